@@ -1,0 +1,141 @@
+"""Settings, read from the `casebook` plugin's entry in mkdocs.yml.
+
+One file configures both the site and the command line:
+
+    plugins:
+      - casebook:
+          cases_dir: cases
+          id_prefix: CH
+
+A missing mkdocs.yml means defaults, rooted at the current folder; an invalid
+entry is a `ConfigError`, which the command line reports with exit code 2.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+CONFIG_FILE = "mkdocs.yml"
+
+
+class ConfigError(Exception):
+    """Raised by `load_config` only: the settings cannot be used. The CLI exits 2."""
+
+
+class Settings(BaseModel):
+    """The casebook settings, with the defaults that apply when a key is absent."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    cases_dir: str = Field("cases", description="Folder of case files, relative to mkdocs.yml.")
+    id_prefix: str = Field("CH", pattern=r"^[A-Z][A-Z0-9]*$",
+                           description="Prefix of case ids: PREFIX-YYYY-NNNN.")
+    max_file_bytes: int = Field(1024 * 1024, gt=0,
+                                description="Case files larger than this are refused.")
+    max_depth: int = Field(16, ge=4, le=64,
+                           description="Deepest nesting allowed in front matter.")
+    stalled_days: int = Field(60, gt=0,
+                              description="Days in one open stage after which a case "
+                                          "counts as stalled.")
+
+
+class Config(BaseModel):
+    """Settings plus where they came from, and what mkdocs.yml says about the site."""
+
+    model_config = ConfigDict(frozen=True)
+
+    root: Path
+    settings: Settings
+    source: Path | None = None
+    site_name: str = "casebook"
+    repo_url: str | None = None
+    edit_uri: str | None = None
+
+    @property
+    def cases_dir(self) -> Path:
+        return self.root / self.settings.cases_dir
+
+    def relative(self, path: Path) -> str:
+        """A path as shown in messages: relative to the root when it is inside it."""
+        try:
+            return path.resolve().relative_to(self.root.resolve()).as_posix()
+        except ValueError:
+            return path.as_posix()
+
+
+class _LenientLoader(yaml.SafeLoader):
+    """Reads mkdocs.yml, whose other plugins may use tags such as !ENV or !!python/name."""
+
+
+def _ignore_tag(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> Any:
+    if isinstance(node, yaml.ScalarNode):
+        return loader.construct_scalar(node)
+    if isinstance(node, yaml.SequenceNode):
+        return loader.construct_sequence(node)
+    if isinstance(node, yaml.MappingNode):
+        return loader.construct_mapping(node)
+    return None  # pragma: no cover
+
+
+_LenientLoader.add_multi_constructor("!", _ignore_tag)
+_LenientLoader.add_multi_constructor("tag:yaml.org,2002:python/", _ignore_tag)
+
+
+def find_config(start: Path) -> Path | None:
+    """The nearest mkdocs.yml in `start` or a parent folder."""
+    for folder in (start, *start.parents):
+        candidate = folder / CONFIG_FILE
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def _plugin_entry(plugins: Any) -> tuple[bool, Any]:
+    if isinstance(plugins, dict):
+        return ("casebook" in plugins, plugins.get("casebook"))
+    if isinstance(plugins, list):
+        for item in plugins:
+            if item == "casebook":
+                return (True, None)
+            if isinstance(item, dict) and "casebook" in item:
+                return (True, item["casebook"])
+    return (False, None)
+
+
+def load_config(config_file: Path | None = None, *, start: Path | None = None) -> Config:
+    """Read the settings from `config_file`, or from the nearest mkdocs.yml above `start`."""
+    if config_file is None:
+        config_file = find_config((start or Path.cwd()).resolve())
+        if config_file is None:
+            return Config(root=(start or Path.cwd()).resolve(), settings=Settings())
+    if not config_file.is_file():
+        raise ConfigError(f"{config_file}: no such configuration file")
+    try:
+        raw = yaml.load(config_file.read_text(encoding="utf-8"), Loader=_LenientLoader)
+    except (yaml.YAMLError, UnicodeDecodeError) as err:
+        raise ConfigError(f"{config_file}: not valid YAML: {err}") from None
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{config_file}: expected a mapping of settings")
+    _, entry = _plugin_entry(raw.get("plugins"))
+    try:
+        settings = Settings.model_validate(entry or {})
+    except ValidationError as err:
+        problems = "; ".join(
+            f"plugins.casebook.{'.'.join(str(p) for p in e['loc'])}: {e['msg']}"
+            for e in err.errors())
+        raise ConfigError(f"{config_file}: {problems}") from None
+    repo_url = raw.get("repo_url")
+    edit_uri = raw.get("edit_uri")
+    return Config(
+        root=config_file.resolve().parent,
+        settings=settings,
+        source=config_file.resolve(),
+        site_name=str(raw.get("site_name") or "casebook"),
+        repo_url=repo_url.rstrip("/") if isinstance(repo_url, str) else None,
+        edit_uri=edit_uri if isinstance(edit_uri, str) else None,
+    )
+

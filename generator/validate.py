@@ -1,0 +1,57 @@
+"""The validation pipeline, top-down: read every file, check each, check across, report.
+
+Later stages (history, profiles, the site) start from the `Corpus` this returns.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from generator.config import Config
+from generator.diagnostics import Diagnostic, Report
+from generator.loader import CaseFile, case_files, load_files
+from generator.rules import Context, check_case, check_corpus
+from generator.schema import Case
+
+
+@dataclass(frozen=True, slots=True)
+class Corpus:
+    """Every case file read, with every problem found in them."""
+
+    files: tuple[CaseFile, ...]
+
+    @property
+    def cases(self) -> list[Case]:
+        """The records that the schema accepted, in file order."""
+        return [f.case for f in self.files if f.case is not None]
+
+    @property
+    def diagnostics(self) -> list[Diagnostic]:
+        return [d for f in self.files for d in f.diagnostics]
+
+    def report(self, only: Iterable[Path] | None = None, config: Config | None = None) -> Report:
+        """The report over every file, or only over the files in `only`."""
+        files = self.files
+        if only is not None and config is not None:
+            wanted = {config.relative(p) for p in only}
+            files = tuple(f for f in files if f.rel in wanted)
+        return Report.of(len(files), (d for f in files for d in f.diagnostics))
+
+
+def load_corpus(config: Config, *, extra: Iterable[Path] = (),
+                today: dt.date | None = None) -> Corpus:
+    """Read and check every case file (the cases folder plus `extra` paths)."""
+    # 1. Read every file on its own: bytes, front matter, schema.
+    files = list(load_files(case_files(config, extra), config))
+
+    # 2. Rules within each case that the schema accepted.
+    context = Context(config, today or dt.date.today())
+    for record in files:
+        check_case(record, context)
+
+    # 3. Rules across cases, which need every file read first.
+    check_corpus(files)
+    return Corpus(tuple(files))
