@@ -159,7 +159,9 @@ def case_files(config: Config, paths: Iterable[Path] = ()) -> list[Path]:
             found.update(p for p in path.rglob("*.md") if p.name not in SKIPPED_NAMES)
         else:
             found.add(path)
-    return sorted(found, key=lambda p: p.as_posix())
+    # abspath, not resolve: a symbolic link must stay visible as one (see load_file).
+    unique = {Path(os.path.abspath(p)) for p in found}  # noqa: PTH100
+    return sorted(unique, key=lambda p: p.as_posix())
 
 
 def load_files(paths: Iterable[Path], config: Config) -> Iterator[CaseFile]:

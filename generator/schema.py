@@ -640,8 +640,13 @@ IncidentDate = Annotated[
     BeforeValidator(_parse_fuzzy_date),
     PlainSerializer(str, return_type=str),
     WithJsonSchema({
-        "type": "string",
-        "pattern": r"^[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?~?(/[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?~?)?$",
+        "anyOf": [
+            {"type": "string",
+             "pattern": r"^[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?~?"
+                        r"(/[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?~?)?$"},
+            # A bare year, as a YAML reader sees it.
+            {"type": "integer", "minimum": 1000, "maximum": 9999},
+        ],
         "examples": ["2024-02-10", "2024-02", "2024", "2024-02-10~", "2024-02-01/2024-02-03"],
     }),
 ]

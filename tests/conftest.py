@@ -1,0 +1,75 @@
+"""Shared fixtures: golden files, throw-away repositories, the command line."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+TESTS = ROOT / "tests"
+GOLDEN = TESTS / "golden"
+FIXTURES = TESTS / "fixtures"
+TODAY = dt.date(2026, 11, 28)
+"""Every test that depends on today's date uses this one."""
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--update-golden", action="store_true",
+                     help="rewrite the golden files under tests/golden from the current output")
+
+
+class Golden:
+    """Compare output with a file under tests/golden; `--update-golden` rewrites it."""
+
+    def __init__(self, update: bool) -> None:
+        self.update = update
+
+    def check(self, name: str, actual: str) -> None:
+        path = GOLDEN / name
+        if self.update:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(actual, encoding="utf-8")
+            return
+        assert path.exists(), f"no golden file {path.relative_to(ROOT)}: run pytest --update-golden"
+        expected = path.read_text(encoding="utf-8")
+        assert actual == expected, f"output differs from {path.relative_to(ROOT)}"
+
+
+@pytest.fixture
+def golden(request: pytest.FixtureRequest) -> Golden:
+    return Golden(bool(request.config.getoption("--update-golden")))
+
+
+MKDOCS_YML = """site_name: Test casebook
+plugins:
+  - casebook:
+      cases_dir: cases
+      id_prefix: CH
+"""
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    """An empty casebook repository: mkdocs.yml and an empty cases/ folder."""
+    (tmp_path / "mkdocs.yml").write_text(MKDOCS_YML, encoding="utf-8")
+    (tmp_path / "cases").mkdir()
+    return tmp_path
+
+
+def run_casebook(*args: str, cwd: Path, env: dict[str, str] | None = None
+                 ) -> subprocess.CompletedProcess[str]:
+    """Run the real command in a child process, as a user would."""
+    full_env = {**os.environ, "NO_COLOR": "1", **(env or {})}
+    return subprocess.run([sys.executable, "-m", "generator", *args], cwd=cwd,
+                          capture_output=True, text=True, env=full_env, check=False)
+
+
+@pytest.fixture
+def casebook() -> Callable[..., subprocess.CompletedProcess[str]]:
+    return run_casebook

@@ -1,0 +1,81 @@
+"""Generated documentation and schema never drift from the code."""
+
+from __future__ import annotations
+
+import json
+
+import jsonschema
+import pytest
+
+from conftest import ROOT
+from generator import reference
+from generator.config import load_config
+from generator.diagnostics import RULES
+from generator.schema import Case, enumerations, json_schema, meanings
+from generator.validate import load_corpus
+
+
+def test_readme_generated_blocks_are_current() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert readme == reference.expected_readme(readme), "README.md drifted: run `make regen`"
+
+
+def test_committed_json_schema_is_current() -> None:
+    committed = (ROOT / "schema" / "case.schema.json").read_text(encoding="utf-8")
+    assert committed == reference.schema_text(), "schema/case.schema.json drifted: run `make regen`"
+
+
+def test_every_field_has_a_description() -> None:
+    missing = []
+    for model in reference._models():
+        missing += [f"{model.__name__}.{name}" for name, info in model.model_fields.items()
+                    if not info.description]
+    assert missing == []
+
+
+def test_every_field_and_value_is_in_the_reference() -> None:
+    text = reference.field_reference()
+    for model in reference._models():
+        for name in model.model_fields:
+            assert f"| `{name}` |" in text, name
+    for cls in enumerations():
+        for member in cls:
+            assert f"| `{member.value}` | {meanings(cls)[member.value]}" in text
+
+
+def test_every_rule_is_in_the_readme() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    for rule in RULES.values():
+        assert f"| {rule.code} | `{rule.name}` |" in readme
+
+
+def test_quick_start_is_the_two_commands() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    quick = readme.split("## Quick start", 1)[1].split("```", 2)[1]
+    commands = [line.split("#")[0].strip() for line in quick.splitlines()[1:] if line.strip()]
+    assert commands == ["make serve", "make test"]
+    assert "make test" in (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+
+
+def test_sample_cases_satisfy_the_json_schema() -> None:
+    """The JSON Schema given to other tools accepts what our validator accepts."""
+    schema = json.loads((ROOT / "schema" / "case.schema.json").read_text(encoding="utf-8"))
+    validator = jsonschema.Draft202012Validator(schema)
+    corpus = load_corpus(load_config(ROOT / "mkdocs.yml"))
+    assert len(corpus.files) >= 15
+    for record in corpus.files:
+        # What a generic YAML reader would produce after our strict reading:
+        # dates as text, counts as numbers.
+        errors = [e.message for e in validator.iter_errors(record.data)]
+        assert errors == [], record.rel
+
+
+@pytest.mark.parametrize("bad", [
+    {"stage": "intak"}, {"sensitivity": "amber"}, {"unknown_key": 1}, {"title": ""},
+])
+def test_json_schema_rejects_what_the_validator_rejects(bad: dict[str, object]) -> None:
+    schema = json_schema()
+    sample = load_corpus(load_config(ROOT / "mkdocs.yml")).files[0].data
+    assert Case.model_validate(sample)
+    broken = {**sample, **bad}
+    assert list(jsonschema.Draft202012Validator(schema).iter_errors(broken))
