@@ -116,6 +116,61 @@ def _print_report(report: Report, fmt: str) -> None:
 
 
 @cli.command()
+@click.option("--profile", "profile_name", metavar="NAME",
+              help="Build profile: internal (default) or public; also CASEBOOK_PROFILE.")
+@click.option("--today", "today", metavar="YYYY-MM-DD", hidden=True,
+              help="Take this as today's date (SOURCE_DATE_EPOCH works too).")
+@click.option("--quiet", "-q", is_flag=True, help="Print only problems and the summary line.")
+@pass_context
+def build(ctx: Context, profile_name: str | None, today: str | None, quiet: bool) -> None:
+    """Validate the cases, generate the site's pages and build the site into site/.
+
+    Refuses to publish anything when a case has errors.
+    """
+    import time
+
+    from generator.build import BuildError, build_date, build_site, profile_named
+
+    config = ctx.config
+    started = time.monotonic()
+    try:
+        profile = profile_named(profile_name)
+    except KeyError as err:
+        raise click.BadParameter(str(err.args[0]), param_hint="--profile") from None
+    _quiet_mkdocs(quiet)
+    try:
+        result = build_site(config, today=build_date(_today(today)), profile=profile)
+    except BuildError as err:
+        _print_report(err.report, "text")
+        click.echo("casebook: nothing was published", err=True)
+        sys.exit(1)
+    except Exception as err:  # mkdocs' own errors (a broken link in strict mode)
+        from mkdocs.exceptions import MkDocsException
+
+        if isinstance(err, MkDocsException):
+            click.echo(f"casebook: the site build failed: {err}", err=True)
+            sys.exit(1)
+        raise
+    report = result.corpus.report()
+    for d in report.diagnostics:
+        click.echo(format_text(d))
+    click.echo(f"{report.summary()}; {result.published} published ({result.profile.name} "
+               f"profile) into {config.site_dir}/, {len(result.written)} pages written, "
+               f"in {time.monotonic() - started:.1f} s")
+
+
+def _quiet_mkdocs(quiet: bool) -> None:
+    import logging
+
+    level = logging.WARNING if quiet else logging.INFO
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(levelname)-7s -  %(message)s"))
+    logger = logging.getLogger("mkdocs")
+    logger.handlers[:] = [handler]
+    logger.setLevel(level)
+
+
+@cli.command()
 @click.option("--format", "fmt", type=click.Choice(["json", "markdown"]), default="json",
               show_default=True, help="json: the JSON Schema; markdown: the field reference.")
 def schema(fmt: str) -> None:

@@ -41,6 +41,12 @@ class Settings(BaseModel):
     stalled_days: int = Field(60, gt=0,
                               description="Days in one open stage after which a case "
                                           "counts as stalled.")
+    repo_url: str | None = Field(
+        None, pattern=r"^https?://",
+        description="Web address of the repository on its host; case pages then link to "
+                    "edit, history and blame. Kept apart from mkdocs' own repo_url so that "
+                    "the theme does not query the host from readers' browsers.")
+    repo_branch: str = Field("main", description="Branch that the repository links point at.")
 
 
 class Config(BaseModel):
@@ -52,8 +58,13 @@ class Config(BaseModel):
     settings: Settings
     source: Path | None = None
     site_name: str = "casebook"
-    repo_url: str | None = None
-    edit_uri: str | None = None
+    docs_dir: str = "docs"
+    site_dir: str = "site"
+
+    @property
+    def generated_dir(self) -> Path:
+        """The folder the generator writes pages into: mkdocs' docs_dir."""
+        return self.root / self.docs_dir
 
     @property
     def cases_dir(self) -> Path:
@@ -128,14 +139,12 @@ def load_config(config_file: Path | None = None, *, start: Path | None = None) -
             f"plugins.casebook.{'.'.join(str(p) for p in e['loc'])}: {e['msg']}"
             for e in err.errors())
         raise ConfigError(f"{config_file}: {problems}") from None
-    repo_url = raw.get("repo_url")
-    edit_uri = raw.get("edit_uri")
     return Config(
         root=config_file.resolve().parent,
         settings=settings,
         source=config_file.resolve(),
         site_name=str(raw.get("site_name") or "casebook"),
-        repo_url=repo_url.rstrip("/") if isinstance(repo_url, str) else None,
-        edit_uri=edit_uri if isinstance(edit_uri, str) else None,
+        docs_dir=str(raw.get("docs_dir") or "docs"),
+        site_dir=str(raw.get("site_dir") or "site"),
     )
 

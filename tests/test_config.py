@@ -45,10 +45,10 @@ def test_other_plugins_tags_are_tolerated(tmp_path: Path) -> None:
                             "markdown_extensions:\n  - pymdownx.emoji:\n"
                             "      emoji_index: !!python/name:material.extensions.emoji.twemoji\n"
                             "plugins:\n  - casebook:\n      stalled_days: 30\n"
-                            "repo_url: https://example.org/team/casebook/\n")
+                            "docs_dir: .generated/docs\n")
     config = load_config(path)
     assert config.settings.stalled_days == 30
-    assert config.repo_url == "https://example.org/team/casebook"
+    assert config.generated_dir == tmp_path.resolve() / ".generated" / "docs"
 
 
 @pytest.mark.parametrize(("text", "message"), [

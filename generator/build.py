@@ -1,0 +1,146 @@
+"""The site build, readable top-down: validate, choose what to publish, plan, write.
+
+`generate` writes the site's Markdown pages, exports and assets into the
+generated docs folder (mkdocs' docs_dir), touching only files whose content
+changed, so that mtimes stay meaningful and `mkdocs serve` does not loop.
+`build_site` then runs mkdocs on it. The mkdocs plugin calls `generate` too,
+so plain `mkdocs build` and `mkdocs serve` produce the same site.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from generator.config import Config
+from generator.diagnostics import Report
+from generator.profiles import DEFAULT_PROFILE, PROFILES, Profile
+from generator.validate import Corpus, load_corpus
+
+KEEP = frozenset({".gitkeep"})
+"""Files in the generated folder that the generator never removes."""
+
+
+class BuildError(Exception):
+    """Raised by `generate` when the cases have errors: nothing is published."""
+
+    def __init__(self, report: Report) -> None:
+        super().__init__(f"{report.errors} error(s) in the cases: run `casebook validate`")
+        self.report = report
+
+
+@dataclass(slots=True)
+class Generated:
+    """What one generation wrote."""
+
+    corpus: Corpus
+    profile: Profile
+    published: int
+    written: list[str] = field(default_factory=list)
+    unchanged: int = 0
+    removed: list[str] = field(default_factory=list)
+
+
+def build_date(today: dt.date | None = None) -> dt.date:
+    """Today, or the date fixed by SOURCE_DATE_EPOCH for reproducible builds."""
+    if today is not None:
+        return today
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch and epoch.isdigit():
+        return dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC).date()
+    return dt.date.today()
+
+
+def profile_named(name: str | None) -> Profile:
+    chosen = name or os.environ.get("CASEBOOK_PROFILE") or DEFAULT_PROFILE
+    if chosen not in PROFILES:
+        raise KeyError(f"unknown profile '{chosen}': choose one of {', '.join(PROFILES)}")
+    return PROFILES[chosen]
+
+
+def generate(config: Config, *, corpus: Corpus | None = None, today: dt.date | None = None,
+             profile: Profile | None = None) -> Generated:
+    """Validate the cases and write the site's source files; raise BuildError on errors."""
+    from generator.site.assets import asset_files
+    from generator.site.context import Site
+    from generator.site.exports import build_exports
+    from generator.site.facts import case_facts
+    from generator.site.pages import SiteBuilder
+    from generator.site.render import environment, render_page
+
+    today = build_date(today)
+    profile = profile or profile_named(None)
+
+    # 1. Read and check every case; refuse to publish anything if one has errors.
+    corpus = corpus or load_corpus(config, today=today)
+    report = corpus.report()
+    if report.errors:
+        raise BuildError(report)
+
+    # 2. Choose what this profile publishes, and derive what pages need to know.
+    files = [f for f in corpus.files if f.case is not None and profile.publishes(f.case)]
+    facts = [case_facts(f.case, f.body, today, config.settings.stalled_days)
+             for f in files if f.case is not None]
+
+    # 3. Plan every page, then render them all.
+    site = Site(name=config.site_name, profile=profile.name, generated=today, cases=len(facts))
+    pages = SiteBuilder(config, site, facts, today).build()
+    env = environment(config.root / "templates" / "site")
+    output: dict[str, bytes] = {page.path: render_page(env, page).encode("utf-8")
+                                for page in pages}
+    for name, content in build_exports([f.case for f in facts], profile=profile.name,
+                                       generated=today).items():
+        output[f"exports/{name}"] = content
+    output.update(asset_files(config.root / "templates" / "assets"))
+
+    # 4. Write what changed, and remove what is no longer part of the site.
+    result = Generated(corpus=corpus, profile=profile, published=len(facts))
+    write_tree(config.generated_dir, output, result)
+    return result
+
+
+def write_tree(target: Path, files: dict[str, bytes], result: Generated) -> None:
+    """Make `target` hold exactly `files`, rewriting only those whose content differs."""
+    target.mkdir(parents=True, exist_ok=True)
+    for rel_path, content in sorted(files.items()):
+        path = target / rel_path
+        try:
+            if path.read_bytes() == content:
+                result.unchanged += 1
+                continue
+        except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
+            pass
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_name(f".{path.name}.tmp")
+        temporary.write_bytes(content)
+        temporary.replace(path)
+        result.written.append(rel_path)
+    wanted = set(files)
+    for path in sorted(target.rglob("*"), reverse=True):
+        rel_path = path.relative_to(target).as_posix()
+        if path.is_dir():
+            if not any(path.iterdir()):
+                path.rmdir()
+        elif rel_path not in wanted and path.name not in KEEP:
+            path.unlink()
+            result.removed.append(rel_path)
+
+
+def build_site(config: Config, *, today: dt.date | None = None, profile: Profile | None = None,
+               corpus: Corpus | None = None, strict: bool = True) -> Generated:
+    """Generate the pages, then let mkdocs turn them into the static site in `site/`."""
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config as load_mkdocs_config
+
+    if config.source is None:
+        raise FileNotFoundError("casebook build needs an mkdocs.yml")
+    generated = generate(config, corpus=corpus, today=today, profile=profile)
+    mkdocs_config = load_mkdocs_config(str(config.source), strict=strict)
+    plugin = mkdocs_config.plugins.get("casebook")
+    if plugin is not None:
+        # The plugin would generate again before the build: hand it what we made.
+        plugin.pregenerated = generated  # type: ignore[attr-defined]
+    build(mkdocs_config)
+    return generated

@@ -1,0 +1,1 @@
+"""The published site: pages, charts and exports."""

@@ -1,0 +1,70 @@
+"""A case's Markdown body, rendered to HTML and sanitised before it reaches the site.
+
+Analysts may use the Markdown they need (headings, lists, tables, links,
+emphasis, footnotes). Raw HTML passes an allow-list (nh3): no script, style,
+iframe, object, form, image or event handler survives, and links are limited
+to http, https, mailto and relative targets. The narrative is rendered here
+rather than by mkdocs so that no build-time hook is needed for safety.
+"""
+
+from __future__ import annotations
+
+import re
+
+import markdown
+import nh3
+from markupsafe import Markup
+
+ALLOWED_TAGS = frozenset({
+    "a", "abbr", "b", "blockquote", "br", "code", "dd", "del", "div", "dl", "dt", "em",
+    "h2", "h3", "h4", "h5", "h6", "hr", "i", "ins", "kbd", "li", "ol", "p", "pre", "q",
+    "s", "small", "strong", "sub", "sup", "table", "tbody", "td", "tfoot", "th", "thead",
+    "tr", "u", "ul",
+})
+ALLOWED_ATTRIBUTES = {
+    "a": {"href", "title"},
+    "abbr": {"title"},
+    "td": {"align"},
+    "th": {"align"},
+    "ol": {"start"},
+    # Footnotes link by id; ids are prefixed so they cannot clobber the page's own.
+    "li": {"id"},
+    "sup": {"id"},
+    "div": {"class"},
+}
+URL_SCHEMES = frozenset({"http", "https", "mailto"})
+# Removed together with their content; other disallowed tags keep their text.
+DROPPED_WITH_CONTENT = frozenset({"script", "style", "iframe", "object", "embed", "template",
+                                  "noscript", "svg", "math", "form", "textarea", "select"})
+_CITATION = re.compile(r"\[(S[0-9]+)\]")
+_FOOTNOTE_ID = "fn-"
+
+
+def _markdown() -> markdown.Markdown:
+    return markdown.Markdown(
+        extensions=["tables", "footnotes", "fenced_code", "sane_lists"],
+        extension_configs={"footnotes": {"UNIQUE_IDS": False}},
+        output_format="html",
+    )
+
+
+def render_narrative(body: str) -> Markup:
+    """Markdown body -> sanitised HTML, with citations [S1] linked to the sources table."""
+    raw = _markdown().convert(body)
+    clean = nh3.clean(
+        raw,
+        tags=set(ALLOWED_TAGS),
+        clean_content_tags=set(DROPPED_WITH_CONTENT),
+        attributes={k: set(v) for k, v in ALLOWED_ATTRIBUTES.items()},
+        url_schemes=set(URL_SCHEMES),
+        link_rel="noopener noreferrer",
+        id_prefix=_FOOTNOTE_ID,
+        strip_comments=True,
+    )
+    # Footnote ids were prefixed by the sanitiser; point their links at the new ids.
+    clean = clean.replace('href="#fn:', f'href="#{_FOOTNOTE_ID}fn:').replace(
+        'href="#fnref:', f'href="#{_FOOTNOTE_ID}fnref:')
+    linked = _CITATION.sub(
+        lambda m: f'<a class="cb-cite" href="#source-{m.group(1).lower()}">[{m.group(1)}]</a>',
+        clean)
+    return Markup(linked)
