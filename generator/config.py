@@ -13,6 +13,7 @@ entry is a `ConfigError`, which the command line reports with exit code 2.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -72,10 +73,14 @@ class Config(BaseModel):
 
     def relative(self, path: Path) -> str:
         """A path as shown in messages: relative to the root when it is inside it."""
-        try:
-            return path.resolve().relative_to(self.root.resolve()).as_posix()
-        except ValueError:
-            return path.as_posix()
+        # abspath, not resolve: a symbolic link is shown under its own name.
+        for candidate, root in ((Path(os.path.abspath(path)), self.root),  # noqa: PTH100
+                                (path.resolve(), self.root.resolve())):
+            try:
+                return candidate.relative_to(root).as_posix()
+            except ValueError:
+                continue
+        return path.as_posix()
 
 
 class _LenientLoader(yaml.SafeLoader):

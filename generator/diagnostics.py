@@ -97,7 +97,8 @@ RULES_BY_NAME: dict[str, Rule] = {rule.name: rule for rule in _RULES}
 
 @dataclass(frozen=True, slots=True)
 class Diagnostic:
-    """One problem at one place. `line` and `column` count from 1; 0 means 'the whole file'."""
+    """One problem at one place. `line` and `column` count from 1; a problem with the whole
+    file (too large, not UTF-8) is placed at 1:1."""
 
     path: str
     line: int

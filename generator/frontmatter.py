@@ -49,6 +49,12 @@ class FrontMatter:
     """Line and column of each mapping key, by the path of its value."""
     values: dict[Path_, tuple[int, int]] = field(default_factory=dict)
     """Line and column of each value, by its path."""
+    refused: set[Path_] = field(default_factory=set)
+    """Values the reader refused (an alias, a tag, too deep): already reported, so the
+    schema's complaints about them would only repeat the problem."""
+
+    def is_refused(self, path: Path_) -> bool:
+        return any(path[:n] in self.refused for n in range(len(path) + 1))
 
     def position(self, path: Path_) -> tuple[int, int]:
         """The best place to point at for a problem with `path`.
@@ -129,6 +135,8 @@ class _Composer:
         self.max_depth = max_depth
         self.fm = FrontMatter(None, first_line)
         self.problems: list[Diagnostic] = []
+        self.text = text
+        self.skipping = False
 
     def where(self, event: Any) -> tuple[int, int]:
         mark = event.start_mark
@@ -150,14 +158,23 @@ class _Composer:
                 self.report(parser.get_event(), "CB102",
                             "the front matter holds more than one YAML document")
         except yaml.MarkedYAMLError as err:
+            self.fm.data = None
+            if self.skipping:
+                # libyaml has a nesting limit of its own; past ours, CB107 says it all.
+                return self.fm
             mark = err.problem_mark or err.context_mark
             line = (mark.line + 1 + self.offset) if mark else self.fm.first_line
             column = (mark.column + 1) if mark else 1
             problem = err.problem or err.context or "invalid YAML"
-            hint = _syntax_hint(problem)
+            if "maximum nesting depth" in problem:
+                # libyaml reads ahead and stops at 1,000 levels before we see the 17th.
+                self.problems.append(diagnostic(
+                    self.path, line, column, "CB107",
+                    f"the front matter nests more than {self.max_depth} levels deep"))
+                return self.fm
+            hint = _syntax_hint(problem, self._char_at(mark))
             self.problems.append(diagnostic(self.path, line, column, "CB102",
                                             f"YAML syntax: {problem}{hint}"))
-            self.fm.data = None
         except yaml.YAMLError as err:  # pragma: no cover - libyaml always marks errors
             self.problems.append(diagnostic(self.path, self.fm.first_line, 1, "CB102",
                                             f"YAML syntax: {err}"))
@@ -166,11 +183,26 @@ class _Composer:
             parser.dispose()
         return self.fm
 
+    def _char_at(self, mark: Any) -> str:
+        """The character at an error mark; a tab also when the line is indented by one."""
+        if mark is None:
+            return ""
+        lines = self.text.splitlines()
+        if 0 <= mark.line < len(lines):
+            line = lines[mark.line]
+            indent = line[: len(line) - len(line.lstrip(" \t"))]
+            if "\t" in indent:
+                return "\t"
+            if 0 <= mark.column < len(line):
+                return line[mark.column]
+        return ""
+
     def node(self, event: Any, path: Path_, depth: int) -> Any:
         self.fm.values[path] = self.where(event)
         if isinstance(event, yaml.AliasEvent):
             self.report(event, "CB103",
                         f"alias *{event.anchor} is not allowed: write the value out in full")
+            self.fm.refused.add(path)
             return None
         if event.anchor is not None:
             self.report(event, "CB103",
@@ -180,6 +212,7 @@ class _Composer:
                 self.report(event, "CB106",
                             f"explicit tag {_short_tag(event.tag)} is not allowed: "
                             "write the plain value")
+                self.fm.refused.add(path)
             # libyaml marks plain style as None in block context and '' in flow.
             if not event.style and event.tag is None:
                 return _resolve_plain(event.value)
@@ -187,10 +220,14 @@ class _Composer:
         if event.tag is not None:
             self.report(event, "CB106",
                         f"explicit tag {_short_tag(event.tag)} is not allowed")
+            self.fm.refused.add(path)
         if depth >= self.max_depth:
             self.report(event, "CB107",
                         f"the front matter nests more than {self.max_depth} levels deep here")
+            self.fm.refused.add(path)
+            self.skipping = True
             self.skip()
+            self.skipping = False
             return None
         if isinstance(event, yaml.SequenceStartEvent):
             items: list[Any] = []
@@ -266,8 +303,8 @@ def _short_tag(tag: str) -> str:
     return "!!" + tag.removeprefix("tag:yaml.org,2002:") if tag.startswith("tag:yaml") else tag
 
 
-def _syntax_hint(problem: str) -> str:
-    if "found character '\\t'" in problem or "found a tab" in problem:
+def _syntax_hint(problem: str, char: str = "") -> str:
+    if char == "\t" or "found character '\\t'" in problem or "found a tab" in problem:
         return " (use spaces, not tabs, to indent)"
     if "mapping values are not allowed" in problem:
         return " (a value containing ': ' must be put in quotes)"

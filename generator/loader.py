@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import os
+import re
 import types
 import typing
 from collections.abc import Iterable, Iterator
@@ -62,7 +63,7 @@ class CaseFile:
 
 def _bytes_problem(raw: bytes, limit: int) -> tuple[int, int, str] | None:
     if len(raw) > limit:
-        return (0, 0, f"the file is {_size(len(raw))}, over the limit of {_size(limit)} "
+        return (1, 1, f"the file is {len(raw):,} bytes, over the limit of {limit:,} bytes "
                       "(max_file_bytes in mkdocs.yml)")
     nul = raw.find(b"\0")
     if nul >= 0:
@@ -78,14 +79,6 @@ def _byte_position(raw: bytes, offset: int) -> tuple[int, int]:
     return (raw.count(b"\n", 0, offset) + 1, column)
 
 
-def _size(n: int) -> str:
-    if n >= 1024 * 1024:
-        return f"{n / (1024 * 1024):.1f} MiB"
-    if n >= 1024:
-        return f"{n / 1024:.1f} KiB"
-    return f"{n} bytes"
-
-
 def load_file(path: Path, config: Config) -> CaseFile:
     """Read one case file through every check that applies to it alone."""
     record = CaseFile(path=path, rel=config.relative(path))
@@ -97,12 +90,12 @@ def load_file(path: Path, config: Config) -> CaseFile:
     root = config.root.resolve()
     resolved = path.resolve()
     if path.is_symlink() and not resolved.is_relative_to(root):
-        return fail(0, 0, "CB100", "the file is a symbolic link to a place outside the "
+        return fail(1, 1, "CB100", "the file is a symbolic link to a place outside the "
                                    "repository; case files must live in the repository")
     try:
         raw = path.read_bytes()
     except OSError as err:
-        return fail(0, 0, "CB100", f"the file cannot be read: {err.strerror}")
+        return fail(1, 1, "CB100", f"the file cannot be read: {err.strerror}")
     problem = _bytes_problem(raw, config.settings.max_file_bytes)
     if problem:
         return fail(problem[0], problem[1], "CB100", problem[2])
@@ -128,7 +121,8 @@ def load_file(path: Path, config: Config) -> CaseFile:
     record.front_matter = front_matter
     record.data = front_matter.data
     record.diagnostics.extend(problems)
-    if problems and any(p.code == "CB102" for p in problems):
+    if problems and (front_matter.data is None
+                     or any(p.code == "CB102" for p in problems)):
         return record
     if not isinstance(front_matter.data, dict):
         what = "empty" if front_matter.data is None else "not a mapping of keys to values"
@@ -137,7 +131,8 @@ def load_file(path: Path, config: Config) -> CaseFile:
         record.case = Case.model_validate(front_matter.data)
     except ValidationError as err:
         for error in err.errors(include_url=False):
-            _report_schema_error(record, error)
+            if not front_matter.is_refused(_clean_loc(tuple(error["loc"]))):
+                _report_schema_error(record, error)
     if problems:
         # The record was read, but from data the loader had to guess at (a duplicate
         # key, an alias): keep the diagnostics, and do not trust the record.
@@ -236,6 +231,21 @@ def _suggest(word: str, choices: Iterable[str]) -> str:
     return f" (did you mean '{close[0]}'?)" if close else ""
 
 
+_LEADING_ZERO = re.compile(r"[-+]?0[0-9]+")
+_NUMBER_TEXT = re.compile(r"[-+]?[0-9]+(\.[0-9]+)?")
+
+
+def _number_hint(value: object) -> str:
+    """Why text that looks like a number was not read as one."""
+    if not isinstance(value, str):
+        return ""
+    if _LEADING_ZERO.fullmatch(value):
+        return f", which has a leading zero: write {int(value)}"
+    if _NUMBER_TEXT.fullmatch(value):
+        return "; write the number without quotes"
+    return ""
+
+
 def _report_schema_error(record: CaseFile, error: Any) -> None:
     loc = _clean_loc(tuple(error["loc"]))
     kind: str = error["type"]
@@ -261,7 +271,8 @@ def _report_schema_error(record: CaseFile, error: Any) -> None:
         record.report(loc, "CB202", f"{name} needs at least one entry")
         return
     if kind in _CUSTOM_CODES:
-        got = f", got {describe_value(value)}" if kind == "cb_wrong_type" else ""
+        got = f", got {describe_value(value)}{_number_hint(value)}" \
+            if kind == "cb_wrong_type" else ""
         record.report(loc, _CUSTOM_CODES[kind], f"{name}: {error['msg']}{got}")
         return
     if kind in ("enum", "literal_error"):
@@ -278,8 +289,8 @@ def _report_schema_error(record: CaseFile, error: Any) -> None:
         hint = ""
         if kind == "string_type" and isinstance(value, int | float | bool):
             hint = "; put it in quotes to keep it as text"
-        elif kind in ("int_type", "float_type") and isinstance(value, str):
-            hint = "; write the number without quotes"
+        elif kind in ("int_type", "float_type"):
+            hint = _number_hint(value)
         record.report(loc, "CB203",
                       f"{name}: expected {_TYPE_WORDS[kind]}, got {describe_value(value)}{hint}")
         return

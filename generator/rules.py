@@ -54,12 +54,15 @@ def _at_least(stage: Stage, gate: Stage) -> bool:
     return stage is not Stage.CLOSED and stage.rank >= gate.rank
 
 
-def _gate(record: CaseFile, case: Case, path: Path_, needs: str) -> None:
+def _gate(record: CaseFile, case: Case, path: Path_, needs: str, *,
+          because: Path_ = ("stage",), subject: str = "") -> None:
+    """Report a missing stage requirement at `path` if it is written, else at `because`."""
     fm = record.front_matter
     exists = fm is not None and (path in fm.values or any(
         path[:n] in fm.keys for n in range(len(path) - 1, 0, -1)))
-    target = path if exists else ("stage",)
-    record.report(target, "CB204", f"a case in stage {case.stage.value} {needs}")
+    target = path if exists else because
+    who = subject or f"a case in stage {case.stage.value}"
+    record.report(target, "CB204", f"{who} {needs}")
 
 
 @check
@@ -132,16 +135,19 @@ def stage_gates(record: CaseFile, case: Case, ctx: Context) -> None:
             _gate(record, case, ("closure_reason",), "must have a closure_reason")
         elif reason is ClosureReason.DUPLICATE and case.duplicate_of is None:
             _gate(record, case, ("duplicate_of",),
-                  "closed as duplicate must name the case it duplicates in duplicate_of")
+                  "must name the case it duplicates in duplicate_of",
+                  because=("closure_reason",), subject="a case closed as duplicate")
         elif reason is ClosureReason.ACTIONS_COMPLETED:
+            subject = "a case closed as actions-completed"
             if not case.actions:
-                _gate(record, case, ("actions",),
-                      "closed as actions-completed must list at least one action")
+                _gate(record, case, ("actions",), "must list at least one action",
+                      because=("closure_reason",), subject=subject)
             for i, action in enumerate(case.actions):
                 if not action.status.finished:
                     _gate(record, case, ("actions", i, "status"),
-                          f"closed as actions-completed cannot have actions[{i}] still "
-                          f"{action.status.value} (completed, declined or superseded)")
+                          f"cannot have actions[{i}] still {action.status.value} "
+                          "(completed, declined or superseded)",
+                          because=("closure_reason",), subject=subject)
     if case.duplicate_of is not None and case.closure_reason is not ClosureReason.DUPLICATE:
         record.report(("duplicate_of",), "CB210",
                       "duplicate_of is only for cases closed with closure_reason: duplicate")
