@@ -1,0 +1,297 @@
+"""Benchmark `casebook validate` against plain PyYAML parsing of the same front matter.
+
+For each corpus size N this generates N valid cases (bench/corpus.py) in a
+temporary folder with a minimal mkdocs.yml, then times, each in a fresh
+process (interpreter start-up included, file cache warm), the median of
+several runs of:
+
+- parsing every file's front matter with ``yaml.load(..., Loader=yaml.CSafeLoader)``;
+- the same with pure-Python ``yaml.safe_load``;
+- ``casebook validate --format json`` run in that folder.
+
+It prints a Markdown table with the timings, the ratios validate / parse and
+the peak resident memory of each child process (from ``os.wait4``); with
+``--write`` it also saves the table to bench/results-validate.md. Issue 2 asks
+that validating 10,000 cases take no more than twice as long as parsing them.
+
+Usage::
+
+    .venv/bin/python bench/validate_bench.py [--large] [--write] [--sizes 500 2000]
+"""
+
+import argparse
+import datetime as dt
+import importlib.util
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from types import ModuleType
+
+import yaml
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+RESULTS = HERE / "results-validate.md"
+DEFAULT_SIZES = (500, 2000)
+LARGE_SIZE = 10_000
+
+# The parse measurement: read every case file, cut out the text between the two
+# `---` lines and hand it to PyYAML. argv: cases folder, "c" (CSafeLoader) or "py".
+PARSE_CHILD = """\
+import sys
+from pathlib import Path
+
+import yaml
+
+folder, which = sys.argv[1], sys.argv[2]
+if which == "c":
+    def parse(text):
+        return yaml.load(text, Loader=yaml.CSafeLoader)
+else:
+    parse = yaml.safe_load
+count = 0
+for path in sorted(Path(folder).glob("*.md")):
+    text = path.read_text(encoding="utf-8")
+    end = text.find("\\n---\\n", 3)
+    if not text.startswith("---\\n") or end < 0:
+        raise SystemExit(f"{path}: no front matter")
+    data = parse(text[4:end + 1])
+    if not isinstance(data, dict):
+        raise SystemExit(f"{path}: front matter is not a mapping")
+    count += 1
+print(count)
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class Run:
+    """One child process: its wall time, peak RSS and what it printed."""
+
+    seconds: float
+    max_rss_mib: float
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+@dataclass(frozen=True, slots=True)
+class Measure:
+    """The median of several runs of one command."""
+
+    seconds: float
+    max_rss_mib: float
+    runs: tuple[Run, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    n: int
+    corpus_mib: float
+    generate_seconds: float
+    parse_c: Measure
+    parse_py: Measure
+    validate: Measure | None
+    validate_result: str
+
+
+def load_corpus_module() -> ModuleType:
+    """bench/corpus.py, loaded from its path (bench/ is not a package)."""
+    spec = importlib.util.spec_from_file_location("casebook_bench_corpus", HERE / "corpus.py")
+    if spec is None or spec.loader is None:
+        raise RuntimeError("cannot load bench/corpus.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def run_child(command: list[str], cwd: Path) -> Run:
+    """Run `command` in `cwd`; wall time and peak RSS of that child alone."""
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        started = time.perf_counter()
+        process = subprocess.Popen(command, cwd=cwd, stdout=out, stderr=err,
+                                   stdin=subprocess.DEVNULL)
+        _, status, usage = os.wait4(process.pid, 0)
+        seconds = time.perf_counter() - started
+        process.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        return Run(seconds, usage.ru_maxrss / 1024, process.returncode,
+                   out.read().decode("utf-8", "replace"), err.read().decode("utf-8", "replace"))
+
+
+def measure(command: list[str], cwd: Path, runs: int) -> Measure:
+    results = tuple(run_child(command, cwd) for _ in range(runs))
+    return Measure(statistics.median(r.seconds for r in results),
+                   statistics.median(r.max_rss_mib for r in results), results)
+
+
+def parse_command(which: str) -> list[str]:
+    return [sys.executable, "-c", PARSE_CHILD, "cases", which]
+
+
+def validate_command(casebook: Path) -> list[str]:
+    return [str(casebook), "validate", "--format", "json"]
+
+
+def describe_validation(run: Run) -> str:
+    """A short account of what `casebook validate` said: counts, or why it failed."""
+    try:
+        report = json.loads(run.stdout)
+        diagnostics = report["diagnostics"]
+        errors = sum(1 for d in diagnostics if d.get("severity") == "error")
+        warnings = sum(1 for d in diagnostics if d.get("severity") == "warning")
+        return f"{report['cases']} cases, {errors} errors, {warnings} warnings"
+    except (ValueError, KeyError, TypeError):
+        last = (run.stderr.strip().splitlines() or ["no output"])[-1]
+        return f"exit {run.returncode}: {last[:80]}"
+
+
+def check_parse(run: Run, n: int, what: str) -> None:
+    if run.returncode != 0 or run.stdout.strip() != str(n):
+        raise SystemExit(f"{what} failed (exit {run.returncode}): {run.stderr.strip()[-500:]}")
+
+
+def bench_size(corpus: ModuleType, n: int, *, seed: int, runs: int, casebook: Path | None,
+               keep: bool) -> Row:
+    folder = Path(tempfile.mkdtemp(prefix=f"casebook-bench-{n}-"))
+    try:
+        started = time.perf_counter()
+        paths = corpus.write_corpus(folder, n, seed=seed)
+        corpus.write_mkdocs_yml(folder)
+        generated = time.perf_counter() - started
+        size = sum(p.stat().st_size for p in paths) / 2**20
+        print(f"N={n}: generated {size:.1f} MiB in {generated:.1f} s in {folder}",
+              file=sys.stderr)
+
+        # Warm-up: fills the file cache and checks that every measurement works.
+        check_parse(run_child(parse_command("c"), folder), n, "CSafeLoader parse")
+        result = "casebook not found"
+        if casebook is not None:
+            warm = run_child(validate_command(casebook), folder)
+            result = describe_validation(warm)
+            print(f"N={n}: casebook validate: {result}", file=sys.stderr)
+
+        parse_c = measure(parse_command("c"), folder, runs)
+        check_parse(parse_c.runs[0], n, "CSafeLoader parse")
+        parse_py = measure(parse_command("py"), folder, runs)
+        check_parse(parse_py.runs[0], n, "safe_load parse")
+        validate = measure(validate_command(casebook), folder, runs) if casebook else None
+        return Row(n, size, generated, parse_c, parse_py, validate, result)
+    finally:
+        if keep:
+            print(f"kept {folder}", file=sys.stderr)
+        else:
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def table(rows: list[Row]) -> str:
+    header = ("| N | corpus MiB | parse CSafeLoader s | parse safe_load s | validate s "
+              "| validate / CSafeLoader | validate / safe_load | peak RSS parse (C) MiB "
+              "| peak RSS validate MiB | validate reported |")
+    lines = [header, "|" + "---|" * header.count(" | ") + "---|"]
+    for row in rows:
+        v = row.validate
+        cells = [
+            str(row.n), f"{row.corpus_mib:.1f}", f"{row.parse_c.seconds:.3f}",
+            f"{row.parse_py.seconds:.3f}",
+            f"{v.seconds:.3f}" if v else "n/a",
+            f"{v.seconds / row.parse_c.seconds:.2f}x" if v else "n/a",
+            f"{v.seconds / row.parse_py.seconds:.2f}x" if v else "n/a",
+            f"{row.parse_c.max_rss_mib:.0f}",
+            f"{v.max_rss_mib:.0f}" if v else "n/a",
+            row.validate_result,
+        ]
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def git_revision() -> str:
+    try:
+        done = subprocess.run(["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"],
+                              capture_output=True, text=True, check=True)
+    except (OSError, subprocess.CalledProcessError):
+        return "no commit"
+    dirty = subprocess.run(["git", "-C", str(REPO), "status", "--porcelain"],
+                           capture_output=True, text=True, check=False).stdout.strip()
+    return done.stdout.strip() + (" (with uncommitted changes)" if dirty else "")
+
+
+def report(rows: list[Row], runs: int, seed: int, casebook: Path | None) -> str:
+    machine = (f"{platform.system()} {platform.machine()}, {os.cpu_count()} CPUs, "
+               f"Python {platform.python_version()}, PyYAML {yaml.__version__} "
+               f"(libyaml {'yes' if yaml.__with_libyaml__ else 'no'})")
+    return "\n".join([
+        "# Benchmark: `casebook validate` against parsing the YAML",
+        "",
+        f"Run on {dt.date.today().isoformat()} at revision {git_revision()}; {machine}.",
+        "",
+        f"Corpus: `bench/corpus.py`, seed {seed}, every stage represented, all cases valid. "
+        f"Each figure is the median of {runs} runs, each in a fresh process (start-up "
+        "included, file cache warm): *parse* reads every file and loads the text between "
+        "the `---` lines with `yaml.load(text, Loader=yaml.CSafeLoader)` or with "
+        "`yaml.safe_load`; *validate* is "
+        f"`{casebook.name if casebook else 'casebook'} validate --format json` "
+        "in the corpus folder. Peak RSS is the child's `ru_maxrss` from `os.wait4`.",
+        "",
+        table(rows),
+        "",
+        "Target (issue 2): validating 10,000 cases takes no more than twice as long as "
+        "merely parsing their YAML with PyYAML.",
+        "",
+        "Reproduce: `.venv/bin/python bench/validate_bench.py --large --write`.",
+        "",
+    ])
+
+
+def find_casebook(given: str | None) -> Path | None:
+    if given:
+        return Path(given)
+    for candidate in (REPO / ".venv" / "bin" / "casebook", Path(sys.executable).with_name(
+            "casebook")):
+        if candidate.exists():
+            return candidate
+    found = shutil.which("casebook")
+    return Path(found) if found else None
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
+    parser.add_argument("--sizes", type=int, nargs="+", default=list(DEFAULT_SIZES),
+                        help="corpus sizes to measure (default: 500 2000)")
+    parser.add_argument("--large", action="store_true", help=f"also measure {LARGE_SIZE:,}")
+    parser.add_argument("--runs", type=int, default=3, help="runs per measurement (median)")
+    parser.add_argument("--seed", type=int, default=1, help="corpus seed (default 1)")
+    parser.add_argument("--casebook", help="path of the casebook command "
+                        "(default: .venv/bin/casebook)")
+    parser.add_argument("--write", action="store_true",
+                        help=f"write the results to {RESULTS.relative_to(REPO)}")
+    parser.add_argument("--keep", action="store_true", help="keep the generated corpora")
+    args = parser.parse_args(argv)
+    if not yaml.__with_libyaml__:
+        parser.error("this PyYAML has no libyaml (CSafeLoader): install PyYAML with libyaml")
+    casebook = find_casebook(args.casebook)
+    if casebook is None:
+        print("casebook command not found: measuring the parse only", file=sys.stderr)
+
+    corpus = load_corpus_module()
+    sizes = sorted({*args.sizes, *((LARGE_SIZE,) if args.large else ())})
+    rows = [bench_size(corpus, n, seed=args.seed, runs=args.runs, casebook=casebook,
+                       keep=args.keep) for n in sizes]
+    text = report(rows, args.runs, args.seed, casebook)
+    print(text)
+    if args.write:
+        RESULTS.write_text(text, encoding="utf-8")
+        print(f"wrote {RESULTS}", file=sys.stderr)
+    return 0 if casebook is not None else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
