@@ -81,7 +81,9 @@ def generate(config: Config, *, corpus: Corpus | None = None, today: dt.date | N
 
     # 2. Choose what this profile publishes, and derive what pages need to know.
     files = [f for f in corpus.files if f.case is not None and profile.publishes(f.case)]
-    facts = [case_facts(f.case, f.body, today, config.settings.stalled_days)
+    published_ids = {f.case.id for f in files if f.case is not None}
+    facts = [case_facts(profile.view(f.case, published_ids), f.body, today,
+                        config.settings.stalled_days)
              for f in files if f.case is not None]
 
     # 3. Plan every page, then render them all.
@@ -141,6 +143,6 @@ def build_site(config: Config, *, today: dt.date | None = None, profile: Profile
     plugin = mkdocs_config.plugins.get("casebook")
     if plugin is not None:
         # The plugin would generate again before the build: hand it what we made.
-        plugin.pregenerated = generated  # type: ignore[attr-defined]
+        plugin.pregenerated = generated
     build(mkdocs_config)
     return generated

@@ -188,6 +188,120 @@ def schema(fmt: str) -> None:
         click.echo(reference.field_reference(), nl=False)
 
 
+def _case_path(config: Config, case_id: str) -> Path:
+    path = config.cases_dir / f"{case_id}.md"
+    if not path.is_file():
+        click.echo(f"casebook: no case {case_id} (looked for {config.relative(path)})", err=True)
+        sys.exit(EXIT_USAGE)
+    return path
+
+
+def show_value(value: object) -> str:
+    """A front matter value written the way a YAML writer would, on one line."""
+    if value is None:
+        return "(none)"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k}: {show_value(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, list):
+        return "[" + ", ".join(show_value(v) for v in value) + "]"
+    return str(value)
+
+
+@cli.command()
+@click.argument("case_id", metavar="ID")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              show_default=True)
+@pass_context
+def history(ctx: Context, case_id: str, fmt: str) -> None:
+    """Show every commit that changed a case, newest first, field by field."""
+    from generator.history import HistoryStatus, read_history
+
+    config = ctx.config
+    path = _case_path(config, case_id)
+    rel = _repo_relative(path)
+    result = read_history(config, paths=[rel] if rel else None)
+    case = result.of(rel) if rel else None
+    commits = case.commits if case else []
+    if fmt == "json":
+        click.echo(json.dumps({
+            "id": case_id, "path": config.relative(path), "status": result.status.value,
+            "commits": [{
+                "hash": c.hash, "author": c.author, "email": c.email,
+                "date": c.date.isoformat(), "subject": c.subject, "path": c.path,
+                "changes": [{"field": ch.field, "old": ch.old, "new": ch.new}
+                            for ch in c.changes],
+            } for c in commits],
+        }, indent=2, ensure_ascii=False, default=str))
+        return
+    if result.status is not HistoryStatus.COMPLETE:
+        click.echo(click.style(f"warning: {result.message}", fg="yellow"), err=True)
+    plural = "" if len(commits) == 1 else "s"
+    click.echo(click.style(f"{case_id}", bold=True) + f"  {config.relative(path)}  "
+               f"({len(commits)} commit{plural})")
+    for commit in commits:
+        click.echo()
+        click.echo(f"{commit.date.date().isoformat()}  {click.style(commit.short, fg='yellow')}"
+                   f"  {commit.author}  {commit.subject}")
+        if commit.path != config.relative(path) and rel and commit.path != rel:
+            click.echo(f"    (as {commit.path})")
+        for change in commit.changes:
+            click.echo(f"    {click.style(change.field, fg='cyan')}: "
+                       f"{show_value(change.old)} -> {show_value(change.new)}")
+
+
+@cli.command()
+@click.argument("case_id", metavar="ID")
+@click.option("--field", "field_name", metavar="KEY",
+              help="Only this field and the fields under it, e.g. harm or harm.killed.")
+@pass_context
+def blame(ctx: Context, case_id: str, field_name: str | None) -> None:
+    """Show the commit, author and date that last set each front matter value."""
+    import git
+
+    from generator.blame import blame_file
+
+    config = ctx.config
+    path = _case_path(config, case_id)
+    try:
+        fields = blame_file(path)
+    except (git.InvalidGitRepositoryError, git.NoSuchPathError):
+        click.echo("casebook: not a git repository: there is no history to blame", err=True)
+        sys.exit(EXIT_USAGE)
+    except git.GitCommandError as err:
+        click.echo(f"casebook: git blame failed: {err.stderr.strip()}", err=True)
+        sys.exit(EXIT_USAGE)
+    if field_name:
+        fields = [f for f in fields if f.field == field_name
+                  or f.field.startswith((f"{field_name}.", f"{field_name}["))]
+        if not fields:
+            click.echo(f"casebook: {case_id} has no field {field_name}", err=True)
+            sys.exit(EXIT_USAGE)
+    width = max((len(f.field) for f in fields), default=0)
+    for f in fields:
+        origin = f.origin
+        who = (f"{click.style(origin.hash[:8], fg='yellow')}  {origin.date.date().isoformat()}"
+               f"  {origin.author}") if origin.committed else "not committed yet"
+        click.echo(f"{click.style(f.field.ljust(width), fg='cyan')}  {who}  "
+                   f"{show_value(f.value)}")
+
+
+def _repo_relative(path: Path) -> str | None:
+    """The path relative to the top of its git repository, as history keys it."""
+    import git
+
+    try:
+        repo = git.Repo(path.parent, search_parent_directories=True)
+    except (git.InvalidGitRepositoryError, git.NoSuchPathError):
+        return None
+    try:
+        top = Path(repo.working_tree_dir or ".").resolve()
+        return path.resolve().relative_to(top).as_posix()
+    finally:
+        repo.close()
+
+
 @cli.command(name="rules")
 def rules_command() -> None:
     """List every diagnostic code the validator can report."""

@@ -194,7 +194,7 @@ class _Composer:
             if "\t" in indent:
                 return "\t"
             if 0 <= mark.column < len(line):
-                return line[mark.column]
+                return str(line[mark.column])
         return ""
 
     def node(self, event: Any, path: Path_, depth: int) -> Any:

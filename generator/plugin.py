@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from mkdocs.config import config_options as c
+from mkdocs.config.base import LegacyConfig
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.livereload import LiveReloadServer
@@ -24,7 +25,7 @@ from generator.diagnostics import format_text
 log = logging.getLogger("mkdocs.plugins.casebook")
 
 
-class CasebookPlugin(BasePlugin):  # type: ignore[type-arg]
+class CasebookPlugin(BasePlugin[LegacyConfig]):  # type: ignore[no-untyped-call]
     config_scheme = tuple((name, c.Optional(c.Type(object))) for name in Settings.model_fields)
 
     def __init__(self) -> None:

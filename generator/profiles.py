@@ -22,6 +22,14 @@ class Profile:
         return (case.sensitivity is not Sensitivity.RED
                 and case.sensitivity.rank <= self.max_sensitivity.rank)
 
+    def view(self, case: Case, published_ids: set[str]) -> Case:
+        """The case as this profile shows it: no reference to a case it leaves out."""
+        related = [other for other in case.related if other in published_ids]
+        duplicate_of = case.duplicate_of if case.duplicate_of in published_ids else None
+        if related == case.related and duplicate_of == case.duplicate_of:
+            return case
+        return case.model_copy(update={"related": related, "duplicate_of": duplicate_of})
+
 
 PROFILES = {
     "internal": Profile("internal", Sensitivity.AMBER_STRICT),

@@ -106,6 +106,22 @@ def rel(from_page: str, to_page: str) -> str:
     return posixpath.relpath(to_page, posixpath.dirname(from_page) or ".")
 
 
+def _page_url(path: str) -> str:
+    """The directory URL mkdocs gives a page: `stages/intake.md` -> `stages/intake/`."""
+    stem = path.removesuffix(".md")
+    if stem == "index":
+        return ""
+    return stem.removesuffix("/index") + "/"
+
+
+def url_between(from_page: str, to_page: str) -> str:
+    """A final relative URL between two pages, for raw HTML that mkdocs does not rewrite
+    (the SVG charts); Markdown links use `rel` and are checked by mkdocs."""
+    source, target = _page_url(from_page), _page_url(to_page)
+    link = posixpath.relpath(target or ".", source or ".")
+    return "./" if link == "." else link + "/"
+
+
 def case_path(case_id: str) -> str:
     return f"cases/{case_id}.md"
 
@@ -506,11 +522,12 @@ def _unique_slugs(members: dict[str, list[CaseFacts]], grouping: Grouping) -> di
 def dashboard_charts(builder: SiteBuilder, path: str) -> list[Chart]:
     facts = builder.facts
     by_stage = [charts.Bar(s.label, sum(1 for f in facts if f.case.stage is s),
-                           rel(path, f"stages/{s.value}.md")) for s in Stage]
+                           url_between(path, f"stages/{s.value}.md")) for s in Stage]
     by_source = []
     for t in SourceType:
         n = sum(1 for f in facts if any(s.type is t for s in f.case.sources))
-        by_source.append(charts.Bar(t.label, n, rel(path, f"sources/{t.value}.md") if n else None))
+        by_source.append(charts.Bar(t.label, n,
+                                    url_between(path, f"sources/{t.value}.md") if n else None))
     months: dict[str, int] = defaultdict(int)
     for f in facts:
         months[f.case.opened.strftime("%Y-%m")] += 1
@@ -518,7 +535,8 @@ def dashboard_charts(builder: SiteBuilder, path: str) -> list[Chart]:
     partners: dict[str | None, int] = defaultdict(int)
     for f in facts:
         partners[f.case.incident.partner_force] += 1
-    by_partner = [charts.Bar(p or "Not recorded", n, rel(path, f"partners/{_partner_slug(p)}.md"))
+    by_partner = [charts.Bar(p or "Not recorded", n,
+                             url_between(path, f"partners/{_partner_slug(p)}.md"))
                   for p, n in sorted(partners.items(), key=lambda kv: (-kv[1], kv[0] or ""))]
     durations: dict[Stage, list[float]] = defaultdict(list)
     for f in facts:
@@ -530,7 +548,7 @@ def dashboard_charts(builder: SiteBuilder, path: str) -> list[Chart]:
     def bars_table(bars: Sequence[charts.Bar]) -> list[tuple[str, ...]]:
         return [(b.label, str(b.value)) for b in bars]
 
-    spread_rows = []
+    spread_rows: list[tuple[str, ...]] = []
     for label, summary in spreads:
         if summary is None:
             spread_rows.append((label, "0", "", "", ""))

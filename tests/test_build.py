@@ -1,0 +1,227 @@
+"""The whole site, built from the sample cases by real mkdocs runs."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import sys
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import pytest
+
+from conftest import ROOT, TODAY, run_casebook
+
+pytestmark = pytest.mark.slow
+
+SAMPLE_IDS = sorted(p.stem for p in (ROOT / "cases").glob("*.md"))
+
+
+def copy_project(target: Path) -> Path:
+    """A copy of the project's site inputs, so that tests never write into the checkout."""
+    for name in ("cases", "templates"):
+        shutil.copytree(ROOT / name, target / name)
+    shutil.copy(ROOT / "mkdocs.yml", target / "mkdocs.yml")
+    (target / ".generated" / "docs").mkdir(parents=True)
+    return target
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    project = copy_project(tmp_path_factory.mktemp("project"))
+    result = run_casebook("build", "--today", TODAY.isoformat(), cwd=project)
+    assert result.returncode == 0, result.stdout + result.stderr
+    return project
+
+
+def _published_ids() -> list[str]:
+    from generator.config import load_config
+    from generator.profiles import PROFILES
+    from generator.validate import load_corpus
+
+    corpus = load_corpus(load_config(ROOT / "mkdocs.yml"), today=TODAY)
+    return sorted(c.id for c in corpus.cases if PROFILES["internal"].publishes(c))
+
+
+class _Links(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.links: list[tuple[str, str]] = []
+        self.ids: set[str] = set()
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        for name, value in attrs:
+            if name in ("href", "src") and value is not None:
+                self.links.append((tag, value))
+            if name == "id" and value:
+                self.ids.add(value)
+
+
+def _parse(path: Path) -> _Links:
+    parser = _Links()
+    parser.feed(path.read_text(encoding="utf-8"))
+    return parser
+
+
+def test_every_page_exists(built: Path) -> None:
+    site = built / "site"
+    published = _published_ids()
+    assert len(published) >= 15
+    for case_id in published:
+        assert (site / "cases" / case_id / "index.html").is_file(), case_id
+    for page in ("index.html", "stages/index.html", "sources/index.html", "review/index.html",
+                 "dashboard/index.html", "about/index.html", "partners/index.html",
+                 "countries/index.html", "months/index.html", "findings/index.html",
+                 "origin/index.html", "tags/index.html"):
+        assert (site / page).is_file(), page
+    for stage in ("intake", "incident-analysis", "policy-impact-assessment",
+                  "coordinated-action", "closed"):
+        assert (site / "stages" / stage / "index.html").is_file(), stage
+    for source_type in ("media", "civil-society", "foreign-government", "partner-government",
+                        "us-government", "un-or-io", "social-media", "other"):
+        assert (site / "sources" / source_type / "index.html").is_file(), source_type
+    for export in ("cases.json", "cases.csv", "sources.csv", "weapons.csv", "actions.csv",
+                   "cases.geojson", "case.schema.json"):
+        assert (site / "exports" / export).is_file(), export
+
+
+def test_red_cases_are_never_published(built: Path) -> None:
+    red = [i for i in SAMPLE_IDS if "sensitivity: RED" in
+           (ROOT / "cases" / f"{i}.md").read_text(encoding="utf-8")]
+    assert red, "the samples should include a RED case"
+    everything = "\n".join(p.read_text(encoding="utf-8", errors="replace")
+                           for p in (built / "site").rglob("*") if p.is_file()
+                           and p.suffix in (".html", ".json", ".csv", ".geojson", ".xml"))
+    for case_id in red:
+        assert case_id not in everything
+
+
+def test_no_broken_internal_link(built: Path) -> None:
+    site = built / "site"
+    broken = []
+    for page in site.rglob("*.html"):
+        if page.name == "404.html":
+            continue  # mkdocs writes the not-found page for the server's root
+        parsed = _parse(page)
+        for tag, link in parsed.links:
+            parts = urlsplit(link)
+            if parts.scheme or link.startswith(("mailto:", "//")):
+                continue
+            target = (page.parent / unquote(parts.path)).resolve() if parts.path else page
+            if target.is_dir():
+                target = target / "index.html"
+            if not target.exists():
+                broken.append(f"{page.relative_to(site)}: <{tag}> {link}")
+                continue
+            if (parts.fragment and target.suffix == ".html" and tag == "a"
+                    and parts.fragment not in _parse(target).ids):
+                broken.append(f"{page.relative_to(site)}: #{parts.fragment} in {link}")
+    assert broken == []
+
+
+def test_links_are_relative_so_the_site_works_under_a_sub_path(built: Path) -> None:
+    for page in (built / "site").rglob("*.html"):
+        if page.name == "404.html":
+            continue  # mkdocs writes the not-found page for the server's root
+        for tag, link in _parse(page).links:
+            assert not link.startswith("/"), f"{page}: <{tag}> {link}"
+
+
+def test_nothing_is_fetched_from_outside(built: Path) -> None:
+    site = built / "site"
+    for page in site.rglob("*.html"):
+        for tag, link in _parse(page).links:
+            if tag != "a" and urlsplit(link).scheme in ("http", "https"):
+                pytest.fail(f"{page.relative_to(site)}: <{tag}> loads {link}")
+    for sheet in site.rglob("*.css"):
+        text = sheet.read_text(encoding="utf-8")
+        assert not re.search(r"url\(\s*['\"]?(https?:)?//", text), sheet
+        assert "@import" not in text or "fonts.googleapis" not in text, sheet
+    assert not list(site.rglob("*fonts.googleapis*"))
+
+
+def test_navigation_lists_index_pages_only(built: Path) -> None:
+    for page in ("index.html", "cases/CH-2024-0006/index.html", "about/index.html"):
+        html = (built / "site" / page).read_text(encoding="utf-8")
+        nav = re.findall(r'<a href="([^"]*)" class="md-nav__link', html)
+        targets = {link.rstrip("/").rsplit("/", 1)[-1] for link in nav}
+        own = page.split("/")[0]
+        expected = {"stages", "sources", "dashboard", "about", "partners"} - {own}
+        assert expected <= targets, (page, nav)
+        assert not [link for link in nav if "CH-" in link], page
+
+
+def test_each_case_is_found_once_by_search(built: Path) -> None:
+    index = json.loads((built / "site" / "search" / "search_index.json").read_text("utf-8"))
+    for case_id in _published_ids():
+        pages = {doc["location"].split("#", 1)[0] for doc in index["docs"]
+                 if case_id in doc["title"] or case_id in doc["text"]}
+        own = f"cases/{case_id}/"
+        assert own in pages, case_id
+        # Other case pages may name it as related; listings never do.
+        assert all(p.startswith("cases/") for p in pages), (case_id, pages)
+
+
+def test_case_page_shows_the_case(built: Path) -> None:
+    html = (built / "site" / "cases" / "CH-2024-0006" / "index.html").read_text("utf-8")
+    for text in ("Rocket fire from a light attack aircraft strikes a schoolyard",
+                 "TLP:GREEN", "Coordinated action", "Example Air Force (fictional)",
+                 "Children killed", "2.75-inch rocket", 'id="source-s1"',
+                 'href="#source-s1"', "This is a fictional sample case"):
+        assert text in html, text
+    assert 'aria-current="step"' in html
+
+
+def test_stage_page_lists_exactly_its_cases(built: Path) -> None:
+    from generator.config import load_config
+    from generator.validate import load_corpus
+
+    corpus = load_corpus(load_config(ROOT / "mkdocs.yml"), today=TODAY)
+    published = set(_published_ids())
+    for stage in ("intake", "incident-analysis", "closed"):
+        html = (built / "site" / "stages" / stage / "index.html").read_text("utf-8")
+        listed = set(re.findall(r'href="\.\./\.\./cases/(CH-\d{4}-\d{4})/"', html))
+        expected = {c.id for c in corpus.cases if c.stage.value == stage} & published
+        assert listed == expected, stage
+
+
+def test_rebuild_writes_nothing_when_nothing_changed(built: Path) -> None:
+    from generator.build import generate
+    from generator.config import load_config
+
+    config = load_config(built / "mkdocs.yml")
+    mtimes = {p: p.stat().st_mtime_ns for p in config.generated_dir.rglob("*") if p.is_file()}
+    again = generate(config, today=TODAY)
+    assert again.written == [] and again.removed == []
+    assert again.unchanged == len(mtimes) > 100
+    assert {p: p.stat().st_mtime_ns for p in mtimes} == mtimes
+
+
+def test_errors_refuse_to_publish(tmp_path: Path) -> None:
+    project = copy_project(tmp_path)
+    broken = project / "cases" / "CH-2024-0001.md"
+    broken.write_text(broken.read_text("utf-8").replace("stage: intake", "stage: intak", 1),
+                       encoding="utf-8")
+    result = run_casebook("build", "--today", TODAY.isoformat(), cwd=project)
+    assert result.returncode == 1
+    assert "CB205" in result.stdout
+    assert "nothing was published" in result.stderr
+    assert not (project / "site").exists()
+
+
+def test_plain_mkdocs_and_properdocs_build_the_same_pages(tmp_path: Path, built: Path) -> None:
+    expected = sorted(p.relative_to(built / "site").as_posix()
+                      for p in (built / "site").rglob("*.html"))
+    env_today = {"SOURCE_DATE_EPOCH": "1795737600"}  # 2026-11-28
+    for tool in ("mkdocs", "properdocs"):
+        project = copy_project(tmp_path / tool)
+        result = subprocess.run([str(Path(sys.executable).parent / tool), "build"],
+                                cwd=project, capture_output=True, text=True, check=False,
+                                env={**__import__("os").environ, **env_today})
+        assert result.returncode == 0, result.stderr[-3000:]
+        pages = sorted(p.relative_to(project / "site").as_posix()
+                       for p in (project / "site").rglob("*.html"))
+        assert pages == expected, tool
