@@ -16,7 +16,9 @@ from pathlib import Path
 
 from generator.config import Config
 from generator.diagnostics import Report
+from generator.history import History, read_history
 from generator.profiles import DEFAULT_PROFILE, PROFILES, Profile
+from generator.rules import check_history
 from generator.validate import Corpus, load_corpus
 
 KEEP = frozenset({".gitkeep"})
@@ -38,6 +40,7 @@ class Generated:
     corpus: Corpus
     profile: Profile
     published: int
+    history: History | None = None
     written: list[str] = field(default_factory=list)
     unchanged: int = 0
     removed: list[str] = field(default_factory=list)
@@ -61,7 +64,7 @@ def profile_named(name: str | None) -> Profile:
 
 
 def generate(config: Config, *, corpus: Corpus | None = None, today: dt.date | None = None,
-             profile: Profile | None = None) -> Generated:
+             profile: Profile | None = None, with_history: bool = True) -> Generated:
     """Validate the cases and write the site's source files; raise BuildError on errors."""
     from generator.site.assets import asset_files
     from generator.site.context import Site
@@ -79,26 +82,35 @@ def generate(config: Config, *, corpus: Corpus | None = None, today: dt.date | N
     if report.errors:
         raise BuildError(report)
 
-    # 2. Choose what this profile publishes, and derive what pages need to know.
+    # 2. Read the history of every case from git, once, and hold it against each
+    #    case's own stage history (differences are warnings, not errors).
+    history = read_history(config) if with_history else None
+    if history is not None:
+        check_history(corpus.files, history, config.settings.history_tolerance_days)
+
+    # 3. Choose what this profile publishes, and derive what pages need to know.
     files = [f for f in corpus.files if f.case is not None and profile.publishes(f.case)]
     published_ids = {f.case.id for f in files if f.case is not None}
     facts = [case_facts(profile.view(f.case, published_ids), f.body, today,
-                        config.settings.stalled_days)
+                        config.settings.stalled_days,
+                        history.for_file(f.path) if history else None)
              for f in files if f.case is not None]
 
-    # 3. Plan every page, then render them all.
+    # 4. Plan every page, then render them all.
     site = Site(name=config.site_name, profile=profile.name, generated=today, cases=len(facts))
-    pages = SiteBuilder(config, site, facts, today).build()
+    builder = SiteBuilder(config, site, facts, today, history)
+    pages = builder.build()
     env = environment(config.root / "templates" / "site")
     output: dict[str, bytes] = {page.path: render_page(env, page).encode("utf-8")
                                 for page in pages}
     for name, content in build_exports([f.case for f in facts], profile=profile.name,
                                        generated=today).items():
         output[f"exports/{name}"] = content
+    output.update(builder.files)
     output.update(asset_files(config.root / "templates" / "assets"))
 
-    # 4. Write what changed, and remove what is no longer part of the site.
-    result = Generated(corpus=corpus, profile=profile, published=len(facts))
+    # 5. Write what changed, and remove what is no longer part of the site.
+    result = Generated(corpus=corpus, profile=profile, published=len(facts), history=history)
     write_tree(config.generated_dir, output, result)
     return result
 

@@ -71,11 +71,14 @@ def _today(value: str | None) -> dt.date | None:
               show_default=True, help="text for people, json for tools, github for workflow "
                                       "annotations.")
 @click.option("--strict", is_flag=True, help="Fail (exit 1) on warnings too.")
+@click.option("--history", "with_history", is_flag=True,
+              help="Also compare each stage_history with the dates git recorded (reads the "
+                   "git history once).")
 @click.option("--today", "today", metavar="YYYY-MM-DD", hidden=True,
               help="Take this as today's date (for reproducible runs).")
 @pass_context
 def validate(ctx: Context, paths: tuple[Path, ...], fmt: str, strict: bool,
-             today: str | None) -> None:
+             with_history: bool, today: str | None) -> None:
     """Check case files and report every problem with its file, line and column.
 
     With no PATHS, checks every case in the cases folder. With PATHS (files or
@@ -89,6 +92,14 @@ def validate(ctx: Context, paths: tuple[Path, ...], fmt: str, strict: bool,
         click.echo(f"casebook: no cases folder at {config.cases_dir}", err=True)
         sys.exit(EXIT_USAGE)
     corpus = load_corpus(config, extra=paths, today=_today(today))
+    if with_history:
+        from generator.history import read_history
+        from generator.rules import check_history
+
+        history = read_history(config)
+        if history.message:
+            click.echo(f"history: {history.message}", err=True)
+        check_history(corpus.files, history, config.settings.history_tolerance_days)
     report = corpus.report(only=_files_of(paths) if paths else None, config=config)
     _print_report(report, fmt)
     sys.exit(report.exit_code(strict=strict))
@@ -154,6 +165,8 @@ def build(ctx: Context, profile_name: str | None, today: str | None, quiet: bool
     report = result.corpus.report()
     for d in report.diagnostics:
         click.echo(format_text(d))
+    if result.history is not None and result.history.message:
+        click.echo(click.style(f"history: {result.history.message}", fg="yellow"), err=True)
     click.echo(f"{report.summary()}; {result.published} published ({result.profile.name} "
                f"profile) into {config.site_dir}/, {len(result.written)} pages written, "
                f"in {time.monotonic() - started:.1f} s")
@@ -196,19 +209,6 @@ def _case_path(config: Config, case_id: str) -> Path:
     return path
 
 
-def show_value(value: object) -> str:
-    """A front matter value written the way a YAML writer would, on one line."""
-    if value is None:
-        return "(none)"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, dict):
-        return "{" + ", ".join(f"{k}: {show_value(v)}" for k, v in value.items()) + "}"
-    if isinstance(value, list):
-        return "[" + ", ".join(show_value(v) for v in value) + "]"
-    return str(value)
-
-
 @cli.command()
 @click.argument("case_id", metavar="ID")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
@@ -216,7 +216,7 @@ def show_value(value: object) -> str:
 @pass_context
 def history(ctx: Context, case_id: str, fmt: str) -> None:
     """Show every commit that changed a case, newest first, field by field."""
-    from generator.history import HistoryStatus, read_history
+    from generator.history import HistoryStatus, read_history, show_value
 
     config = ctx.config
     path = _case_path(config, case_id)
@@ -261,6 +261,7 @@ def blame(ctx: Context, case_id: str, field_name: str | None) -> None:
     import git
 
     from generator.blame import blame_file
+    from generator.history import show_value
 
     config = ctx.config
     path = _case_path(config, case_id)

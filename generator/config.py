@@ -42,6 +42,11 @@ class Settings(BaseModel):
     stalled_days: int = Field(60, gt=0,
                               description="Days in one open stage after which a case "
                                           "counts as stalled.")
+    history_tolerance_days: int = Field(
+        7, ge=0, description="Days by which a stage_history date may differ from the date git "
+                             "recorded the move before it is a warning.")
+    changes_limit: int = Field(100, gt=0, description="How many recent changes the changes "
+                                                      "page and its feed list.")
     repo_url: str | None = Field(
         None, pattern=r"^https?://",
         description="Web address of the repository on its host; case pages then link to "

@@ -102,6 +102,19 @@ class CaseHistory:
     def last(self) -> Commit | None:
         return self.commits[0] if self.commits else None
 
+    def stage_moves(self) -> dict[str, dt.date]:
+        """When a commit first moved the case into each stage (not the stage it was
+        created in: for that, git knows only that it was so by the creation date)."""
+        moves: dict[str, dt.date] = {}
+        for commit in reversed(self.commits):
+            if commit.created:
+                continue
+            for change in commit.changes:
+                if (change.field == "stage" and isinstance(change.new, str)
+                        and change.old is not None):
+                    moves.setdefault(change.new, commit.date.date())
+        return moves
+
     def stage_dates(self) -> dict[str, dt.date]:
         """When each stage value first appeared in the file, by commit date."""
         seen: dict[str, dt.date] = {}
@@ -120,9 +133,21 @@ class History:
     cases: dict[str, CaseHistory] = field(default_factory=dict)
     message: str = ""
     head: str | None = None
+    root: Path | None = None
+    """The top of the repository's working tree; `cases` is keyed relative to it."""
 
     def of(self, path: str) -> CaseHistory | None:
         return self.cases.get(path)
+
+    def for_file(self, path: Path) -> CaseHistory | None:
+        """The history of the case file at `path` (absolute or relative to the cwd)."""
+        if self.root is None:
+            return None
+        try:
+            key = path.resolve().relative_to(self.root).as_posix()
+        except ValueError:
+            return None
+        return self.cases.get(key)
 
     def latest(self, limit: int) -> list[tuple[str, Commit]]:
         """The most recent commits across every case, newest first."""
@@ -197,6 +222,24 @@ def _front_matter(text: str | None) -> Any:
         return None
     data, problems = compose(parts.front_matter, "", parts.first_line)
     return data.data if not any(p.code == "CB102" for p in problems) else None
+
+
+def show_value(value: object) -> str:
+    """A front matter value written the way a YAML writer would, on one line."""
+    if value is None:
+        return "(none)"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k}: {show_value(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, list):
+        return "[" + ", ".join(show_value(v) for v in value) + "]"
+    return str(value)
+
+
+def describe_change(change: FieldChange) -> str:
+    """`stage: intake -> incident-analysis`, as people read a change."""
+    return f"{change.field}: {show_value(change.old)} -> {show_value(change.new)}"
 
 
 def field_changes(old: Any, new: Any, prefix: str = "") -> list[FieldChange]:
@@ -305,7 +348,8 @@ def _read(repo: Any, config: Config, paths: Iterable[str] | None) -> History:
     try:
         head = repo.head.commit.hexsha
     except ValueError:
-        return History(HistoryStatus.COMPLETE, message="the repository has no commits yet")
+        return History(HistoryStatus.COMPLETE, message="the repository has no commits yet",
+                       root=top)
     shallow = repo.git.rev_parse("--is-shallow-repository").strip() == "true"
     try:
         raw = repo.git.execute(
@@ -385,7 +429,7 @@ def _read(repo: Any, config: Config, paths: Iterable[str] | None) -> History:
 
     status = HistoryStatus.PARTIAL if shallow else HistoryStatus.COMPLETE
     message = "this is a shallow clone: the history of cases is partial" if shallow else ""
-    return History(status, cases, message=message, head=head)
+    return History(status, cases, message=message, head=head, root=top)
 
 
 def _undo(names: dict[str, str], touches: list[_Touch]) -> dict[str, str]:

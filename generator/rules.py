@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable, Sequence
 from generator.config import Config
 from generator.diagnostics import diagnostic
 from generator.frontmatter import Path_
+from generator.history import History
 from generator.loader import CaseFile, dotted
 from generator.schema import (
     BREAKDOWNS,
@@ -323,3 +324,31 @@ def check_corpus(records: Sequence[CaseFile]) -> None:
             for member in chain:
                 first_by_id[member].report(("duplicate_of",), "CB304",
                                            f"duplicate_of forms a cycle: {cycle}")
+
+
+def check_history(records: Sequence[CaseFile], history: History, tolerance: int) -> None:
+    """Compare each case's stage_history (the decision record) with what git recorded."""
+    for record in records:
+        case = record.case
+        found = history.for_file(record.path) if case is not None else None
+        if case is None or found is None or found.first is None:
+            continue
+        moves = found.stage_moves()
+        first = found.first
+        created = first.date.date() if first.created else None
+        created_in = next((c.new for c in first.changes if c.field == "stage"), None)
+        seen: set[Stage] = set()
+        for i, entry in enumerate(case.stage_history):
+            if entry.stage in seen:
+                continue
+            seen.add(entry.stage)
+            moved = moves.get(entry.stage.value)
+            if moved is not None and abs((moved - entry.date).days) > tolerance:
+                record.report(("stage_history", i, "date"), "CB355",
+                              f"stage_history[{i}] says the case moved to {entry.stage.value} "
+                              f"on {entry.date}, but git recorded the move on {moved}")
+            elif (moved is None and created is not None and entry.stage.value == created_in
+                  and (entry.date - created).days > tolerance):
+                record.report(("stage_history", i, "date"), "CB355",
+                              f"stage_history[{i}] says the case moved to {entry.stage.value} "
+                              f"on {entry.date}, but git has it in that stage since {created}")

@@ -10,6 +10,12 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+
+# No deadline: speed is measured by the benchmarks in bench/, never asserted by a
+# test (a deadline fails at random on a loaded two-core machine).
+settings.register_profile("casebook", deadline=None)
+settings.load_profile("casebook")
 
 ROOT = Path(__file__).resolve().parent.parent
 TESTS = ROOT / "tests"

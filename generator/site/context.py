@@ -27,6 +27,8 @@ class Site:
 
 @dataclass(frozen=True, slots=True)
 class Link:
+    """A labelled link."""
+
     label: str
     url: str
 
@@ -74,6 +76,8 @@ class StageCount:
 
 @dataclass(frozen=True, slots=True)
 class ProgressStep:
+    """One stage in a case's progress bar."""
+
     label: str
     state: str
     """done, current, todo, or skipped (an open stage a closed case never reached)."""
@@ -81,6 +85,8 @@ class ProgressStep:
 
 @dataclass(frozen=True, slots=True)
 class WeaponRow:
+    """One weapon in a case page's weapons table."""
+
     category: str
     designation: str
     us_origin: str
@@ -89,6 +95,8 @@ class WeaponRow:
 
 @dataclass(frozen=True, slots=True)
 class SourceRow:
+    """One source in a case page's sources table; the body cites it by `key`."""
+
     key: str
     anchor: str
     type: str
@@ -104,6 +112,8 @@ class SourceRow:
 
 @dataclass(frozen=True, slots=True)
 class ActionRow:
+    """One action in a case page's actions table."""
+
     type: str
     status: str
     date: str
@@ -112,10 +122,44 @@ class ActionRow:
 
 @dataclass(frozen=True, slots=True)
 class HistoryRow:
+    """One entry of the stage history (the decision record) on a case page."""
+
     stage: str
     date: str
     by: str
     note: str
+
+
+@dataclass(frozen=True, slots=True)
+class ChangeEntry:
+    """One commit in a change log, with what it changed in the case's fields."""
+
+    date: str
+    author: str
+    subject: str
+    short: str
+    url: str | None
+    """The commit on the repository host, when repo_url is set."""
+    changes: list[str]
+    """Readable lines such as `stage: intake -> incident-analysis`."""
+    case_id: str = ""
+    case_title: str = ""
+    case_url: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class HistorySummary:
+    """A case's audit trail from git."""
+
+    available: bool
+    note: str
+    """Said when history is partial or missing; empty otherwise."""
+    opened: str
+    last_changed: str
+    last_changed_ago: str
+    last_author: str
+    revisions: int
+    entries: list[ChangeEntry]
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,7 +186,8 @@ class CasePage:
     assessment: list[Fact]
     recommendations: list[str]
     actions: list[ActionRow]
-    history: list[HistoryRow]
+    stage_history: list[HistoryRow]
+    """The decision record from the file, newest first."""
     related: list[Link]
     aliases: list[str]
     tags: list[Link]
@@ -150,6 +195,18 @@ class CasePage:
     """The body, rendered and sanitised by `generator.site.narrative`."""
     repo_links: list[Link]
     """Edit, history and blame links on the repository host, when repo_url is set."""
+    audit: HistorySummary
+    """The audit trail from git."""
+
+
+@dataclass(frozen=True, slots=True)
+class ChangesPage:
+    """`/changes/`: the latest changes across all cases, newest first."""
+
+    site: Site
+    note: str
+    entries: list[ChangeEntry]
+    feed_url: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -243,6 +300,8 @@ class Chart:
 
 @dataclass(frozen=True, slots=True)
 class ExportLink:
+    """A link to one export file, on the dashboard."""
+
     label: str
     url: str
     description: str
@@ -259,6 +318,8 @@ class DashboardPage:
 
 @dataclass(frozen=True, slots=True)
 class ExportDoc:
+    """One export file and its columns, on the about page."""
+
     file: str
     url: str
     description: str

@@ -33,8 +33,9 @@ def cell(value: object) -> str:
 
 
 def attr(value: object) -> str:
-    """Text inside a double-quoted HTML attribute, or as HTML element content."""
-    return html.escape(_NEWLINES.sub(" ", str(value)), quote=True)
+    """Text inside a double-quoted HTML attribute, or as HTML element content (also in
+    a table cell, so `|` is written as an entity)."""
+    return html.escape(_NEWLINES.sub(" ", str(value)), quote=True).replace("|", "&#124;")
 
 
 _SAFE_SCHEMES = frozenset({"http", "https"})

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from generator.history import CaseHistory
 from generator.schema import (
     Case,
     HarmFinding,
@@ -39,6 +40,7 @@ class CaseFacts:
     overdue: bool
     stalled: bool
     spans: tuple[StageSpan, ...]
+    history: CaseHistory | None = None
 
     @property
     def awaiting(self) -> bool:
@@ -56,20 +58,32 @@ class CaseFacts:
         return next((o for o in _ORIGIN_ORDER if o in found), None)
 
 
-def stage_spans(case: Case) -> tuple[StageSpan, ...]:
-    """Time in each stage from the case's stage history (the decision record)."""
-    history = case.stage_history
+def stage_spans(case: Case, moves: dict[str, dt.date] | None = None) -> tuple[StageSpan, ...]:
+    """Time in each stage: when git recorded a move into a stage, its date; otherwise the
+    date in the case's stage history (the decision record)."""
+    moves = moves or {}
+    dates: list[dt.date] = []
+    seen: set[Stage] = set()
+    for entry in case.stage_history:
+        moved = moves.get(entry.stage.value) if entry.stage not in seen else None
+        seen.add(entry.stage)
+        date = moved or entry.date
+        # Dates never run backwards, whichever record each one came from.
+        dates.append(max(date, dates[-1]) if dates else date)
     spans = []
+    history = case.stage_history
     for i, entry in enumerate(history):
-        end = history[i + 1].date if i + 1 < len(history) else None
+        end = dates[i + 1] if i + 1 < len(history) else None
         if entry.stage is Stage.CLOSED and end is None:
-            end = entry.date
-        spans.append(StageSpan(entry.stage, entry.date, end))
+            end = dates[i]
+        spans.append(StageSpan(entry.stage, dates[i], end))
     return tuple(spans)
 
 
-def case_facts(case: Case, body: str, today: dt.date, stalled_days: int) -> CaseFacts:
-    entered = case.stage_history[-1].date
+def case_facts(case: Case, body: str, today: dt.date, stalled_days: int,
+               history: CaseHistory | None = None) -> CaseFacts:
+    spans = stage_spans(case, history.stage_moves() if history else None)
+    entered = spans[-1].start
     days = (today - entered).days
     is_open = case.is_open
     return CaseFacts(
@@ -79,7 +93,8 @@ def case_facts(case: Case, body: str, today: dt.date, stalled_days: int) -> Case
         days_in_stage=days,
         overdue=is_open and case.next_review is not None and case.next_review < today,
         stalled=is_open and days > stalled_days,
-        spans=stage_spans(case),
+        spans=spans,
+        history=history,
     )
 
 

@@ -19,6 +19,7 @@ from markupsafe import Markup
 
 from generator import reference
 from generator.config import Config
+from generator.history import Commit, History, HistoryStatus, describe_change
 from generator.schema import (
     OPEN_STAGES,
     Case,
@@ -35,6 +36,8 @@ from generator.site.context import (
     ActionRow,
     CasePage,
     CaseRow,
+    ChangeEntry,
+    ChangesPage,
     Chart,
     DashboardPage,
     ExportDoc,
@@ -44,6 +47,7 @@ from generator.site.context import (
     GroupIndexPage,
     GroupPage,
     HistoryRow,
+    HistorySummary,
     HomePage,
     Link,
     ProgressStep,
@@ -130,14 +134,17 @@ class SiteBuilder:
     """Builds every page's context from the published cases and their facts."""
 
     def __init__(self, config: Config, site: Site, facts: Sequence[CaseFacts],
-                 today: dt.date) -> None:
+                 today: dt.date, history: History | None = None) -> None:
         self.config = config
         self.site = site
         self.facts = sorted(facts, key=lambda f: f.case.id)
         self.by_id = {f.case.id: f for f in self.facts}
         self.today = today
         self.stalled_days = config.settings.stalled_days
+        self.history = history
         self.pages: list[Page] = []
+        self.files: dict[str, bytes] = {}
+        """Files other than pages that the site needs (the changes feed)."""
 
     # ---------------------------------------------------------------- helpers
 
@@ -178,9 +185,69 @@ class SiteBuilder:
         self.stages()
         self.groupings()
         self.review()
+        self.changes()
         self.dashboard()
         self.about()
         return self.pages
+
+    # ---------------------------------------------------------------- history
+
+    def _history_note(self) -> str:
+        history = self.history
+        if history is None or history.status is HistoryStatus.MISSING:
+            reason = history.message if history else "history was not read"
+            return f"The change history is unavailable ({reason})."
+        if history.status is HistoryStatus.PARTIAL:
+            return "The change history is partial: this site was built from a shallow clone."
+        return ""
+
+    def _commit_url(self, commit_hash: str) -> str | None:
+        base = self.config.settings.repo_url
+        return f"{base.rstrip('/')}/commit/{commit_hash}" if base else None
+
+    def _entry(self, commit: Commit, page: str | None = None,
+               f: CaseFacts | None = None) -> ChangeEntry:
+        if commit.deleted:
+            changes = ["the file was deleted"]
+        elif commit.created:
+            stage = next((c.new for c in commit.changes if c.field == "stage"), None)
+            changes = [f"the case was added, in stage {stage}" if stage
+                       else "the case was added"]
+        else:
+            changes = [describe_change(c) for c in commit.changes] or [
+                "the narrative changed"]
+        return ChangeEntry(
+            date=commit.date.date().isoformat(), author=commit.author,
+            subject=commit.subject, short=commit.short, url=self._commit_url(commit.hash),
+            changes=changes,
+            case_id=f.case.id if f else "", case_title=f.case.title if f else "",
+            case_url=rel(page, case_path(f.case.id)) if f and page else "")
+
+    def _history_summary(self, f: CaseFacts) -> HistorySummary:
+        found = f.history
+        note = self._history_note()
+        if found is None or not found.commits:
+            return HistorySummary(False, note or "This case has no committed history yet.",
+                                  "", "", "", "", 0, [])
+        first, last = found.commits[-1], found.commits[0]
+        return HistorySummary(
+            available=True, note=note,
+            opened=first.date.date().isoformat(),
+            last_changed=last.date.date().isoformat(),
+            last_changed_ago=_ago(last.date.date(), self.today),
+            last_author=last.author, revisions=len(found.commits),
+            entries=[self._entry(c) for c in found.commits])
+
+    def changes(self) -> None:
+        path = "changes/index.md"
+        every = [(c, f) for f in self.facts if f.history for c in f.history.commits]
+        every.sort(key=lambda cf: (cf[0].committed, cf[0].hash, cf[1].case.id), reverse=True)
+        latest = every[: self.config.settings.changes_limit]
+        entries = [self._entry(c, path, f) for c, f in latest]
+        self.add(Page(path, "changes.md.j2", "Latest changes", ChangesPage(
+            site=self.site, note=self._history_note(), entries=entries,
+            feed_url="feed.xml"), search=False))
+        self.files["changes/feed.xml"] = atom_feed(self.site, entries, self.today)
 
     def home(self) -> None:
         path = "index.md"
@@ -277,13 +344,14 @@ class SiteBuilder:
             actions=[ActionRow(_label(a.type.value), _label(a.status.value),
                                a.date.isoformat() if a.date else "", a.note or "")
                      for a in case.actions],
-            history=[HistoryRow(e.stage.label, e.date.isoformat(), e.by, e.note)
+            stage_history=[HistoryRow(e.stage.label, e.date.isoformat(), e.by, e.note)
                      for e in reversed(case.stage_history)],
             related=self._related(path, case),
             aliases=list(case.aliases),
             tags=[Link(t, rel(path, f"tags/{t}.md")) for t in case.tags],
             narrative=render_narrative(f.body),
             repo_links=self._repo_links(case.id),
+            audit=self._history_summary(f),
         )))
 
     def _related(self, path: str, case: Case) -> list[Link]:
@@ -374,6 +442,47 @@ class SiteBuilder:
             exports=[ExportDoc(e.file, rel(path, f"exports/{e.file}"), e.description,
                                [Fact(c.name, c.description) for c in e.columns])
                      for e in EXPORTS])))
+
+
+def _ago(then: dt.date, today: dt.date) -> str:
+    days = (today - then).days
+    if days <= 0:
+        return "today"
+    if days == 1:
+        return "yesterday"
+    if days < 60:
+        return f"{days} days ago"
+    if days < 730:
+        return f"{days // 30} months ago"
+    return f"{days // 365} years ago"
+
+
+def atom_feed(site: Site, entries: Sequence[ChangeEntry], today: dt.date) -> bytes:
+    """The latest changes as an Atom feed; links are relative to the feed's own address."""
+    from xml.sax.saxutils import escape, quoteattr
+
+    updated = (entries[0].date if entries else today.isoformat()) + "T00:00:00Z"
+    lines = ['<?xml version="1.0" encoding="utf-8"?>',
+             '<feed xmlns="http://www.w3.org/2005/Atom">',
+             f"  <title>{escape(site.name)}: latest changes</title>",
+             f"  <id>tag:casebook,2023:{escape(site.name)}/changes</id>",
+             f"  <updated>{updated}</updated>",
+             '  <link rel="self" href="feed.xml"/>',
+             '  <link rel="alternate" href="./"/>']
+    for entry in entries:
+        summary = "\n".join(entry.changes)
+        url = f"../cases/{entry.case_id}/"
+        lines += [
+            "  <entry>",
+            f"    <title>{escape(entry.case_id)}: {escape(entry.subject)}</title>",
+            f"    <id>tag:casebook,2023:{escape(entry.short)}/{escape(entry.case_id)}</id>",
+            f"    <updated>{entry.date}T00:00:00Z</updated>",
+            f"    <author><name>{escape(entry.author)}</name></author>",
+            f"    <link href={quoteattr(url)}/>",
+            f"    <summary>{escape(summary)}</summary>",
+            "  </entry>"]
+    lines.append("</feed>")
+    return ("\n".join(lines) + "\n").encode("utf-8")
 
 
 def _label(value: str) -> str:

@@ -30,7 +30,8 @@ def front_matter(page: Page) -> str:
     # JSON strings are valid YAML scalars, so the title can never break out.
     lines = ["---", f"title: {json.dumps(safe_title(page.title), ensure_ascii=False)}"]
     if not page.search:
-        lines += ["search:", "  exclude: true"]
+        # Listings: found through their cases, and wide, so without the page outline.
+        lines += ["search:", "  exclude: true", "hide:", "  - toc"]
     lines.append("---")
     return "\n".join(lines) + "\n\n"
 
