@@ -79,3 +79,14 @@ def test_json_schema_rejects_what_the_validator_rejects(bad: dict[str, object]) 
     assert Case.model_validate(sample)
     broken = {**sample, **bad}
     assert list(jsonschema.Draft202012Validator(schema).iter_errors(broken))
+
+
+def test_every_command_and_setting_is_documented() -> None:
+    from generator.cli import cli
+    from generator.config import Settings
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    for name in cli.commands:
+        assert f"casebook {name}" in readme, f"README.md does not mention `casebook {name}`"
+    for name in Settings.model_fields:
+        assert f"{name}:" in readme, f"README.md does not document the setting {name}"
