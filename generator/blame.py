@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from generator.frontmatter import Path_, StrictYAMLHandler, compose
+from generator.frontmatter import FrontMatter, Path_, StrictYAMLHandler, compose
 from generator.loader import dotted
 
 IGNORE_REVS = ".git-blame-ignore-revs"
@@ -70,12 +70,22 @@ def parse_porcelain(text: str) -> dict[int, LineOrigin]:
     return lines
 
 
-def _leaves(value: Any, path: Path_) -> list[tuple[Path_, Any]]:
-    if isinstance(value, dict):
-        return [leaf for key, item in value.items() for leaf in _leaves(item, (*path, key))]
+def _leaves(fm: FrontMatter, value: Any, path: Path_) -> list[tuple[Path_, Any]]:
+    """The values people edit one at a time: scalars, lists of scalars, and mappings
+    written on one line (`killed: {min: 3, max: 7}`)."""
+    if isinstance(value, dict) and value and not _one_line(fm, value, path):
+        return [leaf for key, item in value.items()
+                for leaf in _leaves(fm, item, (*path, key))]
     if isinstance(value, list) and any(isinstance(v, dict | list) for v in value):
-        return [leaf for i, item in enumerate(value) for leaf in _leaves(item, (*path, i))]
+        return [leaf for i, item in enumerate(value)
+                for leaf in _leaves(fm, item, (*path, i))]
     return [(path, value)]
+
+
+def _one_line(fm: FrontMatter, value: dict[str, Any], path: Path_) -> bool:
+    line = fm.values.get(path, (0, 0))[0]
+    return all(not isinstance(v, dict | list) and fm.values.get((*path, k), (-1, 0))[0] == line
+               for k, v in value.items())
 
 
 def blame_fields(text: str, origins: dict[int, LineOrigin]) -> list[FieldBlame]:
@@ -85,7 +95,7 @@ def blame_fields(text: str, origins: dict[int, LineOrigin]) -> list[FieldBlame]:
         return []
     fm, _ = compose(parts.front_matter, "", parts.first_line)
     result = []
-    for path, value in _leaves(fm.data, ()):
+    for path, value in _leaves(fm, fm.data, ()):
         line, _ = fm.values.get(path) or fm.position(path)
         origin = origins.get(line)
         if origin is not None:
