@@ -92,6 +92,25 @@ _RULES = [
     Rule("CB355", "history-disagrees", Severity.WARNING,
          "A stage_history date differs from the date git recorded the move by more than "
          "history_tolerance_days (checked by `casebook build` and `validate --history`)."),
+    Rule("CB401", "stage-transition", Severity.ERROR,
+         "Compared with the base branch, the stage moved backward or skipped a stage; only "
+         "one step forward, or to closed from any stage, is allowed."),
+    Rule("CB402", "reopen", Severity.ERROR,
+         "A closed case was reopened into a stage other than incident-analysis, or without "
+         "a stage_history note giving the reason."),
+    Rule("CB403", "stage-history-entry", Severity.ERROR,
+         "A stage change did not add exactly one stage_history entry for the new stage, dated "
+         "on or after the one before it."),
+    Rule("CB404", "stage-history-rewritten", Severity.ERROR,
+         "A stage_history entry that is on the base branch was edited or removed."),
+    Rule("CB405", "immutable-field", Severity.ERROR, "A case's id or opened date changed."),
+    Rule("CB406", "case-removed", Severity.ERROR,
+         "A case file on the base branch was deleted or renamed; close the case instead."),
+    Rule("CB407", "id-reused", Severity.ERROR,
+         "A new case takes an id that a case on the base branch has or had."),
+    Rule("CB408", "id-not-next", Severity.ERROR,
+         "A new case's id is not the next free number for its year on the base branch, or "
+         "two new cases claim the same number."),
     Rule("CB901", "bad-config", Severity.ERROR, "The casebook settings in mkdocs.yml are invalid."),
 ]
 RULES: dict[str, Rule] = {rule.code: rule for rule in _RULES}

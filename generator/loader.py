@@ -96,6 +96,16 @@ def load_file(path: Path, config: Config) -> CaseFile:
         raw = path.read_bytes()
     except OSError as err:
         return fail(1, 1, "CB100", f"the file cannot be read: {err.strerror}")
+    return load_bytes(raw, record, config)
+
+
+def load_bytes(raw: bytes, record: CaseFile, config: Config) -> CaseFile:
+    """Read a case file's bytes into `record` (also for versions read from git)."""
+
+    def fail(line: int, column: int, code: str, message: str) -> CaseFile:
+        record.diagnostics.append(diagnostic(record.rel, line, column, code, message))
+        return record
+
     problem = _bytes_problem(raw, config.settings.max_file_bytes)
     if problem:
         return fail(problem[0], problem[1], "CB100", problem[2])
