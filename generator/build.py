@@ -11,13 +11,15 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from generator.config import Config
 from generator.diagnostics import Report
 from generator.history import History, read_history
-from generator.profiles import DEFAULT_PROFILE, PROFILES, Profile
+from generator.leakcheck import Leak, scan
+from generator.profiles import DEFAULT_PROFILE, Profile, Removed, profile, removed_values
 from generator.rules import check_history
 from generator.validate import Corpus, load_corpus
 
@@ -33,6 +35,15 @@ class BuildError(Exception):
         self.report = report
 
 
+class LeakError(Exception):
+    """Raised by `build_site` when the leak check finds a removed value in the site."""
+
+    def __init__(self, leaks: list[Leak]) -> None:
+        super().__init__(f"the built site contains {len(leaks)} value(s) that the profile "
+                         "removed; the site was deleted")
+        self.leaks = leaks
+
+
 @dataclass(slots=True)
 class Generated:
     """What one generation wrote."""
@@ -40,10 +51,13 @@ class Generated:
     corpus: Corpus
     profile: Profile
     published: int
+    today: dt.date
     history: History | None = None
+    removed: Removed = field(default_factory=Removed)
+    """What the profile left out: the leak check looks for it in the built site."""
     written: list[str] = field(default_factory=list)
     unchanged: int = 0
-    removed: list[str] = field(default_factory=list)
+    removed_files: list[str] = field(default_factory=list)
 
 
 def build_date(today: dt.date | None = None) -> dt.date:
@@ -56,11 +70,10 @@ def build_date(today: dt.date | None = None) -> dt.date:
     return dt.date.today()
 
 
-def profile_named(name: str | None) -> Profile:
+def profile_named(config: Config, name: str | None) -> Profile:
+    """The profile named on the command line, else by CASEBOOK_PROFILE, else internal."""
     chosen = name or os.environ.get("CASEBOOK_PROFILE") or DEFAULT_PROFILE
-    if chosen not in PROFILES:
-        raise KeyError(f"unknown profile '{chosen}': choose one of {', '.join(PROFILES)}")
-    return PROFILES[chosen]
+    return profile(chosen, config.settings.profiles)
 
 
 def generate(config: Config, *, corpus: Corpus | None = None, today: dt.date | None = None,
@@ -74,7 +87,7 @@ def generate(config: Config, *, corpus: Corpus | None = None, today: dt.date | N
     from generator.site.render import environment, render_page
 
     today = build_date(today)
-    profile = profile or profile_named(None)
+    profile = profile or profile_named(config, None)
 
     # 1. Read and check every case; refuse to publish anything if one has errors.
     corpus = corpus or load_corpus(config, today=today)
@@ -91,10 +104,13 @@ def generate(config: Config, *, corpus: Corpus | None = None, today: dt.date | N
     # 3. Choose what this profile publishes, and derive what pages need to know.
     files = [f for f in corpus.files if f.case is not None and profile.publishes(f.case)]
     published_ids = {f.case.id for f in files if f.case is not None}
+    histories = {f.case.id: history.for_file(f.path) if history else None
+                 for f in corpus.files if f.case is not None}
     facts = [case_facts(profile.view(f.case, published_ids), f.body, today,
                         config.settings.stalled_days,
-                        history.for_file(f.path) if history else None)
+                        profile.view_history(histories[f.case.id]))
              for f in files if f.case is not None]
+    removed = removed_values(corpus.cases, histories, profile)
 
     # 4. Plan every page, then render them all.
     site = Site(name=config.site_name, profile=profile.name, generated=today, cases=len(facts))
@@ -110,7 +126,8 @@ def generate(config: Config, *, corpus: Corpus | None = None, today: dt.date | N
     output.update(asset_files(config.root / "templates" / "assets"))
 
     # 5. Write what changed, and remove what is no longer part of the site.
-    result = Generated(corpus=corpus, profile=profile, published=len(facts), history=history)
+    result = Generated(corpus=corpus, profile=profile, published=len(facts), today=today,
+                       history=history, removed=removed)
     write_tree(config.generated_dir, output, result)
     return result
 
@@ -139,7 +156,7 @@ def write_tree(target: Path, files: dict[str, bytes], result: Generated) -> None
                 path.rmdir()
         elif rel_path not in wanted and path.name not in KEEP:
             path.unlink()
-            result.removed.append(rel_path)
+            result.removed_files.append(rel_path)
 
 
 def build_site(config: Config, *, today: dt.date | None = None, profile: Profile | None = None,
@@ -157,4 +174,11 @@ def build_site(config: Config, *, today: dt.date | None = None, profile: Profile
         # The plugin would generate again before the build: hand it what we made.
         plugin.pregenerated = generated
     build(mkdocs_config)
+
+    # Prove that nothing the profile removed reached the site; never leave one that leaks.
+    site_dir = Path(mkdocs_config.site_dir)
+    leaks = scan(site_dir, generated.removed)
+    if leaks:
+        shutil.rmtree(site_dir, ignore_errors=True)
+        raise LeakError(leaks)
     return generated

@@ -140,12 +140,12 @@ def build(ctx: Context, profile_name: str | None, today: str | None, quiet: bool
     """
     import time
 
-    from generator.build import BuildError, build_date, build_site, profile_named
+    from generator.build import BuildError, LeakError, build_date, build_site, profile_named
 
     config = ctx.config
     started = time.monotonic()
     try:
-        profile = profile_named(profile_name)
+        profile = profile_named(config, profile_name)
     except KeyError as err:
         raise click.BadParameter(str(err.args[0]), param_hint="--profile") from None
     _quiet_mkdocs(quiet)
@@ -154,6 +154,11 @@ def build(ctx: Context, profile_name: str | None, today: str | None, quiet: bool
     except BuildError as err:
         _print_report(err.report, "text")
         click.echo("casebook: nothing was published", err=True)
+        sys.exit(1)
+    except LeakError as err:
+        for leak in err.leaks:
+            click.echo(f"leak: {leak}", err=True)
+        click.echo(f"casebook: {err}", err=True)
         sys.exit(1)
     except Exception as err:  # mkdocs' own errors (a broken link in strict mode)
         from mkdocs.exceptions import MkDocsException
@@ -301,6 +306,38 @@ def _repo_relative(path: Path) -> str | None:
         return path.resolve().relative_to(top).as_posix()
     finally:
         repo.close()
+
+
+@cli.command()
+@click.argument("site_dir", metavar="SITE_DIR",
+                type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--profile", "profile_name", metavar="NAME",
+              help="The profile the site was built with (default: internal, or "
+                   "CASEBOOK_PROFILE).")
+@pass_context
+def leakcheck(ctx: Context, site_dir: Path, profile_name: str | None) -> None:
+    """Check a built site for any value its profile removed (exit 1 on a leak)."""
+    from generator.build import profile_named
+    from generator.history import read_history
+    from generator.leakcheck import scan
+    from generator.profiles import removed_values
+    from generator.validate import load_corpus
+
+    config = ctx.config
+    try:
+        chosen = profile_named(config, profile_name)
+    except KeyError as err:
+        raise click.BadParameter(str(err.args[0]), param_hint="--profile") from None
+    corpus = load_corpus(config)
+    history = read_history(config)
+    histories = {f.case.id: history.for_file(f.path) for f in corpus.files if f.case}
+    removed = removed_values(corpus.cases, histories, chosen)
+    leaks = scan(site_dir, removed)
+    for leak in leaks:
+        click.echo(f"leak: {leak}")
+    click.echo(f"{len(removed.values)} removed values checked in {site_dir}: "
+               f"{len(leaks)} leak{'s' if len(leaks) != 1 else ''}")
+    sys.exit(1 if leaks else 0)
 
 
 @cli.command(name="rules")

@@ -18,13 +18,41 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 CONFIG_FILE = "mkdocs.yml"
 
 
 class ConfigError(Exception):
     """Raised by `load_config` only: the settings cannot be used. The CLI exits 2."""
+
+
+class ProfileSettings(BaseModel):
+    """What one build profile publishes (see generator.profiles)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    max_sensitivity: str = Field(
+        "AMBER+STRICT", pattern=r"^(CLEAR|GREEN|AMBER|AMBER\+STRICT)$",
+        description="Highest TLP label published; RED is never published by any profile.")
+    redact_non_public_sources: bool = Field(
+        False, description="Show non-public sources only as 'Undisclosed source (TYPE)'.")
+    drop_people: bool = Field(
+        False, description="Drop assignee, stage_history[].by and assessment.reviewed_by, "
+                           "and show commit authors as 'Analyst'.")
+    commit_subjects: bool = Field(True, description="Show commit subjects in histories.")
+    coordinate_decimals: int | None = Field(
+        None, ge=0, le=6, description="Round coordinates to this many decimals.")
+    restricted_fields: tuple[str, ...] = Field(
+        (), description="Dotted front matter fields removed from every output, e.g. "
+                        "incident.unit.")
+
+
+DEFAULT_PROFILES = {
+    "internal": ProfileSettings(max_sensitivity="AMBER+STRICT"),
+    "public": ProfileSettings(max_sensitivity="CLEAR", redact_non_public_sources=True,
+                              drop_people=True, commit_subjects=False, coordinate_decimals=2),
+}
 
 
 class Settings(BaseModel):
@@ -53,6 +81,14 @@ class Settings(BaseModel):
                     "edit, history and blame. Kept apart from mkdocs' own repo_url so that "
                     "the theme does not query the host from readers' browsers.")
     repo_branch: str = Field("main", description="Branch that the repository links point at.")
+    profiles: dict[str, ProfileSettings] = Field(
+        default_factory=lambda: dict(DEFAULT_PROFILES),
+        description="Build profiles by name; `internal` and `public` exist unless redefined.")
+
+    @field_validator("profiles", mode="after")
+    @classmethod
+    def _keep_defaults(cls, value: dict[str, ProfileSettings]) -> dict[str, ProfileSettings]:
+        return {**DEFAULT_PROFILES, **value}
 
 
 class Config(BaseModel):

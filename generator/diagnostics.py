@@ -89,6 +89,9 @@ _RULES = [
          "The body cites none of the case's sources."),
     Rule("CB353", "unused-source", Severity.WARNING, "A source is never cited in the body."),
     Rule("CB354", "self-reference", Severity.WARNING, "A case lists itself as related."),
+    Rule("CB357", "unsafe-markup", Severity.WARNING,
+         "The narrative holds HTML or a link that the site removes (script, event handlers, "
+         "javascript: links...)."),
     Rule("CB355", "history-disagrees", Severity.WARNING,
          "A stage_history date differs from the date git recorded the move by more than "
          "history_tolerance_days (checked by `casebook build` and `validate --history`)."),

@@ -21,6 +21,7 @@ from mkdocs.plugins import BasePlugin
 from generator.build import BuildError, Generated, generate, profile_named
 from generator.config import Config, ConfigError, Settings, load_config
 from generator.diagnostics import format_text
+from generator.leakcheck import scan
 
 log = logging.getLogger("mkdocs.plugins.casebook")
 
@@ -31,6 +32,7 @@ class CasebookPlugin(BasePlugin[LegacyConfig]):  # type: ignore[no-untyped-call]
     def __init__(self) -> None:
         self.casebook: Config | None = None
         self.pregenerated: Generated | None = None
+        self.generated: Generated | None = None
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         try:
@@ -41,21 +43,36 @@ class CasebookPlugin(BasePlugin[LegacyConfig]):  # type: ignore[no-untyped-call]
 
     def on_pre_build(self, config: MkDocsConfig) -> None:
         if self.pregenerated is not None:
-            # `casebook build` generated the pages already, from the same corpus.
+            # `casebook build` generated the pages already, from the same corpus, and
+            # runs the leak check itself.
+            _state_profile(config, self.pregenerated)
             self.pregenerated = None
+            self.generated = None
             return
         assert self.casebook is not None
         try:
-            result = generate(self.casebook, profile=profile_named(None))
+            result = generate(self.casebook, profile=profile_named(self.casebook, None))
         except BuildError as err:
             for d in err.report.diagnostics:
                 log.error(format_text(d))
             raise PluginError(f"casebook: {err}; nothing was published") from None
         except KeyError as err:
             raise PluginError(f"casebook: {err.args[0]}") from None
+        self.generated = result
+        _state_profile(config, result)
         log.info("casebook: %d cases published (%s profile), %d files written, %d removed",
                  result.published, result.profile.name, len(result.written),
-                 len(result.removed))
+                 len(result.removed_files))
+
+    def on_post_build(self, config: MkDocsConfig) -> None:
+        if self.generated is None:
+            return
+        leaks = scan(Path(config.site_dir), self.generated.removed)
+        if leaks:
+            for leak in leaks:
+                log.error("casebook: leak: %s", leak)
+            raise PluginError(f"casebook: the built site contains {len(leaks)} value(s) that "
+                              f"the {self.generated.profile.name} profile removed")
 
     def on_serve(self, server: LiveReloadServer, /, *, config: MkDocsConfig,
                  builder: Any) -> LiveReloadServer:
@@ -63,3 +80,12 @@ class CasebookPlugin(BasePlugin[LegacyConfig]):  # type: ignore[no-untyped-call]
         server.watch(str(self.casebook.cases_dir))
         server.watch(str(self.casebook.root / "templates"))
         return server
+
+
+def _state_profile(config: MkDocsConfig, result: Generated) -> None:
+    """Tell the theme which profile this build is, for the banner on every page."""
+    chosen = result.profile
+    config.extra["casebook_profile"] = chosen.name
+    config.extra["casebook_banner"] = (
+        f"{chosen.name.capitalize()} build: cases up to TLP:{chosen.max_sensitivity.value}, "
+        f"generated {result.today.isoformat()}. RED cases are never published.")

@@ -1,42 +1,207 @@
-"""Build profiles: which cases a build may publish.
+"""Build profiles: which cases a build publishes, and what it removes from them.
 
-RED cases are never published by any profile: they stay in the repository's
-own checkout.
+Two profiles exist by default (more can be set in mkdocs.yml): `internal`, every
+case up to AMBER+STRICT, and `public`, CLEAR cases only, with non-public sources
+shown as "Undisclosed source (TYPE)", people's names dropped, commit authors
+shown as "Analyst" and coordinates rounded. RED cases are never published by
+any profile: they stay in the repository's own checkout.
+
+What a profile removes is also listed (`Removed`), so that the leak check can
+prove that none of it reached the built site.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
+import dataclasses
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
 
-from generator.schema import Case, Sensitivity
+from generator.config import DEFAULT_PROFILES, ProfileSettings
+from generator.history import CaseHistory, Commit
+from generator.schema import Case, Sensitivity, Visibility
+
+ANALYST = "Analyst"
+DEFAULT_PROFILE = "internal"
 
 
 @dataclass(frozen=True, slots=True)
 class Profile:
     name: str
-    max_sensitivity: Sensitivity
-    """The highest TLP label this profile publishes."""
+    settings: ProfileSettings = field(default_factory=ProfileSettings)
+
+    @property
+    def max_sensitivity(self) -> Sensitivity:
+        return Sensitivity(self.settings.max_sensitivity)
 
     def publishes(self, case: Case) -> bool:
         return (case.sensitivity is not Sensitivity.RED
                 and case.sensitivity.rank <= self.max_sensitivity.rank)
 
     def view(self, case: Case, published_ids: set[str]) -> Case:
-        """The case as this profile shows it: no reference to a case it leaves out."""
+        """The case as this profile shows it."""
+        update: dict[str, Any] = {}
         related = [other for other in case.related if other in published_ids]
-        duplicate_of = case.duplicate_of if case.duplicate_of in published_ids else None
-        if related == case.related and duplicate_of == case.duplicate_of:
-            return case
-        return case.model_copy(update={"related": related, "duplicate_of": duplicate_of})
+        if related != case.related:
+            update["related"] = related
+        if case.duplicate_of is not None and case.duplicate_of not in published_ids:
+            update["duplicate_of"] = None
+        settings = self.settings
+        if settings.redact_non_public_sources:
+            sources = [s if s.visibility is Visibility.PUBLIC else s.model_copy(update={
+                "title": f"Undisclosed source ({s.type.label})", "publisher": None,
+                "url": None, "archive_url": None, "published": None, "accessed": None,
+                "language": None}) for s in case.sources]
+            if sources != case.sources:
+                update["sources"] = sources
+        if settings.drop_people:
+            update["assignee"] = None
+            update["stage_history"] = [e.model_copy(update={"by": ANALYST})
+                                       for e in case.stage_history]
+            if case.assessment is not None:
+                update["assessment"] = case.assessment.model_copy(update={"reviewed_by": []})
+        if settings.coordinate_decimals is not None and case.incident.coordinates is not None:
+            places = settings.coordinate_decimals
+            point = case.incident.coordinates
+            update["incident"] = case.incident.model_copy(update={
+                "coordinates": point.model_copy(update={"lat": round(point.lat, places),
+                                                        "lon": round(point.lon, places)})})
+        viewed = case.model_copy(update=update) if update else case
+        for dotted in settings.restricted_fields:
+            viewed = _without(viewed, dotted.split("."))
+        return viewed
+
+    def view_history(self, history: CaseHistory | None) -> CaseHistory | None:
+        """Commit authors as 'Analyst' and no subjects, where the profile says so."""
+        settings = self.settings
+        if history is None or (not settings.drop_people and settings.commit_subjects
+                               and not settings.restricted_fields):
+            return history
+        commits = [self._commit(c) for c in history.commits]
+        return CaseHistory(path=history.path, commits=commits)
+
+    def _commit(self, commit: Commit) -> Commit:
+        settings = self.settings
+        changes = tuple(c for c in commit.changes if not _restricted(
+            c.field, settings.restricted_fields, settings.drop_people))
+        return dataclasses.replace(
+            commit,
+            author=ANALYST if settings.drop_people else commit.author,
+            email="" if settings.drop_people else commit.email,
+            co_authors=() if settings.drop_people else commit.co_authors,
+            subject=commit.subject if settings.commit_subjects else "Change",
+            changes=changes)
 
 
-PROFILES = {
-    "internal": Profile("internal", Sensitivity.AMBER_STRICT),
-    "public": Profile("public", Sensitivity.CLEAR),
-}
-DEFAULT_PROFILE = "internal"
+_PEOPLE_FIELDS = ("assignee", "stage_history", "assessment.reviewed_by")
 
 
-def published(cases: Iterable[Case], profile: Profile) -> list[Case]:
-    return [case for case in cases if profile.publishes(case)]
+def _restricted(field_path: str, restricted: Sequence[str], drop_people: bool) -> bool:
+    names = list(restricted) + (list(_PEOPLE_FIELDS) if drop_people else [])
+    # A change to stage_history shows its entries, people included: leave it out when
+    # people are dropped; the stage field itself still shows every move.
+    return any(field_path == n or field_path.startswith((f"{n}.", f"{n}[")) for n in names)
+
+
+def _without(model: Any, path: list[str]) -> Any:
+    head, rest = path[0], path[1:]
+    if head not in type(model).model_fields:
+        return model
+    value = getattr(model, head)
+    if not rest:
+        info = type(model).model_fields[head]
+        empty = [] if isinstance(value, list) else None if not info.is_required() else value
+        return model.model_copy(update={head: empty})
+    if value is None:
+        return model
+    if isinstance(value, list):
+        return model.model_copy(update={head: [_without(v, rest) for v in value]})
+    return model.model_copy(update={head: _without(value, rest)})
+
+
+def profile(name: str, profiles: dict[str, ProfileSettings] | None = None) -> Profile:
+    """The profile called `name`; KeyError names the known ones."""
+    known = profiles if profiles is not None else DEFAULT_PROFILES
+    if name not in known:
+        raise KeyError(f"unknown profile '{name}': choose one of {', '.join(sorted(known))}")
+    return Profile(name, known[name])
+
+
+@dataclass(slots=True)
+class Removed:
+    """Values a profile kept out of a build, each with what it was (for messages)."""
+
+    values: dict[str, str] = field(default_factory=dict)
+
+    def add(self, value: object, what: str) -> None:
+        text = str(value).strip() if value is not None else ""
+        if len(text) >= 4 and text not in self.values:
+            self.values[text] = what
+
+
+def removed_values(cases: Iterable[Case], histories: dict[str, CaseHistory | None],
+                   profile: Profile) -> Removed:
+    """Everything this profile leaves out that could identify or expose something."""
+    removed = Removed()
+    every = list(cases)
+    published = [c for c in every if profile.publishes(c)]
+    published_ids = {c.id for c in published}
+    for case in every:
+        if case.id not in published_ids:
+            removed.add(case.id, f"the id of unpublished case {case.id}")
+            removed.add(case.title, f"the title of unpublished case {case.id}")
+    kept_people: set[str] = set()
+    settings = profile.settings
+    for case in published:
+        viewed = profile.view(case, published_ids)
+        if settings.redact_non_public_sources:
+            for source in case.sources:
+                if source.visibility is Visibility.NON_PUBLIC:
+                    what = f"non-public source {source.key} of {case.id}"
+                    for value in (source.title, source.url, source.archive_url,
+                                  source.publisher):
+                        removed.add(value, what)
+        if settings.drop_people:
+            people = [case.assignee, *(e.by for e in case.stage_history),
+                      *(case.assessment.reviewed_by if case.assessment else [])]
+            history = histories.get(case.id)
+            if history is not None:
+                for commit in history.commits:
+                    people += [commit.author, commit.email, *commit.co_authors]
+            for person in people:
+                removed.add(person, f"a name removed from {case.id}")
+        for dotted in settings.restricted_fields:
+            for value in _values_at(case, dotted.split(".")):
+                if value not in _values_at(viewed, dotted.split(".")):
+                    removed.add(value, f"restricted field {dotted} of {case.id}")
+        kept_people.update(_visible_people(viewed))
+    # A name still shown elsewhere in the build (a reviewer of another case on a
+    # profile that keeps people) is not a leak.
+    for person in kept_people:
+        removed.values.pop(person, None)
+    return removed
+
+
+def _values_at(model: Any, path: list[str]) -> list[str]:
+    if model is None:
+        return []
+    if isinstance(model, list):
+        return [v for item in model for v in _values_at(item, path)]
+    if not path:
+        return [str(model)] if not isinstance(model, list | dict) else []
+    value = getattr(model, path[0], None)
+    return _values_at(value, path[1:])
+
+
+def _visible_people(case: Case) -> set[str]:
+    people = {e.by for e in case.stage_history}
+    if case.assignee:
+        people.add(case.assignee)
+    if case.assessment:
+        people.update(case.assessment.reviewed_by)
+    people.discard(ANALYST)
+    return people
+
+
+def published(cases: Iterable[Case], chosen: Profile) -> list[Case]:
+    return [case for case in cases if chosen.publishes(case)]

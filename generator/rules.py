@@ -16,6 +16,7 @@ from generator.diagnostics import diagnostic
 from generator.frontmatter import Path_
 from generator.history import History
 from generator.loader import CaseFile, dotted
+from generator.markup import removed_markup
 from generator.schema import (
     BREAKDOWNS,
     Avoidable,
@@ -260,6 +261,13 @@ def _placeholders(value: object, path: Path_) -> Iterable[tuple[Path_, str]]:
     elif isinstance(value, list):
         for i, item in enumerate(value):
             yield from _placeholders(item, (*path, i))
+
+
+@check
+def narrative_markup(record: CaseFile, case: Case, ctx: Context) -> None:
+    for offset, message in removed_markup(record.body):
+        line, column = _body_position(record, offset)
+        record.diagnostics.append(diagnostic(record.rel, line, column, "CB357", message))
 
 
 @check

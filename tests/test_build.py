@@ -39,11 +39,11 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def _published_ids() -> list[str]:
     from generator.config import load_config
-    from generator.profiles import PROFILES
+    from generator.profiles import profile
     from generator.validate import load_corpus
 
     corpus = load_corpus(load_config(ROOT / "mkdocs.yml"), today=TODAY)
-    return sorted(c.id for c in corpus.cases if PROFILES["internal"].publishes(c))
+    return sorted(c.id for c in corpus.cases if profile("internal").publishes(c))
 
 
 class _Links(HTMLParser):
@@ -195,7 +195,7 @@ def test_rebuild_writes_nothing_when_nothing_changed(built: Path) -> None:
     config = load_config(built / "mkdocs.yml")
     mtimes = {p: p.stat().st_mtime_ns for p in config.generated_dir.rglob("*") if p.is_file()}
     again = generate(config, today=TODAY)
-    assert again.written == [] and again.removed == []
+    assert again.written == [] and again.removed_files == []
     assert again.unchanged == len(mtimes) > 100
     assert {p: p.stat().st_mtime_ns for p in mtimes} == mtimes
 

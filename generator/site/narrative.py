@@ -15,27 +15,13 @@ import markdown
 import nh3
 from markupsafe import Markup
 
-ALLOWED_TAGS = frozenset({
-    "a", "abbr", "b", "blockquote", "br", "code", "dd", "del", "div", "dl", "dt", "em",
-    "h2", "h3", "h4", "h5", "h6", "hr", "i", "ins", "kbd", "li", "ol", "p", "pre", "q",
-    "s", "small", "strong", "sub", "sup", "table", "tbody", "td", "tfoot", "th", "thead",
-    "tr", "u", "ul",
-})
-ALLOWED_ATTRIBUTES = {
-    "a": {"href", "title"},
-    "abbr": {"title"},
-    "td": {"align"},
-    "th": {"align"},
-    "ol": {"start"},
-    # Footnotes link by id; ids are prefixed so they cannot clobber the page's own.
-    "li": {"id"},
-    "sup": {"id"},
-    "div": {"class"},
-}
-URL_SCHEMES = frozenset({"http", "https", "mailto"})
-# Removed together with their content; other disallowed tags keep their text.
-DROPPED_WITH_CONTENT = frozenset({"script", "style", "iframe", "object", "embed", "template",
-                                  "noscript", "svg", "math", "form", "textarea", "select"})
+from generator.markup import (
+    ALLOWED_ATTRIBUTES,
+    ALLOWED_TAGS,
+    DROPPED_WITH_CONTENT,
+    URL_SCHEMES,
+)
+
 _CITATION = re.compile(r"\[(S[0-9]+)\]")
 _FOOTNOTE_ID = "fn-"
 

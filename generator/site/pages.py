@@ -336,7 +336,7 @@ class SiteBuilder:
                 visibility=_label(s.visibility.value), title=s.title or "",
                 url=s.url, publisher=s.publisher or "",
                 published=s.published.isoformat() if s.published else "",
-                accessed=s.accessed.isoformat(),
+                accessed=s.accessed.isoformat() if s.accessed else "",
                 grade=f"{s.reliability or ''}{s.credibility or ''}")
                 for s in case.sources],
             assessment=assessment_facts,
