@@ -20,6 +20,7 @@ from generator.diagnostics import Report
 from generator.history import History, read_history
 from generator.leakcheck import Leak, scan
 from generator.profiles import DEFAULT_PROFILE, Profile, Removed, profile, removed_values
+from generator.progress import progress
 from generator.rules import check_history
 from generator.validate import Corpus, load_corpus
 
@@ -77,7 +78,8 @@ def profile_named(config: Config, name: str | None) -> Profile:
 
 
 def generate(config: Config, *, corpus: Corpus | None = None, today: dt.date | None = None,
-             profile: Profile | None = None, with_history: bool = True) -> Generated:
+             profile: Profile | None = None, with_history: bool = True,
+             show_progress: bool = False) -> Generated:
     """Validate the cases and write the site's source files; raise BuildError on errors."""
     from generator.site.assets import asset_files
     from generator.site.context import Site
@@ -90,7 +92,7 @@ def generate(config: Config, *, corpus: Corpus | None = None, today: dt.date | N
     profile = profile or profile_named(config, None)
 
     # 1. Read and check every case; refuse to publish anything if one has errors.
-    corpus = corpus or load_corpus(config, today=today)
+    corpus = corpus or load_corpus(config, today=today, show_progress=show_progress)
     report = corpus.report()
     if report.errors:
         raise BuildError(report)
@@ -117,8 +119,11 @@ def generate(config: Config, *, corpus: Corpus | None = None, today: dt.date | N
     builder = SiteBuilder(config, site, facts, today, history)
     pages = builder.build()
     env = environment(config.root / "templates" / "site")
-    output: dict[str, bytes] = {page.path: render_page(env, page).encode("utf-8")
-                                for page in pages}
+    output: dict[str, bytes] = {}
+    with progress("Rendering pages", len(pages), enabled=show_progress) as advance:
+        for page in pages:
+            output[page.path] = render_page(env, page).encode("utf-8")
+            advance(1)
     for name, content in build_exports([f.case for f in facts], profile=profile.name,
                                        generated=today).items():
         output[f"exports/{name}"] = content
@@ -160,14 +165,16 @@ def write_tree(target: Path, files: dict[str, bytes], result: Generated) -> None
 
 
 def build_site(config: Config, *, today: dt.date | None = None, profile: Profile | None = None,
-               corpus: Corpus | None = None, strict: bool = True) -> Generated:
+               corpus: Corpus | None = None, strict: bool = True,
+               show_progress: bool = False) -> Generated:
     """Generate the pages, then let mkdocs turn them into the static site in `site/`."""
     from mkdocs.commands.build import build
     from mkdocs.config import load_config as load_mkdocs_config
 
     if config.source is None:
         raise FileNotFoundError("casebook build needs an mkdocs.yml")
-    generated = generate(config, corpus=corpus, today=today, profile=profile)
+    generated = generate(config, corpus=corpus, today=today, profile=profile,
+                         show_progress=show_progress)
     mkdocs_config = load_mkdocs_config(str(config.source), strict=strict)
     plugin = mkdocs_config.plugins.get("casebook")
     if plugin is not None:

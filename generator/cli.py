@@ -76,9 +76,10 @@ def _today(value: str | None) -> dt.date | None:
                    "git history once).")
 @click.option("--today", "today", metavar="YYYY-MM-DD", hidden=True,
               help="Take this as today's date (for reproducible runs).")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar, even on a terminal.")
 @pass_context
 def validate(ctx: Context, paths: tuple[Path, ...], fmt: str, strict: bool,
-             with_history: bool, today: str | None) -> None:
+             with_history: bool, today: str | None, quiet: bool) -> None:
     """Check case files and report every problem with its file, line and column.
 
     With no PATHS, checks every case in the cases folder. With PATHS (files or
@@ -91,7 +92,13 @@ def validate(ctx: Context, paths: tuple[Path, ...], fmt: str, strict: bool,
     if not paths and not config.cases_dir.is_dir():
         click.echo(f"casebook: no cases folder at {config.cases_dir}", err=True)
         sys.exit(EXIT_USAGE)
-    corpus = load_corpus(config, extra=paths, today=_today(today))
+    import time
+
+    from generator.progress import wanted
+
+    started = time.monotonic()
+    corpus = load_corpus(config, extra=paths, today=_today(today),
+                         show_progress=wanted(quiet or fmt != "text"))
     if with_history:
         from generator.history import read_history
         from generator.rules import check_history
@@ -101,7 +108,7 @@ def validate(ctx: Context, paths: tuple[Path, ...], fmt: str, strict: bool,
             click.echo(f"history: {history.message}", err=True)
         check_history(corpus.files, history, config.settings.history_tolerance_days)
     report = corpus.report(only=_files_of(paths) if paths else None, config=config)
-    _print_report(report, fmt)
+    _print_report(report, fmt, seconds=time.monotonic() - started)
     sys.exit(report.exit_code(strict=strict))
 
 
@@ -112,7 +119,7 @@ def _files_of(paths: tuple[Path, ...]) -> list[Path]:
     return files
 
 
-def _print_report(report: Report, fmt: str) -> None:
+def _print_report(report: Report, fmt: str, seconds: float | None = None) -> None:
     if fmt != "text":
         click.echo(render(report, fmt))
         return
@@ -123,7 +130,8 @@ def _print_report(report: Report, fmt: str) -> None:
         click.echo(f"{location} {click.style(d.severity.value, fg=colours[d.severity], bold=True)}"
                    f" {rest}")
     summary_colour = "red" if report.errors else ("yellow" if report.warnings else "green")
-    click.echo(click.style(report.summary(), fg=summary_colour))
+    timing = f" in {seconds:.1f} s" if seconds is not None and sys.stdout.isatty() else ""
+    click.echo(click.style(report.summary() + timing, fg=summary_colour))
 
 
 @cli.command()
@@ -141,6 +149,7 @@ def build(ctx: Context, profile_name: str | None, today: str | None, quiet: bool
     import time
 
     from generator.build import BuildError, LeakError, build_date, build_site, profile_named
+    from generator.progress import wanted
 
     config = ctx.config
     started = time.monotonic()
@@ -150,7 +159,8 @@ def build(ctx: Context, profile_name: str | None, today: str | None, quiet: bool
         raise click.BadParameter(str(err.args[0]), param_hint="--profile") from None
     _quiet_mkdocs(quiet)
     try:
-        result = build_site(config, today=build_date(_today(today)), profile=profile)
+        result = build_site(config, today=build_date(_today(today)), profile=profile,
+                            show_progress=wanted(quiet))
     except BuildError as err:
         _print_report(err.report, "text")
         click.echo("casebook: nothing was published", err=True)

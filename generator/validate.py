@@ -13,6 +13,7 @@ from pathlib import Path
 from generator.config import Config
 from generator.diagnostics import Diagnostic, Report
 from generator.loader import CaseFile, case_files, load_files
+from generator.progress import progress
 from generator.rules import Context, check_case, check_corpus
 from generator.schema import Case
 
@@ -42,10 +43,15 @@ class Corpus:
 
 
 def load_corpus(config: Config, *, extra: Iterable[Path] = (),
-                today: dt.date | None = None) -> Corpus:
+                today: dt.date | None = None, show_progress: bool = False) -> Corpus:
     """Read and check every case file (the cases folder plus `extra` paths)."""
     # 1. Read every file on its own: bytes, front matter, schema.
-    files = list(load_files(case_files(config, extra), config))
+    paths = case_files(config, extra)
+    files = []
+    with progress("Reading cases", len(paths), enabled=show_progress) as advance:
+        for record in load_files(paths, config):
+            files.append(record)
+            advance(1)
 
     # 2. Rules within each case that the schema accepted.
     context = Context(config, today or dt.date.today())
