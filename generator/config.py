@@ -114,14 +114,16 @@ class Config(BaseModel):
 
     def relative(self, path: Path) -> str:
         """A path as shown in messages: relative to the root when it is inside it."""
-        # abspath, not resolve: a symbolic link is shown under its own name.
-        for candidate, root in ((Path(os.path.abspath(path)), self.root),  # noqa: PTH100
-                                (path.resolve(), self.root.resolve())):
-            try:
-                return candidate.relative_to(root).as_posix()
-            except ValueError:
-                continue
-        return path.as_posix()
+        # abspath, not resolve: a symbolic link is shown under its own name (and
+        # abspath needs no system call, which counts at ten thousand files).
+        try:
+            return Path(os.path.abspath(path)).relative_to(self.root).as_posix()  # noqa: PTH100
+        except ValueError:
+            pass
+        try:
+            return path.resolve().relative_to(self.root.resolve()).as_posix()
+        except ValueError:
+            return path.as_posix()
 
 
 class _LenientLoader(yaml.SafeLoader):

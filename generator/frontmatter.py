@@ -26,6 +26,8 @@ Path_ = tuple[str | int, ...]
 _BOUNDARY = re.compile(r"^---[ \t]*\r?$", re.MULTILINE)
 _CLOSING = re.compile(r"^(?:---|\.\.\.)[ \t]*\r?$", re.MULTILINE)
 
+_SCALAR = yaml.ScalarEvent
+PLACEHOLDER_PREFIX = "TODO"
 _NULL = frozenset({"", "~", "null", "Null", "NULL"})
 _TRUE = frozenset({"true", "True", "TRUE"})
 _FALSE = frozenset({"false", "False", "FALSE"})
@@ -49,6 +51,8 @@ class FrontMatter:
     """Line and column of each mapping key, by the path of its value."""
     values: dict[Path_, tuple[int, int]] = field(default_factory=dict)
     """Line and column of each value, by its path."""
+    placeholders: list[Path_] = field(default_factory=list)
+    """Values left as placeholders (text starting with TODO), as `casebook new` writes them."""
     refused: set[Path_] = field(default_factory=set)
     """Values the reader refused (an alias, a tag, too deep): already reported, so the
     schema's complaints about them would only repeat the problem."""
@@ -198,7 +202,17 @@ class _Composer:
         return ""
 
     def node(self, event: Any, path: Path_, depth: int) -> Any:
-        self.fm.values[path] = self.where(event)
+        mark = event.start_mark
+        self.fm.values[path] = (mark.line + 1 + self.offset, mark.column + 1)
+        kind = event.__class__
+        # The common case first, with nothing refused: a plain or quoted scalar.
+        if kind is _SCALAR and event.anchor is None and event.tag is None:
+            value = event.value
+            if value.startswith(PLACEHOLDER_PREFIX):
+                self.fm.placeholders.append(path)
+            if not event.style:
+                return _resolve_plain(value)
+            return value
         if isinstance(event, yaml.AliasEvent):
             self.report(event, "CB103",
                         f"alias *{event.anchor} is not allowed: write the value out in full")

@@ -87,9 +87,7 @@ def load_file(path: Path, config: Config) -> CaseFile:
         record.diagnostics.append(diagnostic(record.rel, line, column, code, message))
         return record
 
-    root = config.root.resolve()
-    resolved = path.resolve()
-    if path.is_symlink() and not resolved.is_relative_to(root):
+    if path.is_symlink() and not path.resolve().is_relative_to(config.root.resolve()):
         return fail(1, 1, "CB100", "the file is a symbolic link to a place outside the "
                                    "repository; case files must live in the repository")
     try:

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 
 from generator.config import Config
 from generator.diagnostics import diagnostic
+from generator.frontmatter import PLACEHOLDER_PREFIX as PLACEHOLDER_PREFIX
 from generator.frontmatter import Path_
 from generator.history import History
 from generator.loader import CaseFile, dotted
@@ -30,7 +31,6 @@ from generator.schema import (
 )
 
 CITATION = re.compile(r"(?<![\\\w])\[(S[0-9]+)\](?!\()")
-PLACEHOLDER_PREFIX = "TODO"
 
 CaseCheck = Callable[[CaseFile, Case, "Context"], None]
 
@@ -252,17 +252,6 @@ def references(record: CaseFile, case: Case, ctx: Context) -> None:
             record.report(("related", i), "CB354", "the case lists itself as related")
 
 
-def _placeholders(value: object, path: Path_) -> Iterable[tuple[Path_, str]]:
-    if isinstance(value, str) and value.startswith(PLACEHOLDER_PREFIX):
-        yield (path, value)
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            yield from _placeholders(item, (*path, key))
-    elif isinstance(value, list):
-        for i, item in enumerate(value):
-            yield from _placeholders(item, (*path, i))
-
-
 @check
 def narrative_markup(record: CaseFile, case: Case, ctx: Context) -> None:
     for offset, message in removed_markup(record.body):
@@ -272,7 +261,11 @@ def narrative_markup(record: CaseFile, case: Case, ctx: Context) -> None:
 
 @check
 def placeholders(record: CaseFile, case: Case, ctx: Context) -> None:
-    for path, value in _placeholders(record.data, ()):
+    fm = record.front_matter
+    for path in fm.placeholders if fm else ():
+        value = record.data
+        for part in path:
+            value = value[part]
         record.report(path, "CB211", f"{dotted(path)} still holds the placeholder '{value}'")
 
 

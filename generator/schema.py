@@ -74,13 +74,14 @@ class Stage(enum.StrEnum):
     @property
     def rank(self) -> int:
         """Position in the process; closed comes after every open stage."""
-        return list(Stage).index(self)
+        return _STAGE_RANK[self.value]
 
     @property
     def label(self) -> str:
         return self.value.replace("-", " ").capitalize()
 
 
+_STAGE_RANK = {stage.value: i for i, stage in enumerate(Stage)}
 OPEN_STAGES = (Stage.INTAKE, Stage.INCIDENT_ANALYSIS, Stage.POLICY_IMPACT_ASSESSMENT,
                Stage.COORDINATED_ACTION)
 
