@@ -110,7 +110,7 @@ def generate(config: Config, *, corpus: Corpus | None = None, today: dt.date | N
                  for f in corpus.files if f.case is not None}
     facts = [case_facts(profile.view(f.case, published_ids), f.body, today,
                         config.settings.stalled_days,
-                        profile.view_history(histories[f.case.id]))
+                        profile.view_history(histories[f.case.id], published_ids))
              for f in files if f.case is not None]
     removed = removed_values(corpus.cases, histories, profile)
 

@@ -47,6 +47,16 @@ class ProfileSettings(BaseModel):
         (), description="Dotted front matter fields removed from every output, e.g. "
                         "incident.unit.")
 
+    @field_validator("restricted_fields", mode="after")
+    @classmethod
+    def _removable(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        from generator.schema import removable_field
+
+        problems = [p for p in (removable_field(name) for name in value) if p]
+        if problems:
+            raise ValueError("; ".join(problems))
+        return value
+
 
 DEFAULT_PROFILES = {
     "internal": ProfileSettings(max_sensitivity="AMBER+STRICT"),

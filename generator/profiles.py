@@ -13,15 +13,18 @@ prove that none of it reached the built site.
 from __future__ import annotations
 
 import dataclasses
+import enum
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from generator.config import DEFAULT_PROFILES, ProfileSettings
-from generator.history import CaseHistory, Commit
+from generator.history import CaseHistory, Commit, FieldChange
 from generator.schema import Case, Sensitivity, Visibility
 
 ANALYST = "Analyst"
+_DATE = re.compile(r"[0-9]{4}(-[0-9]{2}){0,2}")
 DEFAULT_PROFILE = "internal"
 
 
@@ -71,19 +74,38 @@ class Profile:
             viewed = _without(viewed, dotted.split("."))
         return viewed
 
-    def view_history(self, history: CaseHistory | None) -> CaseHistory | None:
-        """Commit authors as 'Analyst' and no subjects, where the profile says so."""
-        settings = self.settings
-        if history is None or (not settings.drop_people and settings.commit_subjects
-                               and not settings.restricted_fields):
+    def view_history(self, history: CaseHistory | None,
+                     published_ids: set[str] | None = None) -> CaseHistory | None:
+        """The history as this profile shows it: no change that would reveal what the
+        profile removes from the case itself, and people and subjects as it says."""
+        if history is None:
+            return None
+        commits = [self._commit(c, published_ids) for c in history.commits]
+        if all(new is old for new, old in zip(commits, history.commits, strict=True)):
             return history
-        commits = [self._commit(c) for c in history.commits]
         return CaseHistory(path=history.path, commits=commits)
 
-    def _commit(self, commit: Commit) -> Commit:
+    def _shows_change(self, change: FieldChange, published_ids: set[str] | None) -> bool:
         settings = self.settings
-        changes = tuple(c for c in commit.changes if not _restricted(
-            c.field, settings.restricted_fields, settings.drop_people))
+        name = change.field
+        if _restricted(name, settings.restricted_fields, settings.drop_people):
+            return False
+        if settings.redact_non_public_sources and _under(name, "sources"):
+            return False
+        if settings.coordinate_decimals is not None and _under(name, "incident.coordinates"):
+            return False
+        if published_ids is not None and (_under(name, "related")
+                                          or _under(name, "duplicate_of")):
+            named = {str(v) for v in _flat(change.old) + _flat(change.new)}
+            return named <= published_ids
+        return True
+
+    def _commit(self, commit: Commit, published_ids: set[str] | None) -> Commit:
+        settings = self.settings
+        changes = tuple(c for c in commit.changes if self._shows_change(c, published_ids))
+        if (len(changes) == len(commit.changes) and not settings.drop_people
+                and settings.commit_subjects):
+            return commit
         return dataclasses.replace(
             commit,
             author=ANALYST if settings.drop_people else commit.author,
@@ -96,11 +118,23 @@ class Profile:
 _PEOPLE_FIELDS = ("assignee", "stage_history", "assessment.reviewed_by")
 
 
+def _under(field_path: str, name: str) -> bool:
+    return field_path == name or field_path.startswith((f"{name}.", f"{name}["))
+
+
+def _flat(value: object) -> list[object]:
+    if isinstance(value, list):
+        return [v for item in value for v in _flat(item)]
+    if isinstance(value, dict):
+        return [v for item in value.values() for v in _flat(item)]
+    return [] if value is None else [value]
+
+
 def _restricted(field_path: str, restricted: Sequence[str], drop_people: bool) -> bool:
     names = list(restricted) + (list(_PEOPLE_FIELDS) if drop_people else [])
     # A change to stage_history shows its entries, people included: leave it out when
     # people are dropped; the stage field itself still shows every move.
-    return any(field_path == n or field_path.startswith((f"{n}.", f"{n}[")) for n in names)
+    return any(_under(field_path, n) for n in names)
 
 
 def _without(model: Any, path: list[str]) -> Any:
@@ -135,7 +169,8 @@ class Removed:
 
     def add(self, value: object, what: str) -> None:
         text = str(value).strip() if value is not None else ""
-        if len(text) >= 4 and text not in self.values:
+        # The scan matches whole words, so even a two-letter handle is safe to look for.
+        if len(text) >= 2 and text not in self.values:
             self.values[text] = what
 
 
@@ -152,6 +187,17 @@ def removed_values(cases: Iterable[Case], histories: dict[str, CaseHistory | Non
             removed.add(case.title, f"the title of unpublished case {case.id}")
     kept_people: set[str] = set()
     settings = profile.settings
+    if settings.drop_people:
+        # A profile that names no one must show no name from any case, published or not.
+        for case in every:
+            people = [case.assignee, *(e.by for e in case.stage_history),
+                      *(case.assessment.reviewed_by if case.assessment else [])]
+            history = histories.get(case.id)
+            if history is not None:
+                for commit in history.commits:
+                    people += [commit.author, commit.email, *commit.co_authors]
+            for person in people:
+                removed.add(person, f"a name removed from {case.id}")
     for case in published:
         viewed = profile.view(case, published_ids)
         if settings.redact_non_public_sources:
@@ -161,18 +207,14 @@ def removed_values(cases: Iterable[Case], histories: dict[str, CaseHistory | Non
                     for value in (source.title, source.url, source.archive_url,
                                   source.publisher):
                         removed.add(value, what)
-        if settings.drop_people:
-            people = [case.assignee, *(e.by for e in case.stage_history),
-                      *(case.assessment.reviewed_by if case.assessment else [])]
-            history = histories.get(case.id)
-            if history is not None:
-                for commit in history.commits:
-                    people += [commit.author, commit.email, *commit.co_authors]
-            for person in people:
-                removed.add(person, f"a name removed from {case.id}")
+
         for dotted in settings.restricted_fields:
+            kept = _values_at(viewed, dotted.split("."))
             for value in _values_at(case, dotted.split(".")):
-                if value not in _values_at(viewed, dotted.split(".")):
+                # Free text only: an enumeration word, a number or a date also stands
+                # in other fields and on the about page, and proves nothing.
+                if (isinstance(value, str) and not isinstance(value, enum.Enum)
+                        and not _DATE.fullmatch(value) and value not in kept):
                     removed.add(value, f"restricted field {dotted} of {case.id}")
         kept_people.update(_visible_people(viewed))
     # A name still shown elsewhere in the build (a reviewer of another case on a
@@ -182,13 +224,13 @@ def removed_values(cases: Iterable[Case], histories: dict[str, CaseHistory | Non
     return removed
 
 
-def _values_at(model: Any, path: list[str]) -> list[str]:
+def _values_at(model: Any, path: list[str]) -> list[Any]:
     if model is None:
         return []
     if isinstance(model, list):
         return [v for item in model for v in _values_at(item, path)]
     if not path:
-        return [str(model)] if not isinstance(model, list | dict) else []
+        return [model] if not isinstance(model, list | dict) else []
     value = getattr(model, path[0], None)
     return _values_at(value, path[1:])
 

@@ -565,7 +565,8 @@ def _parse_date(value: object) -> dt.date:
 Date = Annotated[
     dt.date,
     BeforeValidator(_parse_date),
-    PlainSerializer(lambda d: d.isoformat(), return_type=str),
+    # A profile may blank a date it does not publish (a non-public source's dates).
+    PlainSerializer(lambda d: d.isoformat() if d is not None else None, return_type=str | None),
     WithJsonSchema({"type": "string", "format": "date"}),
 ]
 
@@ -960,3 +961,34 @@ def json_schema() -> dict[str, Any]:
         if cls is not None:
             definition["enumDescriptions"] = [meanings(cls)[m.value] for m in cls]
     return schema
+
+
+def removable_field(dotted: str) -> str | None:
+    """Why the dotted field cannot be left out of a published case; None when it can."""
+    import types
+    import typing
+
+    model: type[BaseModel] = Case
+    parts = dotted.split(".")
+    for i, part in enumerate(parts):
+        info = model.model_fields.get(part)
+        if info is None:
+            return f"'{dotted}' is not a field of a case"
+        if i == len(parts) - 1:
+            if info.is_required():
+                return f"'{dotted}' is required by the schema and cannot be removed"
+            return None
+        found = [a for a in _annotation_types(info.annotation, typing, types)
+                 if isinstance(a, type) and issubclass(a, BaseModel)]
+        if not found:
+            return f"'{dotted}' is not a field of a case"
+        model = found[0]
+    return None
+
+
+def _annotation_types(annotation: Any, typing: Any, types: Any) -> list[Any]:
+    origin = typing.get_origin(annotation)
+    if origin in (typing.Union, types.UnionType, list, typing.Annotated):
+        return [t for arg in typing.get_args(annotation)
+                for t in _annotation_types(arg, typing, types)]
+    return [annotation]
