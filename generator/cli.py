@@ -10,12 +10,16 @@ import datetime as dt
 import json
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from generator.config import Config, ConfigError, load_config
 from generator.diagnostics import Report, Severity, format_text, render
+
+if TYPE_CHECKING:
+    from generator.compare import Snapshot
+    from generator.validate import Corpus
 
 EXIT_USAGE = 2
 
@@ -71,6 +75,11 @@ def _today(value: str | None) -> dt.date | None:
               show_default=True, help="text for people, json for tools, github for workflow "
                                       "annotations.")
 @click.option("--strict", is_flag=True, help="Fail (exit 1) on warnings too.")
+@click.option("--base", "base_ref", metavar="REF",
+              help="Also check the change against this branch or commit (e.g. origin/main): "
+                   "stage moves, stage history, ids, deleted cases.")
+@click.option("--head", "head_ref", metavar="REF",
+              help="With --base: compare this commit instead of the working tree.")
 @click.option("--history", "with_history", is_flag=True,
               help="Also compare each stage_history with the dates git recorded (reads the "
                    "git history once).")
@@ -79,7 +88,8 @@ def _today(value: str | None) -> dt.date | None:
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar, even on a terminal.")
 @pass_context
 def validate(ctx: Context, paths: tuple[Path, ...], fmt: str, strict: bool,
-             with_history: bool, today: str | None, quiet: bool) -> None:
+             base_ref: str | None, head_ref: str | None, with_history: bool,
+             today: str | None, quiet: bool) -> None:
     """Check case files and report every problem with its file, line and column.
 
     With no PATHS, checks every case in the cases folder. With PATHS (files or
@@ -107,9 +117,36 @@ def validate(ctx: Context, paths: tuple[Path, ...], fmt: str, strict: bool,
         if history.message:
             click.echo(f"history: {history.message}", err=True)
         check_history(corpus.files, history, config.settings.history_tolerance_days)
+    if head_ref and not base_ref:
+        raise click.UsageError("--head goes with --base")
+    if base_ref:
+        from generator.compare import compare
+
+        base, head, origin = _snapshots(config, corpus, base_ref, head_ref)
+        corpus = corpus.adding(compare(base, head, config, origin=origin))
     report = corpus.report(only=_files_of(paths) if paths else None, config=config)
     _print_report(report, fmt, seconds=time.monotonic() - started)
     sys.exit(report.exit_code(strict=strict))
+
+
+def _snapshots(config: Config, corpus: Corpus | None, base_ref: str, head_ref: str | None
+               ) -> tuple[Snapshot, Snapshot, Snapshot | None]:
+    """The base, the head (a commit or the working tree) and their fork point."""
+    from generator.compare import CompareError, fork_point, snapshot_at, snapshot_of_worktree
+
+    try:
+        base = snapshot_at(config, base_ref)
+        if head_ref or corpus is None:
+            head = snapshot_at(config, head_ref or "HEAD")
+        else:
+            head = snapshot_of_worktree(config, corpus)
+        # Compare with where the branch left the base, so that what the base gained
+        # since then is not taken for something the branch undid.
+        origin = fork_point(config, base, head_ref or "HEAD")
+    except CompareError as err:
+        click.echo(f"casebook: {err}", err=True)
+        sys.exit(EXIT_USAGE)
+    return base, head, origin
 
 
 def _files_of(paths: tuple[Path, ...]) -> list[Path]:
@@ -222,6 +259,25 @@ def _case_path(config: Config, case_id: str) -> Path:
         click.echo(f"casebook: no case {case_id} (looked for {config.relative(path)})", err=True)
         sys.exit(EXIT_USAGE)
     return path
+
+
+@cli.command()
+@click.argument("base_ref", metavar="BASE")
+@click.argument("head_ref", metavar="[HEAD]", required=False)
+@click.option("--format", "fmt", type=click.Choice(["markdown", "json", "text"]),
+              default="markdown", show_default=True)
+@pass_context
+def diff(ctx: Context, base_ref: str, head_ref: str | None, fmt: str) -> None:
+    """Summarise what changed between BASE and HEAD (default: the working tree), for a
+    pull request: new, closed and reopened cases, stage moves, every changed field."""
+    from generator.compare import render_summary, summarize
+    from generator.validate import load_corpus
+
+    config = ctx.config
+    corpus = None if head_ref else load_corpus(config)
+    base, head, origin = _snapshots(config, corpus, base_ref, head_ref)
+    summary = summarize(base, head, origin=origin)
+    click.echo(render_summary(summary, fmt), nl=False)
 
 
 @cli.command()

@@ -23,6 +23,8 @@ class Corpus:
     """Every case file read, with every problem found in them."""
 
     files: tuple[CaseFile, ...]
+    elsewhere: tuple[Diagnostic, ...] = ()
+    """Problems about no file of the working tree (a case deleted since the base)."""
 
     @property
     def cases(self) -> list[Case]:
@@ -31,15 +33,29 @@ class Corpus:
 
     @property
     def diagnostics(self) -> list[Diagnostic]:
-        return [d for f in self.files for d in f.diagnostics]
+        return [d for f in self.files for d in f.diagnostics] + list(self.elsewhere)
+
+    def adding(self, problems: Iterable[Diagnostic]) -> Corpus:
+        """This corpus with more problems, each given to the file it names."""
+        by_rel = {f.rel: f for f in self.files}
+        elsewhere = list(self.elsewhere)
+        for problem in problems:
+            record = by_rel.get(problem.path)
+            if record is not None:
+                record.diagnostics.append(problem)
+            else:
+                elsewhere.append(problem)
+        return Corpus(self.files, tuple(elsewhere))
 
     def report(self, only: Iterable[Path] | None = None, config: Config | None = None) -> Report:
         """The report over every file, or only over the files in `only`."""
         files = self.files
+        elsewhere: tuple[Diagnostic, ...] = self.elsewhere
         if only is not None and config is not None:
             wanted = {config.relative(p) for p in only}
             files = tuple(f for f in files if f.rel in wanted)
-        return Report.of(len(files), (d for f in files for d in f.diagnostics))
+            elsewhere = tuple(d for d in elsewhere if d.path in wanted)
+        return Report.of(len(files), [*(d for f in files for d in f.diagnostics), *elsewhere])
 
 
 def load_corpus(config: Config, *, extra: Iterable[Path] = (),
