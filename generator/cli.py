@@ -262,6 +262,85 @@ def _case_path(config: Config, case_id: str) -> Path:
 
 
 @cli.command()
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+@click.option("--check", is_flag=True,
+              help="Change nothing; exit 1 when a file would change.")
+@pass_context
+def fmt(ctx: Context, paths: tuple[Path, ...], check: bool) -> None:
+    """Rewrite the front matter of case files in canonical form.
+
+    Keys in the schema's order, consistent quoting, dates as YYYY-MM-DD; comments
+    survive and the Markdown body is kept byte for byte. A file with errors is left
+    untouched and reported. Writes are atomic. With no PATHS, formats every case.
+    """
+    from generator.fmt import FormatError, format_file
+    from generator.loader import case_files
+
+    config = ctx.config
+    files = case_files(config, paths) if not paths else _files_of(paths)
+    changed, failed = 0, 0
+    for path in files:
+        try:
+            result = format_file(path, config, check=check)
+        except FormatError as err:
+            failed += 1
+            click.echo(f"{config.relative(path)}: left untouched: {err}", err=True)
+            continue
+        if result.diagnostics:
+            failed += 1
+            for d in result.diagnostics:
+                click.echo(format_text(d))
+            click.echo(f"{config.relative(path)}: left untouched (fix the errors above)",
+                       err=True)
+        elif result.changed:
+            changed += 1
+            click.echo(f"{'would reformat' if check else 'reformatted'} "
+                       f"{config.relative(path)}")
+    verb = "would be reformatted" if check else "reformatted"
+    click.echo(f"{len(files)} files, {changed} {verb}, {failed} with errors")
+    sys.exit(1 if failed or (check and changed) else 0)
+
+
+@cli.command()
+@click.option("--title", help="A short neutral title.")
+@click.option("--country", metavar="ISO3", help="ISO 3166-1 alpha-3 code, e.g. YEM.")
+@click.option("--source-url", metavar="URL", help="Address of the first source.")
+@click.option("--source-title", metavar="TEXT", help="Title of the first source.")
+@click.option("--assignee", metavar="HANDLE", help="Handle of the analyst in charge.")
+@click.option("--sensitivity", type=click.Choice(["CLEAR", "GREEN", "AMBER", "AMBER+STRICT",
+                                                  "RED"]), default="AMBER", show_default=True)
+@click.option("--today", "today", metavar="YYYY-MM-DD", hidden=True)
+@pass_context
+def new(ctx: Context, title: str | None, country: str | None, source_url: str | None,
+        source_title: str | None, assignee: str | None, sensitivity: str,
+        today: str | None) -> None:
+    """Start a case: cases/<next id>.md at stage intake, with placeholders to fill.
+
+    In a terminal with no options, asks for the title, country and first source.
+    Never overwrites a file; prints the new file's path.
+    """
+    import datetime as dt
+
+    from generator.newcase import create_case
+
+    config = ctx.config
+    interactive = sys.stdin.isatty() and not any(
+        (title, country, source_url, source_title, assignee))
+    if interactive:
+        title = click.prompt("Title", default="", show_default=False) or None
+        country = click.prompt("Country (ISO 3166-1 alpha-3)", default="",
+                               show_default=False) or None
+        source_url = click.prompt("First source URL", default="", show_default=False) or None
+        source_title = click.prompt("First source title", default="",
+                                    show_default=False) or None
+        assignee = click.prompt("Your handle", default="", show_default=False) or None
+    path = create_case(config, today=_today(today) or dt.date.today(), title=title,
+                       country=country, source_url=source_url, source_title=source_title,
+                       assignee=assignee, sensitivity=sensitivity)
+    click.echo(config.relative(path))
+
+
+@cli.command()
 @click.argument("base_ref", metavar="BASE")
 @click.argument("head_ref", metavar="[HEAD]", required=False)
 @click.option("--format", "fmt", type=click.Choice(["markdown", "json", "text"]),

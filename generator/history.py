@@ -81,6 +81,8 @@ class Commit:
     """This commit added the file (or the earliest name it had)."""
     deleted: bool = False
     """This commit deleted the file (which a later commit added again)."""
+    hidden_changes: int = 0
+    """Field changes a build profile left out of `changes`."""
 
     @property
     def short(self) -> str:

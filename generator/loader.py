@@ -135,6 +135,14 @@ def load_bytes(raw: bytes, record: CaseFile, config: Config) -> CaseFile:
     if not isinstance(front_matter.data, dict):
         what = "empty" if front_matter.data is None else "not a mapping of keys to values"
         return fail(parts.first_line - 1, 1, "CB105", f"the front matter is {what}")
+    # A placeholder left by `casebook new` says what to fill in: report it as such,
+    # and not again as whatever the schema would make of the word TODO.
+    for path in front_matter.placeholders:
+        value = record.data
+        for part in path:
+            value = value[part]
+        record.report(path, "CB211", f"{dotted(path)} still holds the placeholder '{value}'")
+        front_matter.refused.add(path)
     try:
         record.case = Case.model_validate(front_matter.data)
     except ValidationError as err:

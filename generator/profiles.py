@@ -112,7 +112,7 @@ class Profile:
             email="" if settings.drop_people else commit.email,
             co_authors=() if settings.drop_people else commit.co_authors,
             subject=commit.subject if settings.commit_subjects else "Change",
-            changes=changes)
+            changes=changes, hidden_changes=len(commit.changes) - len(changes))
 
 
 _PEOPLE_FIELDS = ("assignee", "stage_history", "assessment.reviewed_by")

@@ -16,7 +16,7 @@ from generator.diagnostics import diagnostic
 from generator.frontmatter import PLACEHOLDER_PREFIX as PLACEHOLDER_PREFIX
 from generator.frontmatter import Path_
 from generator.history import History
-from generator.loader import CaseFile, dotted
+from generator.loader import CaseFile
 from generator.markup import removed_markup
 from generator.schema import (
     BREAKDOWNS,
@@ -257,16 +257,6 @@ def narrative_markup(record: CaseFile, case: Case, ctx: Context) -> None:
     for offset, message in removed_markup(record.body):
         line, column = _body_position(record, offset)
         record.diagnostics.append(diagnostic(record.rel, line, column, "CB357", message))
-
-
-@check
-def placeholders(record: CaseFile, case: Case, ctx: Context) -> None:
-    fm = record.front_matter
-    for path in fm.placeholders if fm else ():
-        value = record.data
-        for part in path:
-            value = value[part]
-        record.report(path, "CB211", f"{dotted(path)} still holds the placeholder '{value}'")
 
 
 def _body_position(record: CaseFile, offset: int) -> tuple[int, int]:

@@ -265,12 +265,6 @@ def _plant_handle(handle: str) -> Callable[[Path], tuple[str, str]]:
     return plant
 
 
-FINDING_HIDDEN_PEOPLE = (
-    "Finding 7: removed_values collects people's handles from the published cases only; a "
-    "handle that appears only in cases the profile leaves out (rlopez: AMBER, GREEN and RED "
-    "cases) is never looked for, although the public profile names no person at all")
-
-
 def leak_lines(result: subprocess.CompletedProcess[str]) -> list[str]:
     return [line for line in result.stdout.splitlines() if line.startswith("leak: ")]
 

@@ -49,31 +49,6 @@ AUTHOR = ("Quillon Vasquez-Oduya", "q.vasquez@nightjar-desk.example.net")
 CO_AUTHOR = ("Petronella Smythe-Arkwright", "p.smythe@nightjar-desk.example.net")
 SUBJECT = "Import the Nightjar desk's confidential casework"
 
-FINDING_ACCESSED = (
-    "Finding 1: Profile.view sets `accessed=None` on a redacted non-public source, but "
-    "Source.accessed is a required Date whose serializer calls .isoformat(); the cases.json "
-    "export (case.model_dump(mode='json')) then raises PydanticSerializationError, and "
-    "`casebook build` dies with a traceback whenever a published case has a non-public source")
-FINDING_ENUM_VALUES = (
-    "Finding 2: restricted_fields values are added to the leak check's removed values even "
-    "when they are enumeration words (assessment.partner_position: 'acknowledged', 'denied', "
-    "'not-engaged'), which every build prints on the about page, in case.schema.json and as "
-    "other fields' values; the README's own example profile can never pass the leak check")
-FINDING_HISTORY = (
-    "Finding 3: Profile.view_history filters people and restricted fields out of the commit "
-    "field changes, but not links to unpublished cases (`related`, `duplicate_of`), "
-    "coordinates or non-public sources: an ordinary edit puts an unpublished case's id in the "
-    "public case page, /changes/ and the feed, so the public build fails its leak check (and "
-    "an old non-public source title or exact coordinates would leak without being noticed)")
-FINDING_SHORT_VALUES = (
-    "Finding 6: Removed.add ignores values shorter than four characters, so a handle such "
-    "as 'ana' or 'bo' (valid handles) dropped by the public profile is never looked for by "
-    "the leak check, although the scan matches whole words only")
-FINDING_REQUIRED_FIELD = (
-    "Finding 5: a restricted field that the schema requires (stage_history.note, title) is "
-    "silently kept by Profile._without, and removed_values does not list it either: the field "
-    "is published although the profile says it is restricted")
-
 
 # --------------------------------------------------------------------------
 # Projects, builds and reading what they wrote.
@@ -104,16 +79,20 @@ def copy_project(target: Path, *, edits: dict[str, list[tuple[str, str]]] | None
         config = config.replace(anchor, anchor + plugin_settings)
     (target / "mkdocs.yml").write_text(config, encoding="utf-8")
     (target / ".generated" / "docs").mkdir(parents=True)
-    for case_id, replacements in (edits or {}).items():
-        path = target / "cases" / f"{case_id}.md"
+    edit_cases(target, edits or {})
+    for case_id, text in (extra_cases or {}).items():
+        (target / "cases" / f"{case_id}.md").write_text(text, encoding="utf-8")
+    return target
+
+
+def edit_cases(project: Path, edits: dict[str, list[tuple[str, str]]]) -> None:
+    for case_id, replacements in edits.items():
+        path = project / "cases" / f"{case_id}.md"
         text = path.read_text(encoding="utf-8")
         for old, new in replacements:
             assert old in text, (case_id, old)
             text = text.replace(old, new)
         path.write_text(text, encoding="utf-8")
-    for case_id, text in (extra_cases or {}).items():
-        (target / "cases" / f"{case_id}.md").write_text(text, encoding="utf-8")
-    return target
 
 
 def git(project: Path, *args: str, date: str = "2026-11-01T12:00:00+00:00") -> None:
@@ -243,21 +222,137 @@ class Built:
 
 
 # --------------------------------------------------------------------------
+# A CLEAR case added to the samples: a non-public source, people and exact coordinates
+# (the samples' CLEAR cases have public sources only).
+
+ADDED_ID = "CH-2026-0004"
+SECRET_SOURCE = {
+    "title": "Demarche cable XQ-7731 from the Ministry of Quokka Affairs",
+    "publisher": "Quokka Ministry Liaison Cell",
+    "url": "https://intranet.quokka-ministry.example/cables/xq-7731",
+    "archive_url": "https://vault.quokka-ministry.example/xq-7731",
+}
+ADDED_PEOPLE = ("vbelokurova", "okwabena-mensah", "hbergqvist", "zyxandrou")
+ADDED_CASE = f"""---
+id: {ADDED_ID}
+title: Strike on a grain store reported through a foreign ministry channel in Example Province
+opened: 2026-10-20
+stage: policy-impact-assessment
+status: active
+next_review: 2027-02-01
+sensitivity: CLEAR
+assignee: vbelokurova
+stage_history:
+  - stage: intake
+    date: 2026-10-20
+    by: okwabena-mensah
+    note: Logged from a media report.
+  - stage: incident-analysis
+    date: 2026-10-27
+    by: okwabena-mensah
+    note: Weapon type identified from published photographs.
+  - stage: policy-impact-assessment
+    date: 2026-11-10
+    by: hbergqvist
+    note: Harm found credible after review.
+incident:
+  date: 2026-10-15
+  country: IRQ
+  admin1: Example Province
+  place: Grain store on the river road (fictional)
+  coordinates:
+    lat: 33.456789
+    lon: 44.123456
+  location_precision: exact
+  partner_force: Example Counter-Terrorism Service (fictional)
+  unit: Ninth Quokka Rifle Battalion (fictional)
+  operation_type: air
+  attribution: likely
+harm:
+  killed: 2
+  injured: 5
+  civilian_objects:
+    - food-market
+weapons:
+  - category: guided-bomb
+    designation: Example guided bomb
+    us_origin: possible
+sources:
+  - key: S1
+    type: media
+    visibility: public
+    title: Grain store hit on the river road
+    publisher: Example Riverside Gazette
+    published: 2026-10-16
+    url: https://example.org/riverside/2026/10/16/grain-store
+    accessed: 2026-10-20
+  - key: S2
+    type: foreign-government
+    visibility: non-public
+    title: {SECRET_SOURCE["title"]}
+    publisher: {SECRET_SOURCE["publisher"]}
+    published: 2026-10-18
+    url: {SECRET_SOURCE["url"]}
+    archive_url: {SECRET_SOURCE["archive_url"]}
+    language: fr
+    accessed: 2026-10-21
+assessment:
+  harm_finding: credible
+  partner_position: investigating
+  reviewed_by:
+    - hbergqvist
+    - zyxandrou
+actions:
+  - type: partner-engagement
+    status: in-progress
+    date: 2026-11-12
+    note: Findings shared with the partner's liaison office.
+related:
+  - CH-2023-0004
+  - CH-2024-0003
+tags:
+  - grain-store
+---
+## Summary
+
+This is a fictional test case; the people, places and events in it are invented.
+
+A grain store on the river road was hit by an air strike; two civilians were killed and
+five injured [S1]. A foreign government shared its own account through diplomatic
+channels [S2].
+"""
+
+
+# --------------------------------------------------------------------------
 # The sample cases, built with the public and the internal profile.
+
+
+# A second commit edits published cases: a link to a case that public leaves out, a point
+# given more precisely. Neither may show in the public history of those cases.
+HISTORY_EDITS = {
+    "CH-2024-0007": [("related:\n  - CH-2023-0005\n",
+                      "related:\n  - CH-2023-0005\n  - CH-2023-0001\n")],
+    "CH-2026-0002": [("    lat: 3.1\n", "    lat: 3.123456\n")],
+}
+SECOND_SUBJECT = "Link the Nightjar market case and refine a point"
 
 
 @pytest.fixture(scope="module")
 def samples(tmp_path_factory: pytest.TempPathFactory) -> Built:
-    project = copy_project(tmp_path_factory.mktemp("profiles"))
+    """The samples plus the added case, in two commits, built with both default profiles."""
+    project = copy_project(tmp_path_factory.mktemp("profiles"),
+                           extra_cases={ADDED_ID: ADDED_CASE})
     commit_all(project, SUBJECT)
+    edit_cases(project, HISTORY_EDITS)
+    commit_all(project, SECOND_SUBJECT, date="2026-11-02T12:00:00+00:00")
     public = build(project, "--profile", "public", keep_as="site-public")
-    assert public.returncode == 0, public.stdout + public.stderr
     internal = build(project, keep_as="site-internal")  # no profile named: internal
-    assert internal.returncode == 0, internal.stdout + internal.stderr
     for result in (public, internal):
-        assert "Traceback" not in result.stdout + result.stderr
-    return Built(project, sample_cases(), {"public": project / "site-public",
-                                           "internal": project / "site-internal"})
+        assert "Traceback" not in result.stdout + result.stderr, result.stderr[-3000:]
+        assert result.returncode == 0, result.stdout + result.stderr[-3000:]
+    cases = {p.stem: front_matter(p) for p in sorted((project / "cases").glob("*.md"))}
+    return Built(project, cases, {"public": project / "site-public",
+                                  "internal": project / "site-internal"})
 
 
 def test_the_samples_hold_every_level_and_the_profiles_are_as_documented() -> None:
@@ -468,150 +563,19 @@ def test_links_to_unpublished_cases_are_dropped(samples: Built, name: str) -> No
         assert (f'href="../{other}/"' in document) == (other in published), (case_id, other)
 
 
-# --------------------------------------------------------------------------
-# A CLEAR case with a non-public source, people and exact coordinates.
-
-ADDED_ID = "CH-2026-0004"
-SECRET_SOURCE = {
-    "title": "Demarche cable XQ-7731 from the Ministry of Quokka Affairs",
-    "publisher": "Quokka Ministry Liaison Cell",
-    "url": "https://intranet.quokka-ministry.example/cables/xq-7731",
-    "archive_url": "https://vault.quokka-ministry.example/xq-7731",
-}
-ADDED_PEOPLE = ("vbelokurova", "okwabena-mensah", "hbergqvist", "zyxandrou")
-ADDED_CASE = f"""---
-id: {ADDED_ID}
-title: Strike on a grain store reported through a foreign ministry channel in Example Province
-opened: 2026-10-20
-stage: policy-impact-assessment
-status: active
-next_review: 2027-02-01
-sensitivity: CLEAR
-assignee: vbelokurova
-stage_history:
-  - stage: intake
-    date: 2026-10-20
-    by: okwabena-mensah
-    note: Logged from a media report.
-  - stage: incident-analysis
-    date: 2026-10-27
-    by: okwabena-mensah
-    note: Weapon type identified from published photographs.
-  - stage: policy-impact-assessment
-    date: 2026-11-10
-    by: hbergqvist
-    note: Harm found credible after review.
-incident:
-  date: 2026-10-15
-  country: IRQ
-  admin1: Example Province
-  place: Grain store on the river road (fictional)
-  coordinates:
-    lat: 33.456789
-    lon: 44.123456
-  location_precision: exact
-  partner_force: Example Counter-Terrorism Service (fictional)
-  unit: Ninth Quokka Rifle Battalion (fictional)
-  operation_type: air
-  attribution: likely
-harm:
-  killed: 2
-  injured: 5
-  civilian_objects:
-    - food-market
-weapons:
-  - category: guided-bomb
-    designation: Example guided bomb
-    us_origin: possible
-sources:
-  - key: S1
-    type: media
-    visibility: public
-    title: Grain store hit on the river road
-    publisher: Example Riverside Gazette
-    published: 2026-10-16
-    url: https://example.org/riverside/2026/10/16/grain-store
-    accessed: 2026-10-20
-  - key: S2
-    type: foreign-government
-    visibility: non-public
-    title: {SECRET_SOURCE["title"]}
-    publisher: {SECRET_SOURCE["publisher"]}
-    published: 2026-10-18
-    url: {SECRET_SOURCE["url"]}
-    archive_url: {SECRET_SOURCE["archive_url"]}
-    language: fr
-    accessed: 2026-10-21
-assessment:
-  harm_finding: credible
-  partner_position: investigating
-  reviewed_by:
-    - hbergqvist
-    - zyxandrou
-actions:
-  - type: partner-engagement
-    status: in-progress
-    date: 2026-11-12
-    note: Findings shared with the partner's liaison office.
-related:
-  - CH-2023-0004
-  - CH-2024-0003
-tags:
-  - grain-store
----
-## Summary
-
-This is a fictional test case; the people, places and events in it are invented.
-
-A grain store on the river road was hit by an air strike; two civilians were killed and
-five injured [S1]. A foreign government shared its own account through diplomatic
-channels [S2].
-"""
+# The added case: its non-public source, its people, its point, its links.
 
 
-@dataclass
-class Redaction:
-    project: Path
-    internal: subprocess.CompletedProcess[str]
-    public: subprocess.CompletedProcess[str]
-
-    @property
-    def site(self) -> Path:
-        return self.project / "site-public"
-
-
-@pytest.fixture(scope="module")
-def redaction(tmp_path_factory: pytest.TempPathFactory) -> Redaction:
-    project = copy_project(tmp_path_factory.mktemp("redaction"),
-                           extra_cases={ADDED_ID: ADDED_CASE})
-    internal = build(project, "--profile", "internal", keep_as="site-internal")
-    public = build(project, "--profile", "public", keep_as="site-public")
-    return Redaction(project, internal, public)
-
-
-def test_the_added_case_is_valid_and_internal_shows_what_public_must_hide(
-        redaction: Redaction) -> None:
-    assert redaction.internal.returncode == 0, redaction.internal.stdout + redaction.internal.stderr
-    site = redaction.project / "site-internal"
+def test_internal_shows_what_public_must_hide_of_the_added_case(samples: Built) -> None:
+    site = samples.sites["internal"]
     for value in (*SECRET_SOURCE.values(), *ADDED_PEOPLE):
         assert files_containing(site, value), value
     assert "33.456789" in page(site, f"cases/{ADDED_ID}/index.html")
 
 
-def _public_site(redaction: Redaction) -> Path:
-    result = redaction.public
-    assert "Traceback" not in result.stdout + result.stderr, result.stderr[-2000:]
-    assert result.returncode == 0, result.stdout + result.stderr[-2000:]
-    return redaction.site
-
-
-def test_public_build_with_a_non_public_source_succeeds(redaction: Redaction) -> None:
-    _public_site(redaction)
-
-
 def test_a_non_public_source_shows_only_as_undisclosed_with_its_type(
-        redaction: Redaction) -> None:
-    site = _public_site(redaction)
+        samples: Built) -> None:
+    site = samples.sites["public"]
     document = page(site, f"cases/{ADDED_ID}/index.html")
     assert "Undisclosed source (Foreign government)" in document
     rows = [r for r in read_csv((site / "exports/sources.csv").read_bytes())
@@ -631,8 +595,8 @@ def test_a_non_public_source_shows_only_as_undisclosed_with_its_type(
 
 
 def test_no_title_publisher_or_url_of_a_non_public_source_appears_anywhere(
-        redaction: Redaction) -> None:
-    site = _public_site(redaction)
+        samples: Built) -> None:
+    site = samples.sites["public"]
     assert (site / f"cases/{ADDED_ID}/index.html").is_file()
     values = [*SECRET_SOURCE.values(), "XQ-7731", "quokka-ministry", "2026-10-18",
               "2026-10-21"]
@@ -642,8 +606,8 @@ def test_no_title_publisher_or_url_of_a_non_public_source_appears_anywhere(
 
 
 def test_the_added_case_names_no_person_and_rounds_its_coordinates(
-        redaction: Redaction) -> None:
-    site = _public_site(redaction)
+        samples: Built) -> None:
+    site = samples.sites["public"]
     found = {p: files for p in ADDED_PEOPLE if (files := files_containing(site, p, word=True))}
     assert found == {}
     assert "33.46, 44.12" in page(site, f"cases/{ADDED_ID}/index.html")
@@ -654,8 +618,8 @@ def test_the_added_case_names_no_person_and_rounds_its_coordinates(
         assert files_containing(site, exact) == [], exact
 
 
-def test_the_added_case_links_only_to_published_cases(redaction: Redaction) -> None:
-    site = _public_site(redaction)
+def test_the_added_case_links_only_to_published_cases(samples: Built) -> None:
+    site = samples.sites["public"]
     document = page(site, f"cases/{ADDED_ID}/index.html")
     assert 'href="../CH-2024-0003/"' in document
     assert files_containing(site, "CH-2023-0004") == []
@@ -771,26 +735,34 @@ def test_red_is_refused_by_the_settings_model() -> None:
 
 
 def test_history_of_a_public_case_names_no_unpublished_case_and_no_exact_point(
-        tmp_path: Path) -> None:
-    project = copy_project(tmp_path)
-    commit_all(project, "Import")
-    edits = {"CH-2024-0007": [("related:\n  - CH-2023-0005\n",
-                               "related:\n  - CH-2023-0005\n  - CH-2023-0001\n")],
-             "CH-2026-0002": [("    lat: 3.1\n", "    lat: 3.123456\n")]}
-    for case_id, replacements in edits.items():
-        path = project / "cases" / f"{case_id}.md"
-        text = path.read_text(encoding="utf-8")
-        for old, new in replacements:
-            assert old in text
-            text = text.replace(old, new)
-        path.write_text(text, encoding="utf-8")
-    commit_all(project, "Link a related case and refine a point",
-               date="2026-11-02T12:00:00+00:00")
-    result = build(project, "--profile", "public")
-    assert result.returncode == 0, result.stdout + result.stderr[-2000:]
-    site = project / "site"
+        samples: Built) -> None:
+    # The internal build shows both changes in the history of the cases...
+    linked = page(samples.sites["internal"], "cases/CH-2024-0007/index.html")
+    assert "CH-2023-0001" in linked[linked.index('id="history"'):]
+    point = page(samples.sites["internal"], "cases/CH-2026-0002/index.html")
+    assert "3.123456" in point[point.index('id="history"'):]
+    # ...the public build shows neither, anywhere, and still lists both commits.
+    site = samples.sites["public"]
     assert files_containing(site, "CH-2023-0001") == []
     assert files_containing(site, "3.123456") == []
+    for case_id in HISTORY_EDITS:
+        document = page(site, f"cases/{case_id}/index.html")
+        assert document.count('class="cb-changes__entry"') == 2, case_id
+
+
+FINDING_HIDDEN_CHANGE = (
+    "Finding 8: when a profile hides every field change of a commit (a link to an "
+    "unpublished case, a coordinate), SiteBuilder._entry describes the commit as 'the "
+    "narrative changed', which is not what happened; the narrative of these cases did not "
+    "change")
+
+
+def test_a_commit_whose_changes_are_all_hidden_is_not_called_a_narrative_change(
+        samples: Built) -> None:
+    for case_id in HISTORY_EDITS:
+        document = page(samples.sites["public"], f"cases/{case_id}/index.html")
+        history = document[document.index('id="history"'):]
+        assert "the narrative changed" not in history, case_id
 
 
 # --------------------------------------------------------------------------

@@ -33,8 +33,9 @@ def cell(value: object) -> str:
 
 
 def attr(value: object) -> str:
-    """Text inside a double-quoted HTML attribute, or as HTML element content (also in
-    a table cell, so `|` is written as an entity)."""
+    """Text inside a double-quoted HTML attribute, or as the content of an HTML block
+    (which Markdown leaves alone). Inside inline HTML in a paragraph or table cell,
+    Markdown still reads the text: use `md` there. `|` is written as an entity."""
     return html.escape(_NEWLINES.sub(" ", str(value)), quote=True).replace("|", "&#124;")
 
 

@@ -214,8 +214,12 @@ class SiteBuilder:
             changes = [f"the case was added, in stage {stage}" if stage
                        else "the case was added"]
         else:
-            changes = [describe_change(c) for c in commit.changes] or [
-                "the narrative changed"]
+            changes = [describe_change(c) for c in commit.changes]
+            if commit.hidden_changes:
+                changes.append(f"{commit.hidden_changes} change"
+                               f"{'s' if commit.hidden_changes != 1 else ''} not shown in "
+                               "this build")
+            changes = changes or ["the narrative changed"]
         return ChangeEntry(
             date=commit.date.date().isoformat(), author=commit.author,
             subject=commit.subject, short=commit.short, url=self._commit_url(commit.hash),
