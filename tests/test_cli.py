@@ -161,3 +161,9 @@ def test_every_command_has_help() -> None:
         assert result.returncode == 0
         assert "Usage: casebook" in result.stdout
         assert len(result.stdout.splitlines()) > 4
+
+
+def test_sample_cases_are_in_canonical_form() -> None:
+    result = run_casebook("fmt", "--check", cwd=ROOT)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.strip().endswith("0 would be reformatted, 0 with errors")
