@@ -14,14 +14,11 @@ shown as text.
 
 from __future__ import annotations
 
-import functools
 import html
-import http.server
 import os
 import re
 import shutil
 import subprocess
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,13 +26,10 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
+from browsing import chromium, serve
 
 from conftest import FIXTURES, ROOT, TODAY, run_casebook
 
-playwright_api = pytest.importorskip("playwright.sync_api")
-
-CHROMIUM = Path("/usr/bin/chromium")
-SUB_PATH = "/casebook/"
 INJECTION = FIXTURES / "hostile" / "injection"
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
@@ -54,17 +48,6 @@ FIRST_COMMIT = {
 AUTHOR = "Mallory [author](javascript:alert('XSS-60'))"
 SUBJECTS = ("<script>alert('XSS-61')</script> Import [subject](javascript:alert('XSS-62'))",
             "Second <img src=x onerror=\"alert('XSS-63')\"> change")
-
-
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:
-        pass
-
-
-class _Server(http.server.ThreadingHTTPServer):
-    def handle_error(self, request: object, client_address: object) -> None:
-        # A browser that stops reading a response (it navigated on) is not an error.
-        pass
 
 
 @dataclass
@@ -109,33 +92,14 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     assert "Traceback" not in result.stdout + result.stderr
     # The narrative's markup is reported by the validator, each piece on its line.
     assert result.stdout.count(" warning CB357 ") >= 15, result.stdout
-    root = project / "www"
-    shutil.copytree(project / "site", root / SUB_PATH.strip("/"))
-    handler = functools.partial(_QuietHandler, directory=str(root))
-    httpd = _Server(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield Server(f"http://127.0.0.1:{httpd.server_address[1]}{SUB_PATH}", project / "site")
-    finally:
-        httpd.shutdown()
+    with serve(project / "site", project / "www") as base:
+        yield Server(base, project / "site")
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    if not CHROMIUM.exists():
-        pytest.fail(f"the browser tests need Chromium at {CHROMIUM}: run `make test`, which "
-                    "installs it, or install Debian's chromium package")
-    with playwright_api.sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update",
-                  "--disable-sync"])
-        try:
-            yield browser
-        finally:
-            browser.close()
+    with chromium() as running:
+        yield running
 
 
 @dataclass

@@ -7,36 +7,19 @@ test, and so does any console error.
 
 from __future__ import annotations
 
-import functools
-import http.server
 import shutil
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
+from browsing import chromium, serve
 
 from conftest import ROOT, TODAY, run_casebook
 
-playwright_api = pytest.importorskip("playwright.sync_api")
-
-CHROMIUM = Path("/usr/bin/chromium")
 SCREENSHOTS = ROOT / "tests" / "artifacts" / "screenshots"
-SUB_PATH = "/casebook/"
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
-
-
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:
-        pass
-
-
-class _Server(http.server.ThreadingHTTPServer):
-    def handle_error(self, request: object, client_address: object) -> None:
-        # A browser that stops reading a response (it navigated on) is not an error.
-        pass
 
 
 @dataclass
@@ -54,33 +37,14 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     (project / ".generated" / "docs").mkdir(parents=True)
     result = run_casebook("build", "--today", TODAY.isoformat(), cwd=project)
     assert result.returncode == 0, result.stdout + result.stderr
-    root = project / "www"
-    shutil.copytree(project / "site", root / SUB_PATH.strip("/"))
-    handler = functools.partial(_QuietHandler, directory=str(root))
-    httpd = _Server(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield Server(f"http://127.0.0.1:{httpd.server_address[1]}{SUB_PATH}")
-    finally:
-        httpd.shutdown()
+    with serve(project / "site", project / "www") as base:
+        yield Server(base)
 
 
 @pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    if not CHROMIUM.exists():
-        pytest.fail(f"the browser tests need Chromium at {CHROMIUM}: run `make test`, which "
-                    "installs it, or install Debian's chromium package")
-    with playwright_api.sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update",
-                  "--disable-sync"])
-        try:
-            yield browser
-        finally:
-            browser.close()
+def browser() -> Iterator[Any]:
+    with chromium() as running:
+        yield running
 
 
 @dataclass
