@@ -292,23 +292,33 @@ def _same_shape(old: list[Any], new: list[Any]) -> bool:
 
 
 class _Blobs:
-    """Reads blobs through one `git cat-file --batch` process, each blob once."""
+    """Reads blobs through one `git cat-file --batch` process, and composes each
+    version's front matter once: a version is the new side of one commit and the
+    old side of the next, so without this it would be read twice."""
+
+    _MISSING = object()
 
     def __init__(self, repo: Any) -> None:
         self.git = repo.git
-        self.cache: dict[str, str | None] = {}
+        self.front: dict[str, Any] = {}
 
     def text(self, sha: str) -> str | None:
         if sha == _NULL_SHA:
             return None
-        if sha not in self.cache:
-            try:
-                _, kind, _, data = self.git.get_object_data(sha)
-                self.cache[sha] = data.decode("utf-8", errors="replace") \
-                    if kind == b"blob" or kind == "blob" else None
-            except Exception:  # a blob missing from a shallow or partial clone
-                self.cache[sha] = None
-        return self.cache[sha]
+        try:
+            _, kind, _, data = self.git.get_object_data(sha)
+        except Exception:  # a blob missing from a shallow or partial clone
+            return None
+        if kind not in (b"blob", "blob"):
+            return None
+        return str(data.decode("utf-8", errors="replace"))
+
+    def front_matter(self, sha: str) -> Any:
+        found = self.front.get(sha, self._MISSING)
+        if found is self._MISSING:
+            found = _front_matter(self.text(sha))
+            self.front[sha] = found
+        return found
 
 
 def read_history(config: Config, *, paths: Iterable[str] | None = None) -> History:
@@ -407,9 +417,8 @@ def _read(repo: Any, config: Config, paths: Iterable[str] | None) -> History:
             boundary = shallow and not entry.parents
             created = touch.old_blob == _NULL_SHA and not boundary
             deleted = touch.new_blob == _NULL_SHA
-            old = None if touch.old_blob == _NULL_SHA else _front_matter(
-                blobs.text(touch.old_blob))
-            new = None if deleted else _front_matter(blobs.text(touch.new_blob))
+            old = None if touch.old_blob == _NULL_SHA else blobs.front_matter(touch.old_blob)
+            new = None if deleted else blobs.front_matter(touch.new_blob)
             changes: list[FieldChange] = []
             if boundary or deleted:
                 changes = []
