@@ -16,8 +16,10 @@ cache warm after one warm-up run), the median of several runs of
 ``casebook build --today 2026-11-28 --quiet`` (site/ and the generated pages
 deleted before each run, so every run regenerates everything) and of
 ``mkdocs build --quiet`` (site/ deleted before each run); the two alternate so
-that any drift of the machine affects both alike. Peak RSS is the child's
-``ru_maxrss`` from ``os.wait4``.
+that any drift of the machine affects both alike. Wall time, CPU time (user +
+system) and peak RSS are the child's own, from ``os.wait4``; CPU time is the
+steadier figure when other work shares the machine. A size whose build fails
+is reported as such and the others are still measured (exit status 1).
 
 It prints Markdown tables with the timings, the per-case times, the ratios
 that issue 3 asks for (per-case build time at N / at 500, at most 1.15; full
@@ -29,6 +31,7 @@ virtualenv.
 Usage::
 
     .venv/bin/python bench/site_bench.py [--large] [--write] [--sizes 500 2000] [--keep]
+        [--runs 3] [--casebook PATH] [--mkdocs PATH]
 """
 
 import argparse
