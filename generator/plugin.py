@@ -8,6 +8,7 @@ itself so that the command line and the site read them the same way.
 from __future__ import annotations
 
 import logging
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -69,10 +70,14 @@ class CasebookPlugin(BasePlugin[LegacyConfig]):  # type: ignore[no-untyped-call]
             return
         leaks = scan(Path(config.site_dir), self.generated.removed)
         if leaks:
+            # mkdocs has written the pages already; a site that leaks must not stay
+            # on disk to be published by the next step of a pipeline.
+            shutil.rmtree(config.site_dir, ignore_errors=True)
             for leak in leaks:
                 log.error("casebook: leak: %s", leak)
             raise PluginError(f"casebook: the built site contains {len(leaks)} value(s) that "
-                              f"the {self.generated.profile.name} profile removed")
+                              f"the {self.generated.profile.name} profile removed; "
+                              "the site was deleted")
 
     def on_serve(self, server: LiveReloadServer, /, *, config: MkDocsConfig,
                  builder: Any) -> LiveReloadServer:

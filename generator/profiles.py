@@ -166,6 +166,10 @@ class Removed:
     """Values a profile kept out of a build, each with what it was (for messages)."""
 
     values: dict[str, str] = field(default_factory=dict)
+    # Text published on purpose that may contain a removed value as a whole word (a
+    # published title that begins with an unpublished case's title): a hit inside
+    # it is not a leak.
+    kept: set[str] = field(default_factory=set)
 
     def add(self, value: object, what: str) -> None:
         text = str(value).strip() if value is not None else ""
@@ -225,6 +229,7 @@ def removed_values(cases: Iterable[Case], histories: dict[str, CaseHistory | Non
     # one left out) is not a leak of the other.
     for case in published:
         removed.values.pop(case.title, None)
+        removed.kept.add(case.title)
     return removed
 
 

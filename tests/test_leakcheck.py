@@ -121,6 +121,40 @@ def test_entities_inside_json_strings_are_decoded(tmp_path: Path) -> None:
     assert found(site, "rlopez") == [("search/search_index.json", "rlopez")]
 
 
+@pytest.mark.parametrize("written", [
+    "https://host.example/search?q=Smith%20%26%20Sons",
+    "https://host.example/search?q=Smith%20&amp;%20Sons",
+])
+def test_percent_encoded_values_in_addresses_are_decoded(tmp_path: Path, written: str) -> None:
+    site = tree(tmp_path, {"index.html": f'<a href="{written}">a search</a>'})
+    assert found(site, "Smith & Sons") == [("index.html", "Smith & Sons")]
+
+
+@pytest.mark.parametrize(("values", "text", "expected"), [
+    (["The Valley Report", "The Valley"], "see The  valley report here",
+     []),  # two spaces: the value's words are there but not the value
+    (["The Valley Report", "The Valley"], "see THE VALLEY REPORT here",
+     ["The Valley Report", "The Valley"]),
+    (["The Valley Report", "The Valley"], "see the valley, then", ["The Valley"]),
+    (["@rlopez", "rlopez"], "mail @rlopez now", ["@rlopez"]),
+    (["--", "x"], "a -- b", ["--"]),
+    (["ana"], "bananas and ana.", ["ana"]),
+])
+def test_values_sharing_leading_words_are_told_apart(tmp_path: Path, values: list[str],
+                                                      text: str, expected: list[str]) -> None:
+    site = tree(tmp_path, {"index.html": f"<p>{text}</p>"})
+    assert found(site, *values) == [("index.html", v) for v in sorted(expected)]
+
+
+def test_a_removed_title_inside_a_published_title_is_not_a_leak(tmp_path: Path) -> None:
+    removed = Removed(values={"Explosion in Sabim": "the title of unpublished case X"},
+                      kept={"Explosion in Sabim Heights"})
+    site = tree(tmp_path, {"a.html": "<td>Explosion in Sabim Heights</td>",
+                           "b.html": "<td>Explosion in Sabim Heights</td><td>explosion in sabim</td>"})
+    assert [(leak.path, leak.value) for leak in scan(site, removed)] == [
+        ("b.html", "Explosion in Sabim")]
+
+
 def test_gzip_is_opened(tmp_path: Path) -> None:
     sitemap = (b'<urlset><url><loc>https://example.org/cases/CH-2024-0004/</loc></url>'
                b'</urlset>')
@@ -360,6 +394,8 @@ def test_plain_mkdocs_with_casebook_profile_fails_on_the_same_leak(tmp_path: Pat
     assert f"leak: index.html: contains the title of unpublished case {AMBER_ID}" in \
         result.stderr
     assert "the public profile removed" in result.stderr
+    # mkdocs wrote the pages before the check ran: they must not stay on disk.
+    assert not (project / "site").exists()
 
 
 # --------------------------------------------------------------------------
