@@ -138,6 +138,10 @@ _FORCE_FORMS = (
     "{n} Armed Forces", "{n} Air Command", "{n} Defence Forces", "Army of {n}",
     "{n} Coastal Command", "{n} Security Forces", "{n} Joint Task Group",
 )
+# A deployment follows a few dozen partner forces, not one for each case; the site
+# has a page for each force, so their number shapes the build.
+PARTNER_FORCES = tuple(form.format(n=a + b) for form, a, b in zip(
+    _FORCE_FORMS * 3, _SYLLABLES_A, reversed(_SYLLABLES_B), strict=False))
 _UNIT_FORMS = ("{o} {n} Brigade", "{o} {n} Air Wing", "{o} Artillery Regiment", "{o} Rapid Group")
 _ORDINALS = ("1st", "2nd", "3rd", "4th", "5th", "7th", "9th", "12th")
 _PUBLISHERS = ("The {n} Courier", "{n} Daily", "{n} Monitor", "Radio {n}", "{n} Observatory",
@@ -519,7 +523,7 @@ def _plan(i: int, rng: random.Random, prefix: str) -> Plan:
     place = _name(rng) + rng.choice(_PLACE_SUFFIXES)
     admin1 = f"{_name(rng)} {rng.choice(_ADMIN1_KINDS)}"
     admin2 = f"{_name(rng)} District"
-    force = rng.choice(_FORCE_FORMS).format(n=_name(rng))
+    force = rng.choice(PARTNER_FORCES)
     unit = (rng.choice(_UNIT_FORMS).format(o=rng.choice(_ORDINALS), n=_name(rng))
             if rng.random() < 0.5 else None)
     operation = rng.choice(OPERATION_TYPES)
