@@ -31,12 +31,9 @@ Usage::
 """
 
 import argparse
-import datetime as dt
 import hashlib
 import importlib.util
 import json
-import os
-import platform
 import random
 import shutil
 import statistics
@@ -47,6 +44,18 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
+
+from measure import (
+    Run,
+    StepFailed,
+    check,
+    git,
+    load_corpus_module,
+    median_of,
+    provenance,
+    run_child,
+    table_lines,
+)
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
@@ -169,26 +178,9 @@ print("```")
 
 
 @dataclass(frozen=True, slots=True)
-class Run:
-    """One child process: its wall time, peak RSS and what it printed."""
-
-    seconds: float
-    max_rss_mib: float
-    returncode: int
-    stdout: str
-    stderr: str
-
-    def result(self) -> dict[str, object]:
-        """The child's JSON line; exits with its error output when it failed."""
-        if self.returncode != 0:
-            raise SystemExit(f"child failed (exit {self.returncode}): {self.stderr[-1500:]}")
-        value: dict[str, object] = json.loads(self.stdout.strip().splitlines()[-1])
-        return value
-
-
-@dataclass(frozen=True, slots=True)
 class Measure:
-    """The median of several runs of one command."""
+    """The median of several runs of one command, and of the time each run gave to the
+    work alone (interpreter start-up and imports left out)."""
 
     seconds: float
     work_seconds: float
@@ -230,56 +222,22 @@ class Row:
         return self.per_file_b(work) / self.per_case_a(work)
 
 
-def load_corpus_module() -> ModuleType:
-    """bench/corpus.py, loaded from its path (bench/ is not a package)."""
-    spec = importlib.util.spec_from_file_location("casebook_bench_corpus", HERE / "corpus.py")
-    if spec is None or spec.loader is None:
-        raise RuntimeError("cannot load bench/corpus.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-def run_child(command: list[str], cwd: Path) -> Run:
-    """Run `command` in `cwd`; wall time and peak RSS of that child.
-
-    `ru_maxrss` from `os.wait4` is the larger of the child's own peak and that of
-    the largest descendant it waited for (git log, cat-file), not their sum.
-    """
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-        started = time.perf_counter()
-        process = subprocess.Popen(command, cwd=cwd, stdout=out, stderr=err,
-                                   stdin=subprocess.DEVNULL)
-        _, status, usage = os.wait4(process.pid, 0)
-        seconds = time.perf_counter() - started
-        process.returncode = os.waitstatus_to_exitcode(status)
-        out.seek(0)
-        err.seek(0)
-        return Run(seconds, usage.ru_maxrss / 1024, process.returncode,
-                   out.read().decode("utf-8", "replace"), err.read().decode("utf-8", "replace"))
+def work_seconds(run: Run) -> float:
+    """The time the child gave to the work alone, as it reported it."""
+    return float(run.result()["work_s"])  # type: ignore[arg-type]
 
 
 def measure(command: list[str], cwd: Path, runs: int, label: str) -> Measure:
     results = []
     for i in range(runs):
         run = run_child(command, cwd)
-        work = run.result()["work_s"]  # every run must have succeeded
+        work = work_seconds(run)  # every run must have succeeded
         print(f"  {label} run {i + 1}/{runs}: {run.seconds:.2f} s wall, {work:.2f} s "
               f"in-process, {run.max_rss_mib:.0f} MiB", file=sys.stderr)
         results.append(run)
-    return Measure(statistics.median(r.seconds for r in results),
-                   statistics.median(float(r.result()["work_s"]) for r in results),  # type: ignore[arg-type]
-                   statistics.median(r.max_rss_mib for r in results), tuple(results))
-
-
-def git_env() -> dict[str, str]:
-    # Ignore the machine's and the user's git configuration, as bench/corpus.py does.
-    return {**os.environ, "GIT_CONFIG_NOSYSTEM": "1", "GIT_CONFIG_GLOBAL": os.devnull}
-
-
-def git(repo: Path, *args: str) -> str:
-    return subprocess.run(["git", "-C", str(repo), *args], capture_output=True, text=True,
-                          check=True, env=git_env()).stdout
+    median = median_of(results)
+    return Measure(median.seconds, statistics.median(work_seconds(r) for r in results),
+                   median.max_rss_mib, median.runs)
 
 
 def cached_repo(corpus: ModuleType, n: int, *, seed: int, commits_per_case: int,
@@ -376,9 +334,7 @@ def bench_size(corpus: ModuleType, n: int, *, seed: int, commits_per_case: int, 
 def profile_one_pass(repo: Path, lines: int) -> str:
     run = run_child([sys.executable, "-c", PROFILE_CHILD, str(REPO), str(repo), str(lines)],
                     REPO)
-    if run.returncode != 0:
-        raise SystemExit(f"profile failed (exit {run.returncode}): {run.stderr[-1500:]}")
-    return run.stdout.strip()
+    return check(run, "profile").stdout.strip()
 
 
 def ms(seconds: float) -> str:
@@ -386,14 +342,14 @@ def ms(seconds: float) -> str:
 
 
 def table(rows: list[Row]) -> str:
-    header = ("| N cases | commits | (a) one pass s | (a) in-process s | (a) per case ms "
-              "| (a) peak RSS MiB | (a) cases / commits / field changes seen "
-              "| (b) per-file GitPython s (sample) | (b) per file ms | (b) peak RSS MiB "
-              "| ratio (b) / (a) per file | sample agrees with `git log --follow` |")
-    lines = [header, "|" + "---|" * (header.count(" | ") + 1)]
+    header = ["N cases", "commits", "(a) one pass s", "(a) in-process s", "(a) per case ms",
+              "(a) peak RSS MiB", "(a) cases / commits / field changes seen",
+              "(b) per-file GitPython s (sample)", "(b) per file ms", "(b) peak RSS MiB",
+              "ratio (b) / (a) per file", "sample agrees with `git log --follow`"]
+    cells = []
     for row in rows:
         c = row.one_pass_counts
-        cells = [
+        cells.append([
             f"{row.n:,}", f"{row.commits_made:,}",
             f"{row.one_pass.seconds:.2f}", f"{row.one_pass.work_seconds:.2f}",
             ms(row.per_case_a()), f"{row.one_pass.max_rss_mib:.0f}",
@@ -402,9 +358,8 @@ def table(rows: list[Row]) -> str:
             f"{row.per_file.max_rss_mib:.0f}",
             f"{row.ratio():,.0f}x (in-process: {row.ratio(work=True):,.0f}x)",
             f"{row.check.agree}/{row.check.sampled}",
-        ]
-        lines.append("| " + " | ".join(cells) + " |")
-    return "\n".join(lines)
+        ])
+    return "\n".join(table_lines(header, cells))
 
 
 def verdicts(rows: list[Row]) -> list[str]:
@@ -431,36 +386,12 @@ def verdicts(rows: list[Row]) -> list[str]:
     return out
 
 
-def git_revision() -> str:
-    try:
-        done = subprocess.run(["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"],
-                              capture_output=True, text=True, check=True)
-    except (OSError, subprocess.CalledProcessError):
-        return "no commit"
-    dirty = subprocess.run(["git", "-C", str(REPO), "status", "--porcelain"],
-                           capture_output=True, text=True, check=False).stdout.strip()
-    return done.stdout.strip() + (" (with uncommitted changes)" if dirty else "")
-
-
-def versions() -> str:
-    git_version = subprocess.run(["git", "--version"], capture_output=True, text=True,
-                                 check=False).stdout.strip().removeprefix("git version ")
-    try:
-        import git as gitpython
-        gp = gitpython.__version__
-    except ImportError:
-        gp = "not installed"
-    return f"git {git_version}, GitPython {gp}"
-
-
 def report(rows: list[Row], runs: int, per_file_runs: int, seed: int, commits_per_case: int,
            profile: str | None) -> str:
-    machine = (f"{platform.system()} {platform.machine()}, {os.cpu_count()} CPUs, "
-               f"Python {platform.python_version()}, {versions()}")
     parts = [
         "# Benchmark: one-pass case history against per-file GitPython",
         "",
-        f"Run on {dt.date.today().isoformat()} at revision {git_revision()}; {machine}.",
+        provenance(packages=("gitpython",)),
         "",
         f"Repository: `bench/corpus.py` `write_history_repo`, seed {seed}, "
         f"{commits_per_case} commits per case (plus one set-up commit), built with "
@@ -517,23 +448,24 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--write", action="store_true",
                         help=f"write the results to {RESULTS.relative_to(REPO)}")
     args = parser.parse_args(argv)
-    try:
-        import git  # noqa: F401
-    except ImportError:
+    if importlib.util.find_spec("git") is None:
         parser.error("GitPython is not installed in this Python")
 
     per_file_runs = args.per_file_runs or args.runs
     corpus = load_corpus_module()
     sizes = sorted({*args.sizes, *((LARGE_SIZE,) if args.large else ())})
-    rows = [bench_size(corpus, n, seed=args.seed, commits_per_case=args.commits_per_case,
-                       runs=args.runs, per_file_runs=per_file_runs, sample_size=args.sample,
-                       rebuild=args.rebuild)
-            for n in sizes]
-    profile = None
-    if args.profile:
-        repo, _ = cached_repo(corpus, sizes[-1], seed=args.seed,
-                              commits_per_case=args.commits_per_case, rebuild=False)
-        profile = profile_one_pass(repo, args.profile_lines)
+    try:
+        rows = [bench_size(corpus, n, seed=args.seed, commits_per_case=args.commits_per_case,
+                           runs=args.runs, per_file_runs=per_file_runs,
+                           sample_size=args.sample, rebuild=args.rebuild)
+                for n in sizes]
+        profile = None
+        if args.profile:
+            repo, _ = cached_repo(corpus, sizes[-1], seed=args.seed,
+                                  commits_per_case=args.commits_per_case, rebuild=False)
+            profile = profile_one_pass(repo, args.profile_lines)
+    except StepFailed as err:
+        raise SystemExit(str(err)) from None
     text = report(rows, args.runs, per_file_runs, args.seed, args.commits_per_case, profile)
     print(text)
     if args.write:

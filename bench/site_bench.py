@@ -35,21 +35,27 @@ Usage::
 """
 
 import argparse
-import datetime as dt
-import importlib.util
-import os
-import platform
 import random
-import re
 import shutil
-import statistics
-import subprocess
 import sys
 import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
+
+from measure import (
+    Measure,
+    Run,
+    StepFailed,
+    check,
+    find_tool,
+    load_corpus_module,
+    median_of,
+    provenance,
+    run_child,
+    table_lines,
+)
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
@@ -68,28 +74,6 @@ COPIED_KEYS = ("use_directory_urls", "strict", "theme", "markdown_extensions")
 # Nested keys left out of the copy: casebook's own template overrides are part of what
 # the full build costs, not of the bare mkdocs-material reference.
 DROPPED_KEYS = ("custom_dir",)
-
-
-@dataclass(frozen=True, slots=True)
-class Run:
-    """One child process: its wall and CPU time, peak RSS and what it printed."""
-
-    seconds: float
-    cpu_seconds: float  # user + system time of the child
-    max_rss_mib: float
-    returncode: int
-    stdout: str
-    stderr: str
-
-
-@dataclass(frozen=True, slots=True)
-class Measure:
-    """The median of several runs of one command."""
-
-    seconds: float
-    cpu_seconds: float
-    max_rss_mib: float
-    runs: tuple[Run, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,50 +112,6 @@ class Failure:
     message: str
 
 
-class StepFailed(Exception):
-    """A measured command exited with an error."""
-
-
-def load_corpus_module() -> ModuleType:
-    """bench/corpus.py, loaded from its path (bench/ is not a package)."""
-    spec = importlib.util.spec_from_file_location("casebook_bench_corpus", HERE / "corpus.py")
-    if spec is None or spec.loader is None:
-        raise RuntimeError("cannot load bench/corpus.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-def run_child(command: list[str], cwd: Path) -> Run:
-    """Run `command` in `cwd`; wall and CPU time and peak RSS of that child alone."""
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-        started = time.perf_counter()
-        process = subprocess.Popen(command, cwd=cwd, stdout=out, stderr=err,
-                                   stdin=subprocess.DEVNULL)
-        _, status, usage = os.wait4(process.pid, 0)
-        seconds = time.perf_counter() - started
-        process.returncode = os.waitstatus_to_exitcode(status)
-        out.seek(0)
-        err.seek(0)
-        return Run(seconds, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024,
-                   process.returncode,
-                   out.read().decode("utf-8", "replace"), err.read().decode("utf-8", "replace"))
-
-
-def median_of(runs: list[Run]) -> Measure:
-    return Measure(statistics.median(r.seconds for r in runs),
-                   statistics.median(r.cpu_seconds for r in runs),
-                   statistics.median(r.max_rss_mib for r in runs), tuple(runs))
-
-
-def check(run: Run, what: str) -> Run:
-    if run.returncode != 0:
-        tail = (run.stderr.strip() or run.stdout.strip())[-1500:] or "(no output)"
-        raise StepFailed(f"{what} failed (exit {run.returncode}) after {run.seconds:.1f} s:"
-                         f"\n{tail}")
-    return run
-
-
 def empty_folder(path: Path) -> None:
     """Make `path` an existing, empty folder."""
     shutil.rmtree(path, ignore_errors=True)
@@ -181,11 +121,16 @@ def empty_folder(path: Path) -> None:
 # --- the casebook project -------------------------------------------------------------
 
 
-def make_casebook_project(corpus: ModuleType, folder: Path, n: int, seed: int) -> None:
-    folder.mkdir(parents=True)
+def copy_site_files(folder: Path) -> None:
+    """The repository's mkdocs.yml and templates/ in `folder`, and an empty docs folder."""
     shutil.copy2(REPO / "mkdocs.yml", folder / "mkdocs.yml")
     shutil.copytree(REPO / "templates", folder / "templates")
-    (folder / ".generated" / "docs").mkdir(parents=True)
+    (folder / ".generated" / "docs").mkdir(parents=True, exist_ok=True)
+
+
+def make_casebook_project(corpus: ModuleType, folder: Path, n: int, seed: int) -> None:
+    folder.mkdir(parents=True)
+    copy_site_files(folder)
     corpus.write_corpus(folder, n, seed=seed)
 
 
@@ -403,17 +348,11 @@ def bench_size(corpus: ModuleType, n: int, *, seed: int, runs: int, casebook: Pa
 # --- the report -----------------------------------------------------------------------
 
 
-def _table_lines(header: list[str], rows: list[list[str]]) -> list[str]:
-    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    lines += ["| " + " | ".join(cells) + " |" for cells in rows]
-    return lines
-
-
 def timing_table(rows: list[Row]) -> list[str]:
     header = ["N", "cases published", "casebook build s", "build CPU s", "per case ms",
               "peak RSS build MiB", "bare mkdocs s", "bare CPU s", "per page ms",
               "peak RSS bare MiB", "build / bare", "build / bare (CPU)"]
-    return _table_lines(header, [[
+    return table_lines(header, [[
         str(r.n), str(r.published), f"{r.build.seconds:.2f}", f"{r.build.cpu_seconds:.2f}",
         f"{r.per_case_ms():.2f}", f"{r.build.max_rss_mib:.0f}", f"{r.bare.seconds:.2f}",
         f"{r.bare.cpu_seconds:.2f}", f"{r.per_page_ms():.2f}", f"{r.bare.max_rss_mib:.0f}",
@@ -453,7 +392,7 @@ def ratio_table(rows: list[Row]) -> list[str]:
         kb = r.build_output.html_bytes_avg / 1000
         cells.append([f"HTML per case page at {r.n} (issue 7)", f"{kb:.1f} KB", "",
                       f"≤ {HTML_TARGET_KB} KB", "met" if kb <= HTML_TARGET_KB else "**missed**"])
-    return _table_lines(["ratio", "wall time", "CPU time", "target", "verdict"], cells)
+    return table_lines(["ratio", "wall time", "CPU time", "target", "verdict"], cells)
 
 
 def output_table(rows: list[Row]) -> list[str]:
@@ -461,7 +400,7 @@ def output_table(rows: list[Row]) -> list[str]:
               "case page HTML KB (avg)", "plain page HTML KB (avg)",
               "search_index.json MiB (casebook)", "search index KB per case",
               "search_index.json MiB (bare)"]
-    return _table_lines(header, [[
+    return table_lines(header, [[
         str(r.n), f"{r.case_md_bytes_avg:.0f}", f"{r.bare_md_bytes_avg:.0f}",
         f"{r.build_output.html_bytes_avg / 1000:.1f}",
         f"{r.bare_output.html_bytes_avg / 1000:.1f}",
@@ -469,40 +408,6 @@ def output_table(rows: list[Row]) -> list[str]:
         f"{r.build_output.search_index_bytes / r.n / 1000:.2f}",
         f"{r.bare_output.search_index_bytes / 2**20:.2f}",
     ] for r in rows])
-
-
-def git_revision() -> str:
-    try:
-        done = subprocess.run(["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"],
-                              capture_output=True, text=True, check=True)
-    except (OSError, subprocess.CalledProcessError):
-        return "no commit"
-    dirty = subprocess.run(["git", "-C", str(REPO), "status", "--porcelain"],
-                           capture_output=True, text=True, check=False).stdout.strip()
-    return done.stdout.strip() + (" (with uncommitted changes)" if dirty else "")
-
-
-def cpu_model() -> str:
-    try:
-        text = Path("/proc/cpuinfo").read_text(encoding="utf-8", errors="replace")
-    except OSError:
-        return platform.processor() or "unknown CPU"
-    found = re.search(r"^model name\s*:\s*(.+)$", text, re.MULTILINE)
-    return found.group(1).strip() if found else platform.processor() or "unknown CPU"
-
-
-def tool_versions(python: Path) -> str:
-    """Versions of the packages that do the work, asked of the virtualenv's Python."""
-    code = ("import importlib.metadata as m, platform\n"
-            "names = ('mkdocs', 'mkdocs-material', 'markdown', 'jinja2')\n"
-            "print(f'Python {platform.python_version()}, ' + ', '.join("
-            "f'{n} {m.version(n)}' for n in names))\n")
-    try:
-        done = subprocess.run([str(python), "-c", code], capture_output=True, text=True,
-                              check=True)
-    except (OSError, subprocess.CalledProcessError):
-        return f"Python {platform.python_version()}"
-    return done.stdout.strip()
 
 
 def failure_lines(failures: list[Failure]) -> list[str]:
@@ -521,13 +426,11 @@ def report(results: list[Row | Failure], runs: int, seed: int, casebook: Path,
            python: Path) -> str:
     rows = [r for r in results if isinstance(r, Row)]
     failures = [r for r in results if isinstance(r, Failure)]
-    machine = (f"{platform.system()} {platform.machine()}, {cpu_model()}, "
-               f"{os.cpu_count()} CPUs, {tool_versions(python)}")
     built = "; ".join(f"N={r.n}: {r.build_summary}" for r in rows)
     return "\n".join([
         "# Benchmark: the full site build against a bare mkdocs-material build",
         "",
-        f"Run on {dt.date.today().isoformat()} at revision {git_revision()}; {machine}.",
+        provenance(python),
         "",
         f"Corpus: `bench/corpus.py`, seed {seed}, every stage represented, all cases valid, "
         "no git history. *casebook build* is "
@@ -561,16 +464,6 @@ def report(results: list[Row | Failure], runs: int, seed: int, casebook: Path,
         "(add `--large` for 10,000 cases).",
         "",
     ])
-
-
-def find_tool(given: str | None, name: str) -> Path | None:
-    if given:
-        return Path(given)
-    for candidate in (REPO / ".venv" / "bin" / name, Path(sys.executable).with_name(name)):
-        if candidate.exists():
-            return candidate
-    found = shutil.which(name)
-    return Path(found) if found else None
 
 
 def main(argv: list[str] | None = None) -> int:

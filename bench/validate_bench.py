@@ -20,14 +20,8 @@ Usage::
 """
 
 import argparse
-import datetime as dt
-import importlib.util
 import json
-import os
-import platform
 import shutil
-import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -36,6 +30,16 @@ from pathlib import Path
 from types import ModuleType
 
 import yaml
+from measure import (
+    Measure,
+    Run,
+    find_tool,
+    load_corpus_module,
+    measure,
+    provenance,
+    run_child,
+    table_lines,
+)
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
@@ -72,26 +76,6 @@ print(count)
 
 
 @dataclass(frozen=True, slots=True)
-class Run:
-    """One child process: its wall time, peak RSS and what it printed."""
-
-    seconds: float
-    max_rss_mib: float
-    returncode: int
-    stdout: str
-    stderr: str
-
-
-@dataclass(frozen=True, slots=True)
-class Measure:
-    """The median of several runs of one command."""
-
-    seconds: float
-    max_rss_mib: float
-    runs: tuple[Run, ...]
-
-
-@dataclass(frozen=True, slots=True)
 class Row:
     n: int
     corpus_mib: float
@@ -100,37 +84,6 @@ class Row:
     parse_py: Measure
     validate: Measure | None
     validate_result: str
-
-
-def load_corpus_module() -> ModuleType:
-    """bench/corpus.py, loaded from its path (bench/ is not a package)."""
-    spec = importlib.util.spec_from_file_location("casebook_bench_corpus", HERE / "corpus.py")
-    if spec is None or spec.loader is None:
-        raise RuntimeError("cannot load bench/corpus.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-def run_child(command: list[str], cwd: Path) -> Run:
-    """Run `command` in `cwd`; wall time and peak RSS of that child alone."""
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-        started = time.perf_counter()
-        process = subprocess.Popen(command, cwd=cwd, stdout=out, stderr=err,
-                                   stdin=subprocess.DEVNULL)
-        _, status, usage = os.wait4(process.pid, 0)
-        seconds = time.perf_counter() - started
-        process.returncode = os.waitstatus_to_exitcode(status)
-        out.seek(0)
-        err.seek(0)
-        return Run(seconds, usage.ru_maxrss / 1024, process.returncode,
-                   out.read().decode("utf-8", "replace"), err.read().decode("utf-8", "replace"))
-
-
-def measure(command: list[str], cwd: Path, runs: int) -> Measure:
-    results = tuple(run_child(command, cwd) for _ in range(runs))
-    return Measure(statistics.median(r.seconds for r in results),
-                   statistics.median(r.max_rss_mib for r in results), results)
 
 
 def parse_command(which: str) -> list[str]:
@@ -193,13 +146,13 @@ def bench_size(corpus: ModuleType, n: int, *, seed: int, runs: int, casebook: Pa
 
 
 def table(rows: list[Row]) -> str:
-    header = ("| N | corpus MiB | parse CSafeLoader s | parse safe_load s | validate s "
-              "| validate / CSafeLoader | validate / safe_load | peak RSS parse (C) MiB "
-              "| peak RSS validate MiB | validate reported |")
-    lines = [header, "|" + "---|" * header.count(" | ") + "---|"]
+    header = ["N", "corpus MiB", "parse CSafeLoader s", "parse safe_load s", "validate s",
+              "validate / CSafeLoader", "validate / safe_load", "peak RSS parse (C) MiB",
+              "peak RSS validate MiB", "validate reported"]
+    cells = []
     for row in rows:
         v = row.validate
-        cells = [
+        cells.append([
             str(row.n), f"{row.corpus_mib:.1f}", f"{row.parse_c.seconds:.3f}",
             f"{row.parse_py.seconds:.3f}",
             f"{v.seconds:.3f}" if v else "n/a",
@@ -208,30 +161,17 @@ def table(rows: list[Row]) -> str:
             f"{row.parse_c.max_rss_mib:.0f}",
             f"{v.max_rss_mib:.0f}" if v else "n/a",
             row.validate_result,
-        ]
-        lines.append("| " + " | ".join(cells) + " |")
-    return "\n".join(lines)
-
-
-def git_revision() -> str:
-    try:
-        done = subprocess.run(["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"],
-                              capture_output=True, text=True, check=True)
-    except (OSError, subprocess.CalledProcessError):
-        return "no commit"
-    dirty = subprocess.run(["git", "-C", str(REPO), "status", "--porcelain"],
-                           capture_output=True, text=True, check=False).stdout.strip()
-    return done.stdout.strip() + (" (with uncommitted changes)" if dirty else "")
+        ])
+    return "\n".join(table_lines(header, cells))
 
 
 def report(rows: list[Row], runs: int, seed: int, casebook: Path | None) -> str:
-    machine = (f"{platform.system()} {platform.machine()}, {os.cpu_count()} CPUs, "
-               f"Python {platform.python_version()}, PyYAML {yaml.__version__} "
-               f"(libyaml {'yes' if yaml.__with_libyaml__ else 'no'})")
+    python = casebook.with_name("python") if casebook else None
+    libyaml = f"libyaml {'yes' if yaml.__with_libyaml__ else 'no'}"
     return "\n".join([
         "# Benchmark: `casebook validate` against parsing the YAML",
         "",
-        f"Run on {dt.date.today().isoformat()} at revision {git_revision()}; {machine}.",
+        provenance(python, ("pyyaml",), also=libyaml),
         "",
         f"Corpus: `bench/corpus.py`, seed {seed}, every stage represented, all cases valid. "
         f"Each figure is the median of {runs} runs, each in a fresh process (start-up "
@@ -251,17 +191,6 @@ def report(rows: list[Row], runs: int, seed: int, casebook: Path | None) -> str:
     ])
 
 
-def find_casebook(given: str | None) -> Path | None:
-    if given:
-        return Path(given)
-    for candidate in (REPO / ".venv" / "bin" / "casebook", Path(sys.executable).with_name(
-            "casebook")):
-        if candidate.exists():
-            return candidate
-    found = shutil.which("casebook")
-    return Path(found) if found else None
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
     parser.add_argument("--sizes", type=int, nargs="+", default=list(DEFAULT_SIZES),
@@ -277,7 +206,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if not yaml.__with_libyaml__:
         parser.error("this PyYAML has no libyaml (CSafeLoader): install PyYAML with libyaml")
-    casebook = find_casebook(args.casebook)
+    casebook = find_tool(args.casebook, "casebook")
     if casebook is None:
         print("casebook command not found: measuring the parse only", file=sys.stderr)
 

@@ -1,0 +1,263 @@
+"""What every benchmark in bench/ measures the same way: child processes, medians, the machine.
+
+- `run_child` runs one command in a fresh process and takes its wall time, its
+  CPU time (user + system) and its peak resident memory from ``os.wait4``, so
+  that the figures are the child's own and not the benchmark's.
+- `median_of` and `measure` give the median of several such runs.
+- `machine`, `tool_versions`, `git_revision` describe where and on what the
+  figures were taken, for the results files.
+- `table_lines` writes a Markdown table.
+
+Standard library only: the scripts run the project's commands from its virtualenv.
+Import it from a script in bench/ (the script's folder is on ``sys.path``)::
+
+    import measure
+"""
+
+import datetime as dt
+import importlib.util
+import json
+import os
+import platform
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from types import ModuleType
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+CORPUS_MODULE = "casebook_bench_corpus"
+"""The name bench/corpus.py is registered under, here and in the tests."""
+
+
+class StepFailed(Exception):
+    """A measured command exited with an error."""
+
+
+@dataclass(frozen=True, slots=True)
+class Run:
+    """One child process: its wall and CPU time, peak RSS and what it printed."""
+
+    seconds: float
+    cpu_seconds: float
+    """User + system time of the child and of the descendants it waited for."""
+    max_rss_mib: float
+    """`ru_maxrss`: the larger of the child's own peak and that of its largest
+    descendant it waited for (git log, cat-file), not their sum."""
+    returncode: int
+    stdout: str
+    stderr: str
+
+    def result(self) -> dict[str, object]:
+        """The JSON object on the child's last line of output."""
+        check(self, "child")
+        lines = self.stdout.strip().splitlines()
+        if not lines:
+            raise StepFailed("child printed nothing")
+        value = json.loads(lines[-1])
+        if not isinstance(value, dict):
+            raise StepFailed(f"child printed {lines[-1][:200]!r}, not a JSON object")
+        return value
+
+
+@dataclass(frozen=True, slots=True)
+class Measure:
+    """The median of several runs of one command."""
+
+    seconds: float
+    cpu_seconds: float
+    max_rss_mib: float
+    runs: tuple[Run, ...]
+
+
+def run_child(command: Sequence[str], cwd: Path, env: dict[str, str] | None = None) -> Run:
+    """Run `command` in `cwd` to its end; wall and CPU time and peak RSS of that child alone."""
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        started = time.perf_counter()
+        process = subprocess.Popen(list(command), cwd=cwd, stdout=out, stderr=err,
+                                   stdin=subprocess.DEVNULL, env=env)
+        # wait4, not wait: only it gives the child's own resource usage.
+        _, status, usage = os.wait4(process.pid, 0)
+        seconds = time.perf_counter() - started
+        process.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        return Run(seconds, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024,
+                   process.returncode,
+                   out.read().decode("utf-8", "replace"), err.read().decode("utf-8", "replace"))
+
+
+def median_of(runs: Iterable[Run]) -> Measure:
+    done = tuple(runs)
+    if not done:
+        raise ValueError("no runs to take the median of")
+    return Measure(statistics.median(r.seconds for r in done),
+                   statistics.median(r.cpu_seconds for r in done),
+                   statistics.median(r.max_rss_mib for r in done), done)
+
+
+def check(run: Run, what: str) -> Run:
+    """`run`, unless it failed: then StepFailed with the end of what it printed."""
+    if run.returncode != 0:
+        tail = (run.stderr.strip() or run.stdout.strip())[-1500:] or "(no output)"
+        raise StepFailed(f"{what} failed (exit {run.returncode}) after {run.seconds:.1f} s:"
+                         f"\n{tail}")
+    return run
+
+
+def measure(command: Sequence[str], cwd: Path, runs: int, *, what: str | None = None,
+            prepare: Callable[[], object] | None = None) -> Measure:
+    """The median of `runs` runs of `command`; `prepare` runs before each (not timed).
+
+    With `what`, a failed run raises StepFailed naming it.
+    """
+    done = []
+    for _ in range(runs):
+        if prepare is not None:
+            prepare()
+        run = run_child(command, cwd)
+        done.append(check(run, what) if what else run)
+    return median_of(done)
+
+
+def load_corpus_module() -> ModuleType:
+    """bench/corpus.py, loaded from its path (bench/ is not a package), once per process."""
+    if CORPUS_MODULE in sys.modules:
+        return sys.modules[CORPUS_MODULE]
+    spec = importlib.util.spec_from_file_location(CORPUS_MODULE, HERE / "corpus.py")
+    if spec is None or spec.loader is None:
+        raise RuntimeError("cannot load bench/corpus.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[CORPUS_MODULE] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def find_tool(given: str | None, name: str) -> Path | None:
+    """The command `name`: as given, else the virtualenv's, else the one on PATH."""
+    if given:
+        return Path(given)
+    for candidate in (REPO / ".venv" / "bin" / name, Path(sys.executable).with_name(name)):
+        if candidate.exists():
+            return candidate
+    found = shutil.which(name)
+    return Path(found) if found else None
+
+
+def git_env() -> dict[str, str]:
+    # Ignore the machine's and the user's git configuration, as bench/corpus.py does.
+    return {**os.environ, "GIT_CONFIG_NOSYSTEM": "1", "GIT_CONFIG_GLOBAL": os.devnull}
+
+
+def git(repo: Path, *args: str, env: dict[str, str] | None = None) -> str:
+    return subprocess.run(["git", "-C", str(repo), *args], capture_output=True, text=True,
+                          check=True, env=env or git_env()).stdout
+
+
+# --- where the figures come from ------------------------------------------------------
+
+
+def git_revision() -> str:
+    """The repository's commit, and whether the working tree differs from it."""
+    try:
+        head = git(REPO, "rev-parse", "--short", "HEAD", env=dict(os.environ)).strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "no commit"
+    dirty = subprocess.run(["git", "-C", str(REPO), "status", "--porcelain"],
+                           capture_output=True, text=True, check=False).stdout.strip()
+    return head + (" (with uncommitted changes)" if dirty else "")
+
+
+def cpu_model() -> str:
+    try:
+        text = Path("/proc/cpuinfo").read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return platform.processor() or "unknown CPU"
+    found = re.search(r"^model name\s*:\s*(.+)$", text, re.MULTILINE)
+    return found.group(1).strip() if found else platform.processor() or "unknown CPU"
+
+
+def memory_total() -> str:
+    try:
+        text = Path("/proc/meminfo").read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return "unknown memory"
+    found = re.search(r"^MemTotal:\s*(\d+) kB", text, re.MULTILINE)
+    return f"{int(found.group(1)) / 2**20:.1f} GiB memory" if found else "unknown memory"
+
+
+def machine() -> str:
+    """The machine in one phrase: system, CPU model, cores and memory."""
+    return (f"{platform.system()} {platform.machine()}, {cpu_model()}, "
+            f"{os.cpu_count()} cores, {memory_total()}")
+
+
+def git_version() -> str:
+    try:
+        done = subprocess.run(["git", "--version"], capture_output=True, text=True, check=True)
+    except (OSError, subprocess.CalledProcessError):
+        return "not installed"
+    return done.stdout.strip().removeprefix("git version ")
+
+
+DEFAULT_PACKAGES = ("mkdocs", "mkdocs-material", "markdown", "jinja2", "pyyaml", "gitpython")
+
+
+def tool_versions(python: Path | None = None,
+                  packages: Sequence[str] = DEFAULT_PACKAGES) -> str:
+    """Python's and the packages' versions as the virtualenv's `python` sees them, and git's.
+
+    The benchmark may run under another interpreter than the commands it
+    measures; the versions that matter are those of the commands.
+    """
+    code = ("import importlib.metadata as m, platform, sys\n"
+            "def v(n):\n"
+            "    try:\n"
+            "        return m.version(n)\n"
+            "    except m.PackageNotFoundError:\n"
+            "        return 'not installed'\n"
+            "print(f'Python {platform.python_version()}, ' + ', '.join("
+            "f'{n} {v(n)}' for n in sys.argv[1:]))\n")
+    interpreter = str(python or find_tool(None, "python") or sys.executable)
+    try:
+        done = subprocess.run([interpreter, "-c", code, *packages], capture_output=True,
+                              text=True, check=True)
+        found = done.stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        found = f"Python {platform.python_version()}"
+    return f"{found}, git {git_version()}"
+
+
+def provenance(python: Path | None = None, packages: Sequence[str] = DEFAULT_PACKAGES,
+               also: str = "") -> str:
+    """One sentence for a results file: the date, the revision, the machine, the tools
+    (and `also`, said after them)."""
+    return (f"Run on {dt.date.today().isoformat()} at revision {git_revision()}; "
+            f"{machine()}; {tool_versions(python, packages)}{', ' + also if also else ''}.")
+
+
+# --- Markdown -------------------------------------------------------------------------
+
+
+def table_lines(header: Sequence[str], rows: Iterable[Sequence[str]]) -> list[str]:
+    """A Markdown table: one line for the header, one for the rule, one per row."""
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(cells) + " |" for cells in rows]
+    return lines
+
+
+def seconds_text(seconds: float) -> str:
+    """Seconds with the precision that their size deserves."""
+    return f"{seconds:.3f}" if seconds < 10 else f"{seconds:.1f}"
+
+
+def progress(message: str) -> None:
+    """One line of progress on stderr; stdout is kept for the report."""
+    print(message, file=sys.stderr, flush=True)
