@@ -35,7 +35,8 @@ class Link:
 
 @dataclass(frozen=True, slots=True)
 class Fact:
-    """One labelled value in a case page's tables; `url` makes the value a link."""
+    """One labelled value in a case page's tables; `url` (a final URL, as the table is
+    written in HTML) makes the value a link."""
 
     label: str
     value: str
@@ -48,7 +49,7 @@ class CaseRow:
 
     id: str
     title: str
-    url: str
+    url: str  # final URL: the table is written in HTML
     incident_date: str
     country: str
     partner_force: str

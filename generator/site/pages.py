@@ -151,7 +151,7 @@ class SiteBuilder:
     def row(self, page: str, f: CaseFacts, extra: str = "") -> CaseRow:
         case = f.case
         return CaseRow(
-            id=case.id, title=case.title, url=rel(page, case_path(case.id)),
+            id=case.id, title=case.title, url=url_between(page, case_path(case.id)),
             incident_date=str(case.incident.date), country=case.incident.country,
             partner_force=case.incident.partner_force or "",
             harm=harm_summary(case), stage=case.stage.label,
@@ -276,7 +276,8 @@ class SiteBuilder:
             Fact("Date", str(incident.date) + (" (approximate)" if incident.date.approximate
                                                 else "")),
             Fact("Country", f"{country.name} ({incident.country})" if country
-                 else incident.country, rel(path, f"countries/{incident.country.lower()}.md")),
+                 else incident.country,
+                 url_between(path, f"countries/{incident.country.lower()}.md")),
             Fact("Place", place or "not recorded"),
             Fact("Location precision", _label(incident.location_precision.value)),
         ]
@@ -286,7 +287,7 @@ class SiteBuilder:
         partner = incident.partner_force
         incident_facts += [
             Fact("Partner force", partner or "not recorded",
-                 rel(path, f"partners/{_partner_slug(partner)}.md")),
+                 url_between(path, f"partners/{_partner_slug(partner)}.md")),
             Fact("Unit", incident.unit or "not recorded"),
             Fact("Operation", _label(incident.operation_type.value)
                  if incident.operation_type else "not recorded"),

@@ -52,3 +52,13 @@ def test_hostile_markup_is_removed(payload: str) -> None:
 def test_entities_stay_text() -> None:
     html = render_narrative("&lt;script&gt;alert(1)&lt;/script&gt;")
     assert "&lt;script&gt;" in html
+
+
+def test_nothing_carries_over_from_one_narrative_to_the_next() -> None:
+    first = render_narrative("A claim.[^1] See [the report][r].\n\n[^1]: A footnote.\n\n"
+                             "[r]: https://example.org/report\n")
+    assert "A footnote." in first and 'href="https://example.org/report"' in first
+    second = render_narrative("Another claim. See [the report][r].\n")
+    assert "footnote" not in second
+    assert "example.org" not in second
+    assert "[the report][r]" in second
