@@ -15,7 +15,8 @@ seed always gives byte-identical files.
 - `write_history_repo` builds a git repository in which each case is opened at
   intake and then edited and moved through its stages over about four commits
   (one `git fast-import` process, so 10,000 cases take seconds, not hours),
-  ending at exactly the text that `make_case` gives.
+  ending at exactly the text that `make_case` gives; `planned_history` says
+  which commits it makes and what each leaves in the case's file.
 
 Command line: ``python bench/corpus.py OUT_DIR -n 500 [--history] [--seed 1]``.
 """
@@ -905,7 +906,9 @@ class _Event:
 
 
 @dataclass(frozen=True, slots=True)
-class _Commit:
+class CaseCommit:
+    """One commit of a case's history: the state its file is left in, by whom and why."""
+
     date: dt.date
     index: int
     seq: int
@@ -921,20 +924,26 @@ def _events(plan: Plan) -> list[_Event]:
     return events
 
 
-def _split(count: int, groups: int, rng: random.Random) -> list[int]:
-    """Sizes of `groups` non-empty runs that together hold `count` items."""
-    cuts = sorted(rng.sample(range(1, count), groups - 1))
+def _split(count: int, groups: int, rng: random.Random, preferred: Sequence[int] = ()
+           ) -> list[int]:
+    """Sizes of `groups` non-empty runs that together hold `count` items, cut before the
+    items at the `preferred` positions as far as the number of runs allows."""
+    wanted = groups - 1
+    favoured = sorted({p for p in preferred if 0 < p < count})
+    cuts = rng.sample(favoured, min(wanted, len(favoured)))
+    others = [p for p in range(1, count) if p not in cuts]
+    cuts = sorted(cuts + rng.sample(others, wanted - len(cuts)))
     bounds = [0, *cuts, count]
     return [b - a for a, b in itertools.pairwise(bounds)]
 
 
-def case_commits(plan: Plan, commits: int, rng: random.Random) -> list[_Commit]:
+def case_commits(plan: Plan, commits: int, rng: random.Random) -> list[CaseCommit]:
     """The commits that take `plan` from intake to its final state."""
     names = dict(ANALYSTS)
     first = State(1, 1, False)
     if commits <= 1:
-        return [_Commit(plan.opened, plan.index, 0, final_state(plan), names[plan.by[0]],
-                        f"Open {plan.case_id}: {plan.title}")]
+        return [CaseCommit(plan.opened, plan.index, 0, final_state(plan), names[plan.by[0]],
+                           f"Open {plan.case_id}: {plan.title}")]
     events = sorted(_events(plan), key=lambda e: (e.date, e.order))
     last = events[-1]
     # Reschedule reviews while the case is open to reach the wanted number of commits.
@@ -943,9 +952,12 @@ def case_commits(plan: Plan, commits: int, rng: random.Random) -> list[_Commit]:
         span = max(1, (end - plan.opened).days)
         events.append(_Event(plan.opened + dt.timedelta(days=rng.randint(1, span)), 0, "review"))
         events.sort(key=lambda e: (e.date, e.order))
-    sizes = _split(len(events), commits - 1, rng)
-    result = [_Commit(plan.opened, plan.index, 0, first, names[plan.by[0]],
-                      f"Open {plan.case_id}: {plan.title}")]
+    # A commit takes the date of its last event; ending commits with stage moves keeps
+    # the dates in stage_history those that git records for the moves.
+    after_moves = [i + 1 for i, e in enumerate(events) if e.kind == "advance"]
+    sizes = _split(len(events), commits - 1, rng, after_moves)
+    result = [CaseCommit(plan.opened, plan.index, 0, first, names[plan.by[0]],
+                         f"Open {plan.case_id}: {plan.title}")]
     state = first
     position = 0
     for seq, size in enumerate(sizes, start=1):
@@ -969,8 +981,8 @@ def case_commits(plan: Plan, commits: int, rng: random.Random) -> list[_Commit]:
         state = replace(state, next_review=review)
         author = names[plan.by[state.path_len - 1]] if group[-1].kind == "advance" else (
             names[plan.assignee])
-        result.append(_Commit(group[-1].date, plan.index, seq, state, author,
-                              f"{plan.case_id}: {'; '.join(dict.fromkeys(messages))}"))
+        result.append(CaseCommit(group[-1].date, plan.index, seq, state, author,
+                                 f"{plan.case_id}: {'; '.join(dict.fromkeys(messages))}"))
     assert result[-1].state == final_state(plan)
     return result
 
@@ -979,7 +991,7 @@ def _data(payload: bytes) -> bytes:
     return b"data %d\n" % len(payload) + payload + b"\n"
 
 
-def _fast_import_stream(plans: Sequence[Plan], commits: Sequence[_Commit],
+def _fast_import_stream(plans: Sequence[Plan], commits: Sequence[CaseCommit],
                         prefix: str) -> Iterator[bytes]:
     emails = {name: f"{handle}@{AUTHOR_DOMAIN}" for handle, name in ANALYSTS}
     start = dt.datetime(FIRST_YEAR, 1, 1, 8, tzinfo=dt.UTC)
@@ -1009,6 +1021,24 @@ def _git_env() -> dict[str, str]:
     return {**os.environ, "GIT_CONFIG_NOSYSTEM": "1", "GIT_CONFIG_GLOBAL": os.devnull}
 
 
+def planned_history(n: int, *, seed: int = 1, commits_per_case: int = 4,
+                    prefix: str = "CH") -> tuple[list[Plan], list[CaseCommit]]:
+    """The plans of `n` cases, and the commits that `write_history_repo` makes for them
+    after its set-up commit, in the order it makes them.
+
+    Commit `c` leaves the file `cases/<plans[c.index].case_id>.md` with the text
+    ``render(plans[c.index], c.state)``; its time is on `c.date` or, when many
+    commits share a day, shortly after it.
+    """
+    plans = [_plan(i, case_rng(seed, i), prefix) for i in range(n)]
+    commits: list[CaseCommit] = []
+    for plan in plans:
+        rng = random.Random(f"casebook-bench-history:{seed}:{plan.index}")
+        commits += case_commits(plan, max(1, commits_per_case), rng)
+    commits.sort(key=lambda c: (c.date, c.index, c.seq))
+    return plans, commits
+
+
 def write_history_repo(root: Path, n: int, *, seed: int = 1, commits_per_case: int = 4,
                        prefix: str = "CH") -> None:
     """A git repository at `root` whose history opens and works through `n` cases.
@@ -1025,12 +1055,8 @@ def write_history_repo(root: Path, n: int, *, seed: int = 1, commits_per_case: i
     root.mkdir(parents=True, exist_ok=True)
     if any(root.iterdir()):
         raise FileExistsError(f"{root} is not empty")
-    plans = [_plan(i, case_rng(seed, i), prefix) for i in range(n)]
-    commits: list[_Commit] = []
-    for plan in plans:
-        rng = random.Random(f"casebook-bench-history:{seed}:{plan.index}")
-        commits += case_commits(plan, max(1, commits_per_case), rng)
-    commits.sort(key=lambda c: (c.date, c.index, c.seq))
+    plans, commits = planned_history(n, seed=seed, commits_per_case=commits_per_case,
+                                     prefix=prefix)
     subprocess.run(["git", "-C", str(root), "init", "-q", "-b", "main"], check=True,
                    env=_git_env())
     # One fast-import process for the whole history, fed blobs inline through a pipe.
