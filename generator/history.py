@@ -2,8 +2,8 @@
 
 One `git log` over the cases folder (parsed from its `-z --raw` output, which
 gives the blob of each file before and after each commit) and one
-`git cat-file --batch` process (GitPython's persistent one) for the blobs,
-never one git call per case. Asking git about each file separately costs about
+`git cat-file --batch` process fed every blob needed at once, never one git
+call per case. Asking git about each file separately costs about
 0.3 s a file; this pass answers for thousands of files in about a second.
 
 Policy, stated once:
@@ -30,6 +30,8 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import subprocess
+import threading
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -182,8 +184,9 @@ class _LogEntry:
     touches: list[_Touch]
 
 
-def _parse_log(raw: bytes) -> Iterator[_LogEntry]:
-    """Parse `git log -z --raw --no-abbrev --format=_FORMAT` output."""
+def _parse_log(raw: bytes, prefix: str = "") -> Iterator[_LogEntry]:
+    """Parse `git log -z --raw --no-abbrev --format=_FORMAT` output; `prefix` goes
+    before each path (the folder that `--relative` took off)."""
     for record in raw.split(b"\x1e"):
         if not record.strip(b"\0\n"):
             continue
@@ -206,11 +209,12 @@ def _parse_log(raw: bytes) -> Iterator[_LogEntry]:
             parts = meta[1:].decode("ascii").split()
             old_blob, new_blob, status = parts[2], parts[3], parts[4]
             if status[0] in "RC":
-                old_path = rest[i + 1].decode("utf-8", errors="surrogateescape")
-                new_path = rest[i + 2].decode("utf-8", errors="surrogateescape")
+                old_path = prefix + rest[i + 1].decode("utf-8", errors="surrogateescape")
+                new_path = prefix + rest[i + 2].decode("utf-8", errors="surrogateescape")
                 i += 3
             else:
-                old_path = new_path = rest[i + 1].decode("utf-8", errors="surrogateescape")
+                old_path = new_path = prefix + rest[i + 1].decode("utf-8",
+                                                                  errors="surrogateescape")
                 i += 2
             entry.touches.append(_Touch(status[0], old_blob, new_blob, old_path, new_path))
         yield entry
@@ -291,34 +295,52 @@ def _same_shape(old: list[Any], new: list[Any]) -> bool:
     return any(isinstance(x, dict) for x in (*old, *new))
 
 
-class _Blobs:
-    """Reads blobs through one `git cat-file --batch` process, and composes each
-    version's front matter once: a version is the new side of one commit and the
-    old side of the next, so without this it would be read twice."""
+def _cat_file(repo: Any, shas: list[str]) -> Iterator[tuple[str, bytes | None]]:
+    """Every blob in `shas`, in order, from one `git cat-file --batch` process fed all
+    at once (`--buffer`): asking for one blob at a time and waiting for it costs a
+    round trip each, a third of the whole pass over 20,000 versions. None for a
+    blob that is missing (a shallow or partial clone)."""
+    process = repo.git.execute(["git", "cat-file", "--buffer", "--batch"], as_process=True,
+                               istream=subprocess.PIPE)
+    proc = process.proc
 
-    _MISSING = object()
-
-    def __init__(self, repo: Any) -> None:
-        self.git = repo.git
-        self.front: dict[str, Any] = {}
-
-    def text(self, sha: str) -> str | None:
-        if sha == _NULL_SHA:
-            return None
+    def feed() -> None:
         try:
-            _, kind, _, data = self.git.get_object_data(sha)
-        except Exception:  # a blob missing from a shallow or partial clone
-            return None
-        if kind not in (b"blob", "blob"):
-            return None
-        return str(data.decode("utf-8", errors="replace"))
+            proc.stdin.write("".join(f"{sha}\n" for sha in shas).encode("ascii"))
+            proc.stdin.close()
+        except BrokenPipeError:  # pragma: no cover - git stopped early; reading says why
+            pass
+
+    writer = threading.Thread(target=feed, daemon=True)
+    writer.start()
+    out = proc.stdout
+    try:
+        for sha in shas:
+            header = out.readline().split()
+            if len(header) != 3:  # `<sha> missing`, or git stopped
+                yield sha, None
+                continue
+            data = out.read(int(header[2]) + 1)[:-1]
+            yield sha, data if header[1] == b"blob" else None
+    finally:
+        writer.join()
+        proc.stdout.close()
+        proc.wait()
+
+
+class _Blobs:
+    """The front matter of every version needed, each composed once: a version is
+    the new side of one commit and the old side of the next."""
+
+    def __init__(self, repo: Any, shas: Iterable[str]) -> None:
+        wanted = sorted({sha for sha in shas if sha != _NULL_SHA})
+        self.front: dict[str, Any] = {}
+        for sha, data in _cat_file(repo, wanted):
+            text = data.decode("utf-8", errors="replace") if data is not None else None
+            self.front[sha] = _front_matter(text)
 
     def front_matter(self, sha: str) -> Any:
-        found = self.front.get(sha, self._MISSING)
-        if found is self._MISSING:
-            found = _front_matter(self.text(sha))
-            self.front[sha] = found
-        return found
+        return self.front.get(sha)
 
 
 def read_history(config: Config, *, paths: Iterable[str] | None = None) -> History:
@@ -343,13 +365,12 @@ def read_history(config: Config, *, paths: Iterable[str] | None = None) -> Histo
 
 
 def _current_files(repo: Any, cases_rel: str) -> set[str]:
-    """The case files at HEAD, read from the tree through the same cat-file process."""
-    try:
-        tree = repo.head.commit.tree / cases_rel
-    except KeyError:
-        return set()
-    return {blob.path for blob in tree.traverse() if blob.type == "blob"
-            and blob.path.endswith(".md")}
+    """The case files at HEAD."""
+    listing = repo.git.execute(
+        ["git", "-c", "core.quotePath=false", "ls-tree", "-r", "-z", "--name-only", "HEAD",
+         "--", cases_rel], as_process=False, stdout_as_string=False)
+    names = (name.decode("utf-8", errors="surrogateescape") for name in listing.split(b"\0"))
+    return {name for name in names if name.endswith(".md")}
 
 
 def _read(repo: Any, config: Config, paths: Iterable[str] | None) -> History:
@@ -363,11 +384,17 @@ def _read(repo: Any, config: Config, paths: Iterable[str] | None) -> History:
         return History(HistoryStatus.COMPLETE, message="the repository has no commits yet",
                        root=top)
     shallow = repo.git.rev_parse("--is-shallow-repository").strip() == "true"
+    # `--relative` limits the diffs to the cases folder without a pathspec: a
+    # pathspec makes git also simplify the history, a second diff of the whole
+    # folder for every commit (14 s instead of 5 s for 20,000 commits over 5,000
+    # files). Commits that touch no case come out with no files and pass names on.
+    inside = cases_rel not in ("", ".")
+    prefix = f"{cases_rel}/" if inside else ""
     try:
         raw = repo.git.execute(
             ["git", "-c", "core.quotePath=false", "log", "-z", "--raw", "--no-abbrev",
              "--find-renames", "--topo-order", "--parents", "-m", f"--format={_FORMAT}",
-             "HEAD", "--", cases_rel],
+             *([f"--relative={prefix}"] if inside else []), "HEAD"],
             as_process=False, stdout_as_string=False)
     except git.GitCommandError as err:
         return History(HistoryStatus.MISSING, message=f"git log failed: {err.stderr.strip()}")
@@ -380,7 +407,7 @@ def _read(repo: Any, config: Config, paths: Iterable[str] | None) -> History:
     incoming: dict[str, dict[str, str]] = {}
     wanted = set(paths) if paths is not None else None
     pending: dict[str, list[tuple[_LogEntry, _Touch]]] = defaultdict(list)
-    entries = list(_parse_log(raw))
+    entries = list(_parse_log(raw, prefix))
     merge_parts: dict[str, list[_LogEntry]] = defaultdict(list)
     for entry in entries:
         if len(entry.parents) > 1:
@@ -407,11 +434,12 @@ def _read(repo: Any, config: Config, paths: Iterable[str] | None) -> History:
         for parent in entry.parents:
             _hand_on(incoming, parent, _undo(names, entry.touches))
 
-    blobs = _Blobs(repo)
+    if wanted is not None:
+        pending = defaultdict(list, {k: v for k, v in pending.items() if k in wanted})
+    blobs = _Blobs(repo, (sha for touches in pending.values() for _, touch in touches
+                          for sha in (touch.old_blob, touch.new_blob)))
     cases: dict[str, CaseHistory] = {}
     for current, touches in pending.items():
-        if wanted is not None and current not in wanted:
-            continue
         history = CaseHistory(path=current)
         for entry, touch in touches:
             boundary = shallow and not entry.parents

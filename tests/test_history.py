@@ -907,15 +907,18 @@ def test_one_git_log_for_the_whole_folder(tmp_path: Path) -> None:
 
     logs = [argv for argv in spawned if runs(argv, "log")]
     assert len(logs) == 1, logs
-    assert logs[0][-2:] == ["--", "cases"]  # the whole folder, not one file
+    # The whole folder, not one file: diffs limited to it, no pathspec.
+    assert logs[0][-2:] == ["--relative=cases/", "HEAD"]
+    assert "--" not in logs[0]
     assert len([argv for argv in executed if runs(argv, "log")]) == 1
-    # GitPython's persistent processes only: `--batch` for the blobs (one process
-    # for every version of every file), `--batch-check` for resolving HEAD.
+    # One `--batch` process for every version of every file, and GitPython's
+    # `--batch-check` for resolving HEAD.
     cat_files = sorted(argv[-1] for argv in spawned if runs(argv, "cat-file"))
     assert set(cat_files) <= {"--batch", "--batch-check"}, cat_files
     assert cat_files.count("--batch") == 1, cat_files
     assert len(cat_files) == len(set(cat_files)), cat_files
-    assert len(spawned) <= 4, spawned  # rev-parse, log, cat-file: nothing per case
+    # rev-parse, log, ls-tree and the cat-file processes: nothing per case.
+    assert len(spawned) <= 5, spawned
 
     assert len(history.cases) == 20
     for n, path in enumerate(paths, start=1):
