@@ -52,6 +52,7 @@ from measure import (
     git,
     load_corpus_module,
     median_of,
+    progress,
     provenance,
     run_child,
     table_lines,
@@ -127,53 +128,30 @@ print(json.dumps({"files": len(sys.argv) - 2, "commits": commits, "blobs": blobs
 # The one pass under cProfile. argv: source tree, repository, number of lines.
 PROFILE_CHILD = """\
 import cProfile
-import io
-import pstats
 import sys
 
-sys.path.insert(0, sys.argv[1])
+sys.path[:0] = [sys.argv[1], sys.argv[1] + "/bench"]
 from pathlib import Path
 
 from generator.config import load_config
 from generator.history import read_history
+from measure import profile_report
 
 config = load_config(start=Path(sys.argv[2]))
 profile = cProfile.Profile()
 profile.enable()
 read_history(config)
 profile.disable()
-stats = pstats.Stats(profile)
-total = stats.total_tt
-# Cumulative time of the functions that make up the pass (a function that
-# calls another counts that call too: the parts overlap as the call tree does).
-parts = [
-    ("git log (subprocess, waiting for its output)", "cmd.py", "execute"),
-    ("parsing the log (_parse_log)", "history.py", "_parse_log"),
-    ("cat-file reads (get_object_data)", "cmd.py", "get_object_data"),
-    ("front matter: YAML composing (_front_matter)", "history.py", "_front_matter"),
-    ("  of which compose()", "frontmatter.py", "compose"),
-    ("field_changes", "history.py", "field_changes"),
-    ("files at HEAD (_current_files)", "history.py", "_current_files"),
-    ("renames map (_undo, _hand_on)", "history.py", "_undo"),
-]
-found = {}
-for (filename, _, name), row in stats.stats.items():
-    for label, suffix, wanted in parts:
-        if name == wanted and filename.endswith(suffix):
-            cc, nc, tt, ct, _ = row
-            calls, cum = found.get(label, (0, 0.0))
-            found[label] = (calls + nc, cum + ct)
-print(f"| part | calls | cumulative s | share of {total:.2f} s |")
-print("|---|---|---|---|")
-for label, _, _ in parts:
-    calls, cum = found.get(label, (0, 0.0))
-    print(f"| {label} | {calls} | {cum:.3f} | {cum / total:.0%} |")
-out = io.StringIO()
-pstats.Stats(profile, stream=out).sort_stats("tottime").print_stats(int(sys.argv[3]))
-print()
-print("```")
-print(out.getvalue().strip())
-print("```")
+print(profile_report(profile, [
+    ("git log (subprocess, waiting for its output)", "cmd.py", ("execute",)),
+    ("parsing the log (_parse_log)", "history.py", ("_parse_log",)),
+    ("cat-file reads (_cat_file)", "history.py", ("_cat_file",)),
+    ("front matter: YAML composing (_front_matter)", "history.py", ("_front_matter",)),
+    ("  of which compose()", "frontmatter.py", ("compose",)),
+    ("field_changes", "history.py", ("field_changes",)),
+    ("files at HEAD (_current_files)", "history.py", ("_current_files",)),
+    ("renames map (_undo, _hand_on)", "history.py", ("_undo",)),
+], int(sys.argv[3]), sort="tottime"))
 """
 
 
@@ -227,13 +205,21 @@ def work_seconds(run: Run) -> float:
     return float(run.result()["work_s"])  # type: ignore[arg-type]
 
 
-def measure(command: list[str], cwd: Path, runs: int, label: str) -> Measure:
+def one_pass_command(repo: Path, *dump: str) -> list[str]:
+    """The one pass over every case of `repo` in a child process; `dump`: a JSON file and
+    the case paths whose commits it writes there (for the check, not timed)."""
+    return [sys.executable, "-c", ONE_PASS_CHILD, str(REPO), str(repo), *dump]
+
+
+def measure(command: list[str], cwd: Path, runs: int, label: str | None = None) -> Measure:
+    """The median of `runs` runs; with `label`, a line about each run on stderr."""
     results = []
     for i in range(runs):
         run = run_child(command, cwd)
         work = work_seconds(run)  # every run must have succeeded
-        print(f"  {label} run {i + 1}/{runs}: {run.seconds:.2f} s wall, {work:.2f} s "
-              f"in-process, {run.max_rss_mib:.0f} MiB", file=sys.stderr)
+        if label:
+            progress(f"  {label} run {i + 1}/{runs}: {run.seconds:.2f} s wall, {work:.2f} s "
+                     f"in-process, {run.max_rss_mib:.0f} MiB")
         results.append(run)
     median = median_of(results)
     return Measure(median.seconds, statistics.median(work_seconds(r) for r in results),
@@ -304,7 +290,7 @@ def bench_size(corpus: ModuleType, n: int, *, seed: int, commits_per_case: int, 
     print(f"N={n}: {len(paths)} case files, {made} commits; sample of {len(sample)}",
           file=sys.stderr)
 
-    one_pass = [sys.executable, "-c", ONE_PASS_CHILD, str(REPO), str(repo)]
+    one_pass = one_pass_command(repo)
     per_file = [sys.executable, "-c", PER_FILE_CHILD, str(repo), *sample]
     # Warm-up (file cache) and the correctness check, outside the timing.
     with tempfile.TemporaryDirectory() as scratch:

@@ -6,7 +6,8 @@
 - `median_of` and `measure` give the median of several such runs.
 - `machine`, `tool_versions`, `git_revision` describe where and on what the
   figures were taken, for the results files.
-- `table_lines` writes a Markdown table.
+- `table_lines` writes a Markdown table, `profile_report` a cProfile in Markdown.
+- `add_common_arguments` and `find_tools`: the options every benchmark takes.
 
 Standard library only: the scripts run the project's commands from its virtualenv.
 Import it from a script in bench/ (the script's folder is on ``sys.path``)::
@@ -14,11 +15,15 @@ Import it from a script in bench/ (the script's folder is on ``sys.path``)::
     import measure
 """
 
+import argparse
+import cProfile
 import datetime as dt
 import importlib.util
+import io
 import json
 import os
 import platform
+import pstats
 import re
 import shutil
 import statistics
@@ -261,3 +266,76 @@ def seconds_text(seconds: float) -> str:
 def progress(message: str) -> None:
     """One line of progress on stderr; stdout is kept for the report."""
     print(message, file=sys.stderr, flush=True)
+
+
+def profile_report(profile: cProfile.Profile, parts: Sequence[tuple[str, str, tuple[str, ...]]],
+                   lines: int, sort: str = "cumulative") -> str:
+    """A profile in Markdown: a table of `parts`, then the `lines` top functions by `sort`.
+
+    A part is (label, text in the file's path, function names); its time is the
+    cumulative time of those functions, so a part that calls another includes
+    it: the parts overlap as the call tree does. Paths are shown from the
+    site-packages folder or the repository down.
+    """
+    stats = pstats.Stats(profile)
+    total = stats.total_tt  # type: ignore[attr-defined]
+    found: dict[str, tuple[int, float]] = {}
+    for (filename, _, name), row in stats.stats.items():  # type: ignore[attr-defined]
+        for label, where, names in parts:
+            if name in names and where in filename:
+                _, calls, _, cumulative, _ = row
+                before = found.get(label, (0, 0.0))
+                found[label] = (before[0] + calls, before[1] + cumulative)
+    rows = []
+    for label, _, _ in parts:
+        calls, cumulative = found.get(label, (0, 0.0))
+        rows.append([label, str(calls), f"{cumulative:.3f}", f"{cumulative / total:.0%}"])
+    out = io.StringIO()
+    pstats.Stats(profile, stream=out).sort_stats(sort).print_stats(lines)
+    text = out.getvalue().strip()
+    for folder in sorted((p for p in sys.path if p.endswith("site-packages")), key=len,
+                         reverse=True):
+        text = text.replace(folder + "/", "")
+    text = text.replace(str(REPO) + "/", "")
+    table = table_lines(["part", "calls", "cumulative s", f"share of {total:.2f} s"], rows)
+    return "\n".join([*table, "", "```", text, "```"])
+
+
+# --- the command line -----------------------------------------------------------------
+
+
+def add_common_arguments(parser: argparse.ArgumentParser, *, results: Path,
+                         default_sizes: Sequence[int], large: int,
+                         tools: Sequence[str] = ("casebook", "mkdocs")) -> None:
+    """The options every benchmark takes: sizes, runs, seed, the commands, --write, --keep."""
+    parser.add_argument("--sizes", type=int, nargs="+", default=list(default_sizes),
+                        help="numbers of cases to measure; ratios are against the smallest "
+                        f"(default: {' '.join(map(str, default_sizes))})")
+    parser.add_argument("--large", action="store_true", help=f"also measure {large:,}")
+    parser.add_argument("--runs", type=int, default=3, help="runs per measurement (median)")
+    parser.add_argument("--seed", type=int, default=1, help="corpus seed (default 1)")
+    for tool in tools:
+        parser.add_argument(f"--{tool}", help=f"path of the {tool} command "
+                            f"(default: .venv/bin/{tool})")
+    parser.add_argument("--write", action="store_true",
+                        help=f"write the results to {results.relative_to(REPO)}")
+    parser.add_argument("--keep", action="store_true", help="keep the generated corpora")
+
+
+def find_tools(parser: argparse.ArgumentParser, args: argparse.Namespace,
+               tools: Sequence[str] = ("casebook", "mkdocs")) -> list[Path]:
+    """The commands named by `add_common_arguments`' options, or the parser's error (which
+    also refuses fewer than one run)."""
+    if args.runs < 1:
+        parser.error("--runs must be at least 1")
+    found = [find_tool(getattr(args, tool), tool) for tool in tools]
+    missing = [tool for tool, path in zip(tools, found, strict=True) if path is None]
+    if missing:
+        parser.error(f"{' and '.join(missing)} not found: set up .venv (any make target "
+                     f"does) or pass {' and '.join('--' + tool for tool in missing)}")
+    return [path for path in found if path is not None]
+
+
+def sizes_of(args: argparse.Namespace, large: int) -> list[int]:
+    """The sizes asked for, smallest first, with `large` under --large."""
+    return sorted({*args.sizes, *((large,) if args.large else ())})

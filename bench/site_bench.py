@@ -40,6 +40,7 @@ import shutil
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
@@ -48,12 +49,15 @@ from measure import (
     Measure,
     Run,
     StepFailed,
+    add_common_arguments,
     check,
-    find_tool,
+    find_tools,
     load_corpus_module,
     median_of,
+    progress,
     provenance,
     run_child,
+    sizes_of,
     table_lines,
 )
 
@@ -138,10 +142,15 @@ def casebook_command(casebook: Path) -> list[str]:
     return [str(casebook), "build", "--today", TODAY, "--quiet"]
 
 
-def run_casebook(casebook: Path, folder: Path) -> Run:
-    """One cold `casebook build` that regenerates every page and rebuilds site/."""
+def remove_build(folder: Path) -> None:
+    """No site/ and no generated pages: the next build regenerates everything."""
     shutil.rmtree(folder / "site", ignore_errors=True)
     empty_folder(folder / ".generated" / "docs")
+
+
+def run_casebook(casebook: Path, folder: Path) -> Run:
+    """One cold `casebook build` that regenerates every page and rebuilds site/."""
+    remove_build(folder)
     return check(run_child(casebook_command(casebook), folder), "casebook build")
 
 
@@ -304,6 +313,43 @@ def summary_line(run: Run) -> str:
     return lines[-1] if lines else "no output"
 
 
+def measure_site(project: Path, bare: Path, n: int, *, seed: int, runs: int, casebook: Path,
+                 mkdocs: Path, say: Callable[[str], object] = progress,
+                 warm_up: bool = True) -> Row:
+    """The full `casebook build` of `project`, and the bare reference written into `bare`.
+
+    A warm-up build of each fills the file cache; the casebook build gives the
+    size of the generated case pages, which the reference's pages copy. Then the
+    two builds alternate, so that any drift of the machine affects both alike.
+    Without `warm_up` the first measured casebook build stands for the warm-ups
+    (the median of three absorbs a slower first run), which saves two builds.
+    Raises StepFailed when a build fails.
+    """
+    build_runs: list[Run] = []
+    first = run_casebook(casebook, project)
+    if warm_up:
+        say(f"N={n}: warm-up casebook build {first.seconds:.1f} s: {summary_line(first)}")
+    else:
+        build_runs.append(first)
+    generated = sorted((project / ".generated" / "docs" / "cases").glob("*.md"))
+    case_md = average_size(generated)
+    bare_md = make_bare_project(bare, n, round(case_md), seed)
+    say(f"N={n}: {n} plain pages of {bare_md:.0f} bytes (case pages: {case_md:.0f})")
+    if warm_up:
+        say(f"N={n}: warm-up mkdocs build {run_bare(mkdocs, bare).seconds:.1f} s")
+
+    bare_runs: list[Run] = []
+    for i in range(runs):
+        if len(build_runs) <= i:
+            build_runs.append(run_casebook(casebook, project))
+        bare_runs.append(run_bare(mkdocs, bare))
+        say(f"N={n}: run {i + 1}/{runs}: casebook build {build_runs[-1].seconds:.2f} s, "
+            f"bare mkdocs {bare_runs[-1].seconds:.2f} s")
+    return Row(n, len(generated), case_md, bare_md, median_of(build_runs),
+               median_of(bare_runs), site_output(project / "site", "cases"),
+               site_output(bare / "site", PAGES_DIR), summary_line(build_runs[-1]))
+
+
 def bench_size(corpus: ModuleType, n: int, *, seed: int, runs: int, casebook: Path,
                mkdocs: Path, keep: bool) -> Row | Failure:
     folder = Path(tempfile.mkdtemp(prefix=f"casebook-site-bench-{n}-"))
@@ -311,36 +357,15 @@ def bench_size(corpus: ModuleType, n: int, *, seed: int, runs: int, casebook: Pa
     try:
         started = time.perf_counter()
         make_casebook_project(corpus, project, n, seed)
-        print(f"N={n}: {n} cases in {project} ({time.perf_counter() - started:.1f} s)",
-              file=sys.stderr)
-
-        # Warm-up: fills the file cache, checks the build, and gives the page size.
-        warm = run_casebook(casebook, project)
-        generated = sorted((project / ".generated" / "docs" / "cases").glob("*.md"))
-        case_md = average_size(generated)
-        print(f"N={n}: warm-up casebook build {warm.seconds:.1f} s: {summary_line(warm)}",
-              file=sys.stderr)
-        bare_md = make_bare_project(bare, n, round(case_md), seed)
-        warm_bare = run_bare(mkdocs, bare)
-        print(f"N={n}: {n} plain pages of {bare_md:.0f} bytes (case pages: {case_md:.0f}); "
-              f"warm-up mkdocs build {warm_bare.seconds:.1f} s", file=sys.stderr)
-
-        build_runs: list[Run] = []
-        bare_runs: list[Run] = []
-        for i in range(runs):
-            build_runs.append(run_casebook(casebook, project))
-            bare_runs.append(run_bare(mkdocs, bare))
-            print(f"N={n}: run {i + 1}/{runs}: casebook build {build_runs[-1].seconds:.2f} s, "
-                  f"bare mkdocs {bare_runs[-1].seconds:.2f} s", file=sys.stderr)
-        return Row(n, len(generated), case_md, bare_md, median_of(build_runs),
-                   median_of(bare_runs), site_output(project / "site", "cases"),
-                   site_output(bare / "site", PAGES_DIR), summary_line(build_runs[-1]))
+        progress(f"N={n}: {n} cases in {project} ({time.perf_counter() - started:.1f} s)")
+        return measure_site(project, bare, n, seed=seed, runs=runs, casebook=casebook,
+                            mkdocs=mkdocs)
     except StepFailed as err:
-        print(f"N={n}: {err}", file=sys.stderr)
+        progress(f"N={n}: {err}")
         return Failure(n, str(err))
     finally:
         if keep:
-            print(f"kept {folder}", file=sys.stderr)
+            progress(f"kept {folder}")
         else:
             shutil.rmtree(folder, ignore_errors=True)
 
@@ -361,7 +386,7 @@ def timing_table(rows: list[Row]) -> list[str]:
     ] for r in rows])
 
 
-def _verdict(wall: float, cpu: float, target: float) -> str:
+def verdict(wall: float, cpu: float, target: float) -> str:
     if wall <= target and cpu <= target:
         return "met"
     if wall > target and cpu > target:
@@ -377,12 +402,12 @@ def ratio_table(rows: list[Row]) -> list[str]:
         cpu = r.per_case_ms(cpu=True) / base.per_case_ms(cpu=True)
         cells.append([f"per-case build time at {r.n} / at {base.n}", f"{wall:.2f}x",
                       f"{cpu:.2f}x", f"≤ {PER_CASE_TARGET:.2f}x",
-                      _verdict(wall, cpu, PER_CASE_TARGET)])
+                      verdict(wall, cpu, PER_CASE_TARGET)])
     for r in rows:
         wall = r.build.seconds / r.bare.seconds
         cpu = r.build.cpu_seconds / r.bare.cpu_seconds
         cells.append([f"full build / bare mkdocs-material at {r.n}", f"{wall:.2f}x",
-                      f"{cpu:.2f}x", f"≤ {BARE_TARGET:.2f}x", _verdict(wall, cpu, BARE_TARGET)])
+                      f"{cpu:.2f}x", f"≤ {BARE_TARGET:.2f}x", verdict(wall, cpu, BARE_TARGET)])
     for r in rows[1:]:
         wall = r.per_page_ms() / base.per_page_ms()
         cpu = r.per_page_ms(cpu=True) / base.per_page_ms(cpu=True)
@@ -468,36 +493,18 @@ def report(results: list[Row | Failure], runs: int, seed: int, casebook: Path,
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
-    parser.add_argument("--sizes", type=int, nargs="+", default=list(DEFAULT_SIZES),
-                        help="corpus sizes to measure; ratios are against the smallest "
-                        "(default: 500 2000)")
-    parser.add_argument("--large", action="store_true", help=f"also measure {LARGE_SIZE:,}")
-    parser.add_argument("--runs", type=int, default=3, help="runs per measurement (median)")
-    parser.add_argument("--seed", type=int, default=1, help="corpus seed (default 1)")
-    parser.add_argument("--casebook", help="path of the casebook command "
-                        "(default: .venv/bin/casebook)")
-    parser.add_argument("--mkdocs", help="path of the mkdocs command (default: .venv/bin/mkdocs)")
-    parser.add_argument("--write", action="store_true",
-                        help=f"write the results to {RESULTS.relative_to(REPO)}")
-    parser.add_argument("--keep", action="store_true", help="keep the generated projects")
+    add_common_arguments(parser, results=RESULTS, default_sizes=DEFAULT_SIZES, large=LARGE_SIZE)
     args = parser.parse_args(argv)
-    if args.runs < 1:
-        parser.error("--runs must be at least 1")
-    casebook = find_tool(args.casebook, "casebook")
-    mkdocs = find_tool(args.mkdocs, "mkdocs")
-    if casebook is None or mkdocs is None:
-        parser.error("casebook or mkdocs not found: set up .venv (any make target "
-                     "does) or pass --casebook and --mkdocs")
+    casebook, mkdocs = find_tools(parser, args)
 
     corpus = load_corpus_module()
-    sizes = sorted({*args.sizes, *((LARGE_SIZE,) if args.large else ())})
     results = [bench_size(corpus, n, seed=args.seed, runs=args.runs, casebook=casebook,
-                       mkdocs=mkdocs, keep=args.keep) for n in sizes]
+                          mkdocs=mkdocs, keep=args.keep) for n in sizes_of(args, LARGE_SIZE)]
     text = report(results, args.runs, args.seed, casebook, mkdocs.with_name("python"))
     print(text)
     if args.write:
         RESULTS.write_text(text, encoding="utf-8")
-        print(f"wrote {RESULTS}", file=sys.stderr)
+        progress(f"wrote {RESULTS}")
     return 1 if any(isinstance(r, Failure) for r in results) else 0
 
 

@@ -33,11 +33,15 @@ import yaml
 from measure import (
     Measure,
     Run,
+    StepFailed,
+    add_common_arguments,
     find_tool,
     load_corpus_module,
     measure,
+    progress,
     provenance,
     run_child,
+    sizes_of,
     table_lines,
 )
 
@@ -107,9 +111,28 @@ def describe_validation(run: Run) -> str:
         return f"exit {run.returncode}: {last[:80]}"
 
 
-def check_parse(run: Run, n: int, what: str) -> None:
+def check_parse(run: Run, n: int, what: str) -> Run:
     if run.returncode != 0 or run.stdout.strip() != str(n):
-        raise SystemExit(f"{what} failed (exit {run.returncode}): {run.stderr.strip()[-500:]}")
+        raise StepFailed(f"{what} failed (exit {run.returncode}): {run.stderr.strip()[-500:]}")
+    return run
+
+
+def measure_parse(folder: Path, n: int, runs: int, which: str = "c") -> Measure:
+    """The median of `runs` parses of the front matter of the `n` cases in `folder`
+    ("c": CSafeLoader, "py": safe_load), after a warm-up run that fills the file cache."""
+    what = "CSafeLoader parse" if which == "c" else "safe_load parse"
+    check_parse(run_child(parse_command(which), folder), n, what)
+    measured = measure(parse_command(which), folder, runs)
+    for run in measured.runs:
+        check_parse(run, n, what)
+    return measured
+
+
+def measure_validate(folder: Path, runs: int, casebook: Path) -> tuple[Measure, str]:
+    """The median of `runs` runs of `casebook validate` in `folder`, after a warm-up run,
+    and what that warm-up run reported."""
+    result = describe_validation(run_child(validate_command(casebook), folder))
+    return measure(validate_command(casebook), folder, runs), result
 
 
 def bench_size(corpus: ModuleType, n: int, *, seed: int, runs: int, casebook: Path | None,
@@ -121,26 +144,18 @@ def bench_size(corpus: ModuleType, n: int, *, seed: int, runs: int, casebook: Pa
         corpus.write_mkdocs_yml(folder)
         generated = time.perf_counter() - started
         size = sum(p.stat().st_size for p in paths) / 2**20
-        print(f"N={n}: generated {size:.1f} MiB in {generated:.1f} s in {folder}",
-              file=sys.stderr)
+        progress(f"N={n}: generated {size:.1f} MiB in {generated:.1f} s in {folder}")
 
-        # Warm-up: fills the file cache and checks that every measurement works.
-        check_parse(run_child(parse_command("c"), folder), n, "CSafeLoader parse")
-        result = "casebook not found"
+        parse_c = measure_parse(folder, n, runs, "c")
+        parse_py = measure_parse(folder, n, runs, "py")
+        validate, result = None, "casebook not found"
         if casebook is not None:
-            warm = run_child(validate_command(casebook), folder)
-            result = describe_validation(warm)
-            print(f"N={n}: casebook validate: {result}", file=sys.stderr)
-
-        parse_c = measure(parse_command("c"), folder, runs)
-        check_parse(parse_c.runs[0], n, "CSafeLoader parse")
-        parse_py = measure(parse_command("py"), folder, runs)
-        check_parse(parse_py.runs[0], n, "safe_load parse")
-        validate = measure(validate_command(casebook), folder, runs) if casebook else None
+            validate, result = measure_validate(folder, runs, casebook)
+            progress(f"N={n}: casebook validate: {result}")
         return Row(n, size, generated, parse_c, parse_py, validate, result)
     finally:
         if keep:
-            print(f"kept {folder}", file=sys.stderr)
+            progress(f"kept {folder}")
         else:
             shutil.rmtree(folder, ignore_errors=True)
 
@@ -193,32 +208,27 @@ def report(rows: list[Row], runs: int, seed: int, casebook: Path | None) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
-    parser.add_argument("--sizes", type=int, nargs="+", default=list(DEFAULT_SIZES),
-                        help="corpus sizes to measure (default: 500 2000)")
-    parser.add_argument("--large", action="store_true", help=f"also measure {LARGE_SIZE:,}")
-    parser.add_argument("--runs", type=int, default=3, help="runs per measurement (median)")
-    parser.add_argument("--seed", type=int, default=1, help="corpus seed (default 1)")
-    parser.add_argument("--casebook", help="path of the casebook command "
-                        "(default: .venv/bin/casebook)")
-    parser.add_argument("--write", action="store_true",
-                        help=f"write the results to {RESULTS.relative_to(REPO)}")
-    parser.add_argument("--keep", action="store_true", help="keep the generated corpora")
+    add_common_arguments(parser, results=RESULTS, default_sizes=DEFAULT_SIZES, large=LARGE_SIZE,
+                         tools=("casebook",))
     args = parser.parse_args(argv)
     if not yaml.__with_libyaml__:
         parser.error("this PyYAML has no libyaml (CSafeLoader): install PyYAML with libyaml")
     casebook = find_tool(args.casebook, "casebook")
     if casebook is None:
-        print("casebook command not found: measuring the parse only", file=sys.stderr)
+        progress("casebook command not found: measuring the parse only")
 
     corpus = load_corpus_module()
-    sizes = sorted({*args.sizes, *((LARGE_SIZE,) if args.large else ())})
-    rows = [bench_size(corpus, n, seed=args.seed, runs=args.runs, casebook=casebook,
-                       keep=args.keep) for n in sizes]
+    sizes = sizes_of(args, LARGE_SIZE)
+    try:
+        rows = [bench_size(corpus, n, seed=args.seed, runs=args.runs, casebook=casebook,
+                           keep=args.keep) for n in sizes]
+    except StepFailed as err:
+        raise SystemExit(str(err)) from None
     text = report(rows, args.runs, args.seed, casebook)
     print(text)
     if args.write:
         RESULTS.write_text(text, encoding="utf-8")
-        print(f"wrote {RESULTS}", file=sys.stderr)
+        progress(f"wrote {RESULTS}")
     return 0 if casebook is not None else 1
 
 
