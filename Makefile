@@ -23,7 +23,7 @@ $(BIN)/.installed-test: $(BIN)/.installed
 
 serve: $(BIN)/.installed
 	$(BIN)/casebook validate
-	$(BIN)/mkdocs serve --dev-addr $(HOST) --livereload
+	$(BIN)/mkdocs serve --dev-addr $(HOST) --livereload --dirty
 
 site: $(BIN)/.installed
 	$(BIN)/casebook build
@@ -57,7 +57,7 @@ regen: $(BIN)/.installed
 	$(BIN)/python -m generator.reference --write
 
 bench: $(BIN)/.installed-test
-	$(BIN)/python bench/validate_bench.py --write
+	$(BIN)/python bench/run.py --write
 
 clean:
 	rm -rf $(VENV) site .cache build *.egg-info
