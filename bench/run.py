@@ -14,7 +14,7 @@ for it), with the step's peak resident memory:
 - the full ``casebook build`` (generated pages and site/ removed before each
   run), against a bare mkdocs-material build of N plain Markdown pages of the
   same average size outside the navigation (bench/site_bench.py), alternating;
-- the live preview: ``mkdocs serve --livereload`` in the project; once it
+- the live preview: ``mkdocs serve --livereload --dirty`` in the project; once it
   serves, a case's title is changed on disk, and the time from that save until
   an HTTP GET of the case's page (/cases/<id>/) shows the new title is taken,
   for ``--edits`` different cases (their median is the figure).
@@ -185,7 +185,8 @@ def edited_cases(project: Path, edits: int) -> list[str]:
 
 
 class Server:
-    """`mkdocs serve --livereload` in a project, on a free local port, logging to a file."""
+    """`mkdocs serve --livereload --dirty` in a project (as `make serve`), on a free
+    local port, logging to a file."""
 
     def __init__(self, mkdocs: Path, project: Path, log: Path) -> None:
         self.port = free_port()
@@ -196,7 +197,8 @@ class Server:
             # A session of its own: a Ctrl-C meant for the suite reaches the server only
             # through stop(), which waits for it.
             self.process = subprocess.Popen(
-                [str(mkdocs), "serve", "--dev-addr", f"127.0.0.1:{self.port}", "--livereload"],
+                [str(mkdocs), "serve", "--dev-addr", f"127.0.0.1:{self.port}", "--livereload",
+                 "--dirty"],
                 cwd=project, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                 env={**os.environ, "SOURCE_DATE_EPOCH": str(epoch)}, start_new_session=True)
         self.max_rss_mib = 0.0
@@ -710,7 +712,8 @@ def report(sizes: list[Size], *, runs: int, edits: int, seed: int, casebook: Pat
         "pages of the same average size as the generated case pages, outside the "
         "navigation, with the same theme, Markdown extensions and search plugin "
         "(`bench/site_bench.py`); the two builds alternate. The *live preview* runs "
-        "`mkdocs serve --livereload` in the project; once it serves, the title of one "
+        "`mkdocs serve --livereload --dirty` in the project (as `make serve`); once it "
+        "serves, the title of one "
         f"published case is changed on disk, and the time from the save until a GET of "
         f"`/cases/<id>/` shows the new title is taken, for {edits} cases one after the other "
         "(the server quiet in between). CPU time is user + system, and peak RSS the "

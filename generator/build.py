@@ -10,6 +10,7 @@ so plain `mkdocs build` and `mkdocs serve` produce the same site.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import os
 import shutil
 from dataclasses import dataclass, field
@@ -22,6 +23,7 @@ from generator.leakcheck import Leak, scan
 from generator.profiles import DEFAULT_PROFILE, Profile, Removed, profile, removed_values
 from generator.progress import progress
 from generator.rules import check_history
+from generator.site.memo import Memo
 from generator.validate import Corpus, load_corpus
 
 KEEP = frozenset({".gitkeep"})
@@ -79,14 +81,19 @@ def profile_named(config: Config, name: str | None) -> Profile:
 
 def generate(config: Config, *, corpus: Corpus | None = None, today: dt.date | None = None,
              profile: Profile | None = None, with_history: bool = True,
+             history: History | None = None, memo: Memo | None = None,
              show_progress: bool = False) -> Generated:
-    """Validate the cases and write the site's source files; raise BuildError on errors."""
+    """Validate the cases and write the site's source files; raise BuildError on errors.
+
+    A caller that has read the corpus or the history already (a watching server,
+    for files and commits unchanged since its last build) passes them in, and a
+    memo of the last build's outputs to render again only what changed."""
     from generator.site.assets import asset_files
     from generator.site.context import Site
     from generator.site.exports import build_exports
     from generator.site.facts import case_facts
     from generator.site.pages import SiteBuilder
-    from generator.site.render import environment, render_page
+    from generator.site.render import environment, fingerprint, render_page
 
     today = build_date(today)
     profile = profile or profile_named(config, None)
@@ -99,7 +106,8 @@ def generate(config: Config, *, corpus: Corpus | None = None, today: dt.date | N
 
     # 2. Read the history of every case from git, once, and hold it against each
     #    case's own stage history (differences are warnings, not errors).
-    history = read_history(config) if with_history else None
+    if history is None and with_history:
+        history = read_history(config)
     if history is not None:
         check_history(corpus.files, history, config.settings.history_tolerance_days)
 
@@ -116,34 +124,51 @@ def generate(config: Config, *, corpus: Corpus | None = None, today: dt.date | N
 
     # 4. Plan every page, then render them all.
     site = Site(name=config.site_name, profile=profile.name, generated=today, cases=len(facts))
-    builder = SiteBuilder(config, site, facts, today, history)
+    memo = memo if memo is not None else Memo()
+    memo.begin()
+    builder = SiteBuilder(config, site, facts, today, history, memo)
     pages = builder.build()
-    env = environment(config.root / "templates" / "site")
+    templates = config.root / "templates" / "site"
+    env = environment(templates)
+    templates_now = fingerprint(templates)
     output: dict[str, bytes] = {}
     with progress("Rendering pages", len(pages), enabled=show_progress) as advance:
         for page in pages:
-            output[page.path] = render_page(env, page).encode("utf-8")
+            output[page.path] = memo.get(
+                ("page", page.path), (templates_now, page),
+                functools.partial(render_page, env, page))
             advance(1)
     for name, content in build_exports([f.case for f in facts], profile=profile.name,
-                                       generated=today).items():
+                                       generated=today, memo=memo).items():
         output[f"exports/{name}"] = content
+    memo.end()
     output.update(builder.files)
     output.update(asset_files(config.root / "templates" / "assets"))
 
     # 5. Write what changed, and remove what is no longer part of the site.
     result = Generated(corpus=corpus, profile=profile, published=len(facts), today=today,
                        history=history, removed=removed)
-    write_tree(config.generated_dir, output, result)
+    write_tree(config.generated_dir, output, result, memo.on_disk)
     return result
 
 
-def write_tree(target: Path, files: dict[str, bytes], result: Generated) -> None:
-    """Make `target` hold exactly `files`, rewriting only those whose content differs."""
+def write_tree(target: Path, files: dict[str, bytes], result: Generated,
+               on_disk: dict[str, tuple[bytes, tuple[int, int]]] | None = None) -> None:
+    """Make `target` hold exactly `files`, rewriting only those whose content differs.
+
+    `on_disk` (see `Memo.on_disk`) spares reading a file whose modification time and
+    size are those it had when this process last wrote or read the same bytes."""
     target.mkdir(parents=True, exist_ok=True)
+    known = on_disk if on_disk is not None else {}
     for rel_path, content in sorted(files.items()):
         path = target / rel_path
         try:
-            if path.read_bytes() == content:
+            stat = path.stat()
+            now = (stat.st_mtime_ns, stat.st_size)
+            last = known.get(rel_path)
+            if (last is not None and last[1] == now and last[0] == content) or (
+                    path.read_bytes() == content):
+                known[rel_path] = (content, now)
                 result.unchanged += 1
                 continue
         except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
@@ -151,9 +176,13 @@ def write_tree(target: Path, files: dict[str, bytes], result: Generated) -> None
         path.parent.mkdir(parents=True, exist_ok=True)
         temporary = path.with_name(f".{path.name}.tmp")
         temporary.write_bytes(content)
+        stat = temporary.stat()
         temporary.replace(path)
+        known[rel_path] = (content, (stat.st_mtime_ns, stat.st_size))
         result.written.append(rel_path)
     wanted = set(files)
+    for gone in known.keys() - wanted:
+        del known[gone]
     for path in sorted(target.rglob("*"), reverse=True):
         rel_path = path.relative_to(target).as_posix()
         if path.is_dir():

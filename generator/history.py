@@ -343,6 +343,19 @@ class _Blobs:
         return self.front.get(sha)
 
 
+def head_commit(config: Config) -> str | None:
+    """The commit checked out at the repository holding the cases, or None; cheap
+    enough to ask before each rebuild whether the history can have changed."""
+    try:
+        done = subprocess.run(["git", "rev-parse", "--verify", "-q", "HEAD"], cwd=config.root,
+                              capture_output=True, text=True, check=False)
+    except OSError:
+        return None
+    if done.returncode != 0:
+        return None
+    return done.stdout.strip() or None
+
+
 def read_history(config: Config, *, paths: Iterable[str] | None = None) -> History:
     """The history of every case file under the cases folder, in one pass."""
     try:

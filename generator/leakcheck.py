@@ -92,11 +92,14 @@ class _Finder:
     inside it is not taken for a leak.
     """
 
-    def __init__(self, removed: list[str], kept: list[str]) -> None:
+    def __init__(self, removed: list[str], kept: list[str],
+                 clean: dict[str, set[str]] | None = None) -> None:
         self.removed = _automaton(removed)
         self.kept = _automaton(kept)
-        # Lines read so far, by file suffix (a JSON file's lines are decoded more).
-        self.clean: dict[str, set[str]] = {}
+        # Lines read so far, by file suffix (a JSON file's lines are decoded more);
+        # lines found clean by an earlier finder whose values this one's cannot
+        # find more of (see `still_clean`) are clean here too.
+        self.clean: dict[str, set[str]] = clean if clean is not None else {}
         self.dirty: dict[str, dict[str, list[str]]] = {}
 
     def __call__(self, text: str, suffix: str) -> list[str]:
@@ -111,7 +114,7 @@ class _Finder:
             return []
         clean = self.clean.setdefault(suffix, set())
         dirty = self.dirty.setdefault(suffix, {})
-        lines = [line for line in dict.fromkeys(text.split("\n")) if line not in clean]
+        lines = [line for line in dict.fromkeys(_pieces(text, suffix)) if line not in clean]
         values = [v for line in lines if line in dirty for v in dirty[line]]
         fresh = [line for line in lines if line not in dirty]
         if not self._find(_readable(fresh, suffix)):
@@ -138,6 +141,22 @@ class _Finder:
                 if not any(k_start <= start and end <= k_end for k_start, k_end, _ in kept)]
 
 
+# Between two objects of a JSON list: a string cannot hold these characters unescaped,
+# so no value found inside a string is ever cut in two here.
+_JSON_ITEMS = re.compile(r'(?<=\}),(?=\{")')
+
+
+def _pieces(text: str, suffix: str) -> list[str]:
+    """The text's lines; a JSON file's long lines (the search index is one line) cut
+    between the objects of a list as well, so that an entry read once is not read
+    again in the next build's index."""
+    lines = text.split("\n")
+    if suffix in (".json", ".geojson"):
+        return [piece for line in lines
+                for piece in (_JSON_ITEMS.split(line) if '},{"' in line else (line,))]
+    return lines
+
+
 def _automaton(values: list[str]) -> Any:
     automaton = ahocorasick.Automaton()
     for value in values:
@@ -160,19 +179,66 @@ def _whole_words(automaton: Any, lowered: str) -> Iterator[tuple[int, int, str]]
             yield start, end, value
 
 
+def still_clean(before: Removed, after: Removed) -> bool:
+    """Whether every file with no leak of `before` has no leak of `after` either.
+
+    True when `after` looks for no value that `before` did not, and none of its
+    values lies inside a published text that `before` allowed and `after` does
+    not (a hit inside allowed text is not a leak; once the text is no longer
+    published, the same hit would be one). A watching server then scans only the
+    files a rebuild wrote.
+    """
+    if not after.values.keys() <= before.values.keys():
+        return False
+    dropped = sorted(before.kept - after.kept)
+    return not dropped or not _Finder(list(after.values), [])._find("\n".join(dropped))
+
+
 def scan(site_dir: Path, removed: Removed) -> list[Leak]:
     """Every removed value found in the files under `site_dir`, once per file."""
     if not removed.values:
         return []
-    finder = _Finder(list(removed.values), sorted(removed.kept))
+    return _scan(site_dir, removed, _Finder(list(removed.values), sorted(removed.kept)))
+
+
+def _scan(site_dir: Path, removed: Removed, finder: _Finder,
+          since: float | None = None) -> list[Leak]:
     leaks: list[Leak] = []
     for path in sorted(site_dir.rglob("*")):
         rel = path.relative_to(site_dir).as_posix()
         if not path.is_file() or path.suffix not in TEXT_SUFFIXES or rel.startswith(
                 SKIPPED_FOLDERS):
             continue
+        if since is not None and path.stat().st_mtime < since:
+            continue
         found: dict[str, Leak] = {}
         for value in finder(_text(path), path.suffix):
             found.setdefault(value, Leak(rel, value, removed.values[value]))
         leaks.extend(found[v] for v in sorted(found))
     return leaks
+
+
+class Watch:
+    """The leak check of a server that builds the same site again and again.
+
+    `mkdocs serve --dirty` rewrites only the pages a save changed. When the last
+    check passed and every file it passed is still clean under this build's
+    values (`still_clean`), only the files written since `started` are read, and
+    lines read clean before are not read again.
+    """
+
+    def __init__(self) -> None:
+        self.passed: tuple[Removed, _Finder] | None = None
+
+    def scan(self, site_dir: Path, removed: Removed, started: float) -> list[Leak]:
+        if not removed.values:
+            self.passed = None
+            return []
+        carried = self.passed is not None and still_clean(self.passed[0], removed)
+        finder = _Finder(list(removed.values), sorted(removed.kept),
+                         self.passed[1].clean if carried and self.passed else None)
+        # The second of margin covers file systems whose clock for modification
+        # times runs a little behind the process's.
+        leaks = _scan(site_dir, removed, finder, started - 1.0 if carried else None)
+        self.passed = (removed, finder) if not leaks else None
+        return leaks

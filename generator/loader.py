@@ -12,8 +12,8 @@ import os
 import re
 import types
 import typing
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -175,9 +175,51 @@ def case_files(config: Config, paths: Iterable[Path] = ()) -> list[Path]:
     return sorted(unique, key=lambda p: p.as_posix())
 
 
-def load_files(paths: Iterable[Path], config: Config) -> Iterator[CaseFile]:
+def load_files(paths: Iterable[Path], config: Config,
+               cache: LoadCache | None = None) -> Iterator[CaseFile]:
     for path in paths:
-        yield load_file(path, config)
+        yield cache.load(path, config) if cache is not None else load_file(path, config)
+
+
+class LoadCache:
+    """Files read before, reused while they are unchanged on disk.
+
+    For a process that reads the same cases again and again (`mkdocs serve`
+    rebuilding after each save): a file whose size, modification time and inode
+    are as they were is not read again. Each use gets its own copy of the
+    record's problems, since later checks add to them.
+    """
+
+    def __init__(self) -> None:
+        self.entries: dict[Path, tuple[tuple[int, int, int], CaseFile, tuple[Diagnostic, ...]]] = {}
+        self.checked: dict[Path, tuple[CaseFile, object, tuple[Diagnostic, ...]]] = {}
+
+    def check(self, record: CaseFile, day: object, run: Callable[[], None]) -> None:
+        """Run the per-case rules on `record` (`run`), or give it the problems they found
+        in the same file on the same `day` (some rules compare dates with today)."""
+        entry = self.entries.get(record.path)
+        done = self.checked.get(record.path)
+        if entry is not None and done is not None and done[0] is entry[1] and done[1] == day:
+            record.diagnostics[:] = done[2]
+            return
+        run()
+        if entry is not None:
+            self.checked[record.path] = (entry[1], day, tuple(record.diagnostics))
+
+    def load(self, path: Path, config: Config) -> CaseFile:
+        try:
+            stat = path.lstat()
+        except OSError:
+            return load_file(path, config)
+        if not path.is_file() or path.is_symlink():
+            return load_file(path, config)  # the reader says what is wrong, every time
+        key = (stat.st_mtime_ns, stat.st_size, stat.st_ino)
+        hit = self.entries.get(path)
+        if hit is None or hit[0] != key:
+            record = load_file(path, config)
+            hit = (key, record, tuple(record.diagnostics))
+            self.entries[path] = hit
+        return replace(hit[1], diagnostics=list(hit[2]))
 
 
 # --------------------------------------------------------------------------

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import shutil
+import time
 from pathlib import Path
 from typing import Any
 
@@ -17,12 +18,18 @@ from mkdocs.config.base import LegacyConfig
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.livereload import LiveReloadServer
-from mkdocs.plugins import BasePlugin
+from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority
+from mkdocs.structure.files import File, Files
+from mkdocs.structure.pages import Page
 
-from generator.build import BuildError, Generated, generate, profile_named
+from generator.build import BuildError, Generated, build_date, generate, profile_named
 from generator.config import Config, ConfigError, Settings, load_config
 from generator.diagnostics import format_text
-from generator.leakcheck import scan
+from generator.history import History, head_commit, read_history
+from generator.leakcheck import Watch, scan
+from generator.loader import LoadCache
+from generator.site.memo import Memo
+from generator.validate import load_corpus
 
 log = logging.getLogger("mkdocs.plugins.casebook")
 
@@ -34,12 +41,37 @@ class CasebookPlugin(BasePlugin[LegacyConfig]):  # type: ignore[no-untyped-call]
         self.casebook: Config | None = None
         self.pregenerated: Generated | None = None
         self.generated: Generated | None = None
+        # Kept across the rebuilds of one `mkdocs serve` (on_startup makes mkdocs
+        # keep this instance), so that saving one case reads one file again, and
+        # the history again only after a commit.
+        self.dirty = False
+        self.files = LoadCache()
+        self.history: tuple[str | None, History] | None = None
+        self.memo = Memo()
+        self.started = 0.0
+        self.watch = Watch()
+        self.pages: set[str] = set()
+        self.rebuilt: set[str] = set()
+
+    def on_startup(self, *, command: str, dirty: bool) -> None:
+        self.dirty = dirty
+        if dirty:
+            # mkdocs warns on every dirty build that navigation may be inaccurate,
+            # and strict mode turns the warning into a failed build. Casebook's
+            # navigation lists fixed index pages only, so the warning never applies.
+            logging.getLogger("mkdocs.commands.build").addFilter(_not_the_dirty_warning)
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         try:
-            self.casebook = load_config(Path(config.config_file_path))
+            casebook = load_config(Path(config.config_file_path))
         except ConfigError as err:
             raise PluginError(str(err)) from None
+        if casebook != self.casebook:
+            # What was read under other settings may be read differently now.
+            self.files = LoadCache()
+            self.history = None
+            self.memo = Memo()
+        self.casebook = casebook
         return config
 
     def on_pre_build(self, config: MkDocsConfig) -> None:
@@ -51,8 +83,13 @@ class CasebookPlugin(BasePlugin[LegacyConfig]):  # type: ignore[no-untyped-call]
             self.generated = None
             return
         assert self.casebook is not None
+        self.started = time.time()
         try:
-            result = generate(self.casebook, profile=profile_named(self.casebook, None))
+            today = build_date()
+            corpus = load_corpus(self.casebook, today=today, cache=self.files)
+            result = generate(self.casebook, corpus=corpus, today=today,
+                              history=self._history(self.casebook), memo=self.memo,
+                              profile=profile_named(self.casebook, None))
         except BuildError as err:
             for d in err.report.diagnostics:
                 log.error(format_text(d))
@@ -60,15 +97,60 @@ class CasebookPlugin(BasePlugin[LegacyConfig]):  # type: ignore[no-untyped-call]
         except KeyError as err:
             raise PluginError(f"casebook: {err.args[0]}") from None
         self.generated = result
+        if self.dirty:
+            _remove_built(config, result.removed_files)
         _state_profile(config, result)
         log.info("casebook: %d cases published (%s profile), %d files written, %d removed",
                  result.published, result.profile.name, len(result.written),
                  len(result.removed_files))
 
-    def on_post_build(self, config: MkDocsConfig) -> None:
+    def _history(self, casebook: Config) -> History:
+        head = head_commit(casebook)
+        if self.history is None or head is None or self.history[0] != head:
+            self.history = (head, read_history(casebook))
+        return self.history[1]
+
+    def on_files(self, files: Files, /, *, config: MkDocsConfig) -> Files:
+        self.pages = {f.url for f in files.documentation_pages()}
+        self.rebuilt = set()
+        return files
+
+    def on_page_context(self, context: Any, /, *, page: Page, config: MkDocsConfig,
+                        nav: Any) -> Any:
+        self.rebuilt.add(page.url)
+        return context
+
+    @event_priority(50)  # before the search plugin writes its index
+    def _keep_search_entries(self, config: MkDocsConfig) -> None:
+        """Keep the search entries of the pages a dirty rebuild did not render.
+
+        Under `--dirty` mkdocs renders only the pages whose Markdown changed, so the
+        search plugin sees only those. Material keeps the previous index and swaps
+        in the entries of one page; one saved case changes several pages (the case
+        and the indexes it is listed on), so casebook does the merge for all of
+        them: every page rendered now replaces its old entries, every page that
+        is gone loses them.
+        """
+        search = config.plugins.get("material/search") or config.plugins.get("search")
+        index = getattr(search, "search_index", None)
+        previous = getattr(search, "search_index_prev", None)
+        if not self.dirty or index is None or previous is None:
+            return
+        kept = [entry for entry in previous.entries
+                if (page := str(entry["location"]).partition("#")[0]) in self.pages
+                and page not in self.rebuilt]
+        index.entries = kept + index.entries
+        search.search_index_prev = None  # type: ignore[union-attr]
+
+    @event_priority(-50)  # after every other plugin has written its files
+    def _check_for_leaks(self, config: MkDocsConfig) -> None:
         if self.generated is None:
             return
-        leaks = scan(Path(config.site_dir), self.generated.removed)
+        removed = self.generated.removed
+        site_dir = Path(config.site_dir)
+        # A dirty rebuild rewrites only what changed, and the watch reads only that.
+        leaks = (self.watch.scan(site_dir, removed, self.started) if self.dirty
+                 else scan(site_dir, removed))
         if leaks:
             # mkdocs has written the pages already; a site that leaks must not stay
             # on disk to be published by the next step of a pipeline.
@@ -79,12 +161,33 @@ class CasebookPlugin(BasePlugin[LegacyConfig]):  # type: ignore[no-untyped-call]
                               f"the {self.generated.profile.name} profile removed; "
                               "the site was deleted")
 
+    on_post_build = CombinedEvent(_keep_search_entries, _check_for_leaks)
+
     def on_serve(self, server: LiveReloadServer, /, *, config: MkDocsConfig,
                  builder: Any) -> LiveReloadServer:
         assert self.casebook is not None
+        if Path(config.docs_dir).resolve() == self.casebook.generated_dir.resolve():
+            # The generator writes the docs folder before each build; watching it
+            # would make every save rebuild the site twice.
+            server.unwatch(config.docs_dir)
         server.watch(str(self.casebook.cases_dir))
         server.watch(str(self.casebook.root / "templates"))
         return server
+
+
+def _remove_built(config: MkDocsConfig, sources: list[str]) -> None:
+    """Delete the built pages of generated pages that are gone (a deleted case).
+
+    A full build starts from an empty site; a dirty one keeps what is there, and
+    a case deleted from the corpus must not stay browsable in the preview.
+    """
+    for rel in sources:
+        built = File(rel, config.docs_dir, config.site_dir, config.use_directory_urls)
+        Path(built.abs_dest_path).unlink(missing_ok=True)
+
+
+def _not_the_dirty_warning(record: logging.LogRecord) -> bool:
+    return not str(record.msg).startswith("A 'dirty' build is being performed")
 
 
 def _state_profile(config: MkDocsConfig, result: Generated) -> None:

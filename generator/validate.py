@@ -6,13 +6,14 @@ Later stages (history, profiles, the site) start from the `Corpus` this returns.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 from generator.config import Config
 from generator.diagnostics import Diagnostic, Report
-from generator.loader import CaseFile, case_files, load_files
+from generator.loader import CaseFile, LoadCache, case_files, load_files
 from generator.progress import progress
 from generator.rules import Context, check_case, check_corpus
 from generator.schema import Case
@@ -59,20 +60,25 @@ class Corpus:
 
 
 def load_corpus(config: Config, *, extra: Iterable[Path] = (),
-                today: dt.date | None = None, show_progress: bool = False) -> Corpus:
-    """Read and check every case file (the cases folder plus `extra` paths)."""
+                today: dt.date | None = None, show_progress: bool = False,
+                cache: LoadCache | None = None) -> Corpus:
+    """Read and check every case file (the cases folder plus `extra` paths); with a
+    `cache`, files unchanged since it last read them are not read again."""
     # 1. Read every file on its own: bytes, front matter, schema.
     paths = case_files(config, extra)
     files = []
     with progress("Reading cases", len(paths), enabled=show_progress) as advance:
-        for record in load_files(paths, config):
+        for record in load_files(paths, config, cache):
             files.append(record)
             advance(1)
 
     # 2. Rules within each case that the schema accepted.
     context = Context(config, today or dt.date.today())
     for record in files:
-        check_case(record, context)
+        if cache is None:
+            check_case(record, context)
+        else:
+            cache.check(record, context.today, functools.partial(check_case, record, context))
 
     # 3. Rules across cases, which need every file read first.
     check_corpus(files)

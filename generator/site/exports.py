@@ -24,8 +24,10 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import functools
 import io
 import json
+import textwrap
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -41,6 +43,7 @@ from generator.schema import (
     count_bounds,
     json_schema,
 )
+from generator.site.memo import Memo
 
 __all__ = ["EXPORTS", "Column", "Export", "build_exports", "guard_formula"]
 
@@ -110,20 +113,51 @@ def _iso(value: dt.date | None) -> str | None:
     return value.isoformat() if value is not None else None
 
 
-def _write_csv(columns: tuple[Column, ...], rows: Iterable[dict[str, Cell]]) -> bytes:
-    names = [c.name for c in columns]
+def _csv_text(rows: Iterable[Sequence[str]]) -> str:
     buffer = io.StringIO(newline="")
-    writer = csv.writer(buffer)  # the default dialect: minimal quoting, CRLF row ends
-    writer.writerow(names)
+    csv.writer(buffer).writerows(rows)  # the default dialect: minimal quoting, CRLF row ends
+    return buffer.getvalue()
+
+
+def _csv_rows(columns: tuple[Column, ...], rows: Iterable[dict[str, Cell]]) -> str:
+    """CSV lines for `rows`, each of which must have exactly the documented columns."""
+    names = [c.name for c in columns]
+    lines = []
     for row in rows:
         if list(row) != names:
             raise ValueError(f"row columns {list(row)} differ from the documented {names}")
-        writer.writerow([_cell(value) for value in row.values()])
-    return buffer.getvalue().encode("utf-8-sig")
+        lines.append([_cell(value) for value in row.values()])
+    return _csv_text(lines)
+
+
+def _write_csv(columns: tuple[Column, ...], parts: Iterable[str]) -> bytes:
+    """A CSV file: the header of the documented columns, then each case's lines."""
+    return (_csv_text([[c.name for c in columns]]) + "".join(parts)).encode("utf-8-sig")
+
+
+def _json(data: Any) -> str:
+    return json.dumps(data, ensure_ascii=False, indent=2)
 
 
 def _write_json(data: Any) -> bytes:
-    return (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+    return (_json(data) + "\n").encode("utf-8")
+
+
+def _item_json(data: Any) -> str:
+    """`data` as it reads as an item of the top-level object's list (`_write_listing`)."""
+    return textwrap.indent(_json(data), "    ")
+
+
+def _write_listing(head: dict[str, Any], key: str, items: Sequence[str]) -> bytes:
+    """`_write_json({**head, key: [...]})` for a list whose items are written already by
+    `_item_json`: the same bytes, without encoding every item again."""
+    if not items:
+        return _write_json({**head, key: []})
+    text = _json({**head, key: [0]})
+    # The list is the last value, so its placeholder item is the last "    0" line.
+    before, placeholder, after = text.rpartition("\n    0\n")
+    assert placeholder, text
+    return (before + "\n" + ",\n".join(items) + "\n" + after + "\n").encode("utf-8")
 
 
 # --------------------------------------------------------------------------
@@ -436,25 +470,8 @@ def _action_row(case: Case, index: int, action: Action, profile: str) -> dict[st
 T = TypeVar("T")
 
 
-def _items(cases: Sequence[Case], items: Callable[[Case], Sequence[T]],
-           row: Callable[[Case, int, T], dict[str, Cell]]) -> Iterable[dict[str, Cell]]:
-    """One row per item of each case, in case order then list order, indexed from 1."""
-    for case in cases:
-        for index, item in enumerate(items(case), start=1):
-            yield row(case, index, item)
-
-
 # --------------------------------------------------------------------------
 # Files.
-
-def _cases_json(cases: Sequence[Case], profile: str, generated: dt.date) -> bytes:
-    return _write_json({
-        "profile": profile,
-        "generated": generated.isoformat(),
-        "count": len(cases),
-        "cases": [case.model_dump(mode="json") for case in cases],
-    })
-
 
 def _feature(case: Case) -> dict[str, Any] | None:
     where = case.incident.coordinates
@@ -489,34 +506,57 @@ def _feature(case: Case) -> dict[str, Any] | None:
     }
 
 
-def _cases_geojson(cases: Sequence[Case], profile: str, generated: dt.date) -> bytes:
-    features = [f for f in (_feature(case) for case in cases) if f is not None]
-    return _write_json({
-        "type": "FeatureCollection",
-        # Foreign members, which RFC 7946 (section 6.1) allows.
-        "profile": profile,
-        "generated": generated.isoformat(),
-        "features": features,
-    })
+@dataclass(frozen=True, slots=True)
+class _CaseExport:
+    """One case's part of every export, made once and reused while the case is equal."""
+
+    json: str
+    case_row: str
+    source_rows: str
+    weapon_rows: str
+    action_rows: str
+    feature: str | None
 
 
-def build_exports(cases: Sequence[Case], *, profile: str,
-                  generated: dt.date) -> dict[str, bytes]:
+def _case_export(case: Case, profile: str) -> _CaseExport:
+    def numbered(items: Sequence[T], row: Callable[[Case, int, T, str], dict[str, Cell]]
+                 ) -> Iterable[dict[str, Cell]]:
+        return (row(case, index, item, profile) for index, item in enumerate(items, start=1))
+
+    feature = _feature(case)
+    return _CaseExport(
+        json=_item_json(case.model_dump(mode="json")),
+        case_row=_csv_rows(CASE_COLUMNS, [_case_row(case, profile)]),
+        source_rows=_csv_rows(SOURCE_COLUMNS,
+                              (_source_row(case, source, profile) for source in case.sources)),
+        weapon_rows=_csv_rows(WEAPON_COLUMNS, numbered(case.weapons, _weapon_row)),
+        action_rows=_csv_rows(ACTION_COLUMNS, numbered(case.actions, _action_row)),
+        feature=_item_json(feature) if feature is not None else None,
+    )
+
+
+def build_exports(cases: Sequence[Case], *, profile: str, generated: dt.date,
+                  memo: Memo | None = None) -> dict[str, bytes]:
     """File name (as in EXPORTS) -> content. Pure: no I/O, deterministic for the same input.
 
     `cases` are the cases the profile publishes, already redacted for it; they
-    are written in id order whatever order they come in.
+    are written in id order whatever order they come in. With the memo of an
+    earlier build, the parts of the cases that are unchanged are not made again.
     """
-    ordered = sorted(cases, key=lambda case: case.id)
+    memo = memo if memo is not None else Memo()
+    parts = [memo.get(("export", case.id), (case, profile),
+                      functools.partial(_case_export, case, profile))
+             for case in sorted(cases, key=lambda case: case.id)]
+    head = {"profile": profile, "generated": generated.isoformat()}
     return {
-        "cases.json": _cases_json(ordered, profile, generated),
-        "cases.csv": _write_csv(CASE_COLUMNS, (_case_row(c, profile) for c in ordered)),
-        "sources.csv": _write_csv(SOURCE_COLUMNS, (
-            _source_row(case, source, profile) for case in ordered for source in case.sources)),
-        "weapons.csv": _write_csv(WEAPON_COLUMNS, _items(
-            ordered, lambda c: c.weapons, lambda c, i, w: _weapon_row(c, i, w, profile))),
-        "actions.csv": _write_csv(ACTION_COLUMNS, _items(
-            ordered, lambda c: c.actions, lambda c, i, a: _action_row(c, i, a, profile))),
-        "cases.geojson": _cases_geojson(ordered, profile, generated),
+        "cases.json": _write_listing({**head, "count": len(parts)}, "cases",
+                                     [p.json for p in parts]),
+        "cases.csv": _write_csv(CASE_COLUMNS, (p.case_row for p in parts)),
+        "sources.csv": _write_csv(SOURCE_COLUMNS, (p.source_rows for p in parts)),
+        "weapons.csv": _write_csv(WEAPON_COLUMNS, (p.weapon_rows for p in parts)),
+        "actions.csv": _write_csv(ACTION_COLUMNS, (p.action_rows for p in parts)),
+        # Foreign members (profile, generated), which RFC 7946 (section 6.1) allows.
+        "cases.geojson": _write_listing({"type": "FeatureCollection", **head}, "features",
+                                        [p.feature for p in parts if p.feature is not None]),
         "case.schema.json": _write_json(json_schema()),
     }

@@ -8,6 +8,7 @@ generated docs folder, a template and its context) plus the static files
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import posixpath
 import re
 from collections import defaultdict
@@ -61,6 +62,7 @@ from generator.site.context import (
 )
 from generator.site.exports import EXPORTS
 from generator.site.facts import CaseFacts, harm_summary, show_count
+from generator.site.memo import Memo
 from generator.site.narrative import render_narrative
 
 
@@ -105,9 +107,21 @@ def safe_title(text: str) -> str:
     return re.sub(r"[<>&\"`\\\x00-\x1f]", "", text).strip() or "Untitled"
 
 
+def _relative(target: str, start: str) -> str:
+    """`posixpath.relpath(target, start)` for the clean relative paths of the generated
+    folder ("" is its top), without asking the file system for the working folder:
+    listings call this for every row, tens of thousands of times a build."""
+    to = [part for part in target.split("/") if part]
+    at = [part for part in start.split("/") if part]
+    common = 0
+    while common < len(to) and common < len(at) and to[common] == at[common]:
+        common += 1
+    return "/".join([".."] * (len(at) - common) + to[common:]) or "."
+
+
 def rel(from_page: str, to_page: str) -> str:
     """A relative link between two pages of the generated folder."""
-    return posixpath.relpath(to_page, posixpath.dirname(from_page) or ".")
+    return _relative(to_page, posixpath.dirname(from_page))
 
 
 def _page_url(path: str) -> str:
@@ -122,7 +136,7 @@ def url_between(from_page: str, to_page: str) -> str:
     """A final relative URL between two pages, for raw HTML that mkdocs does not rewrite
     (the SVG charts); Markdown links use `rel` and are checked by mkdocs."""
     source, target = _page_url(from_page), _page_url(to_page)
-    link = posixpath.relpath(target or ".", source or ".")
+    link = _relative(target, source)
     return "./" if link == "." else link + "/"
 
 
@@ -134,8 +148,11 @@ class SiteBuilder:
     """Builds every page's context from the published cases and their facts."""
 
     def __init__(self, config: Config, site: Site, facts: Sequence[CaseFacts],
-                 today: dt.date, history: History | None = None) -> None:
+                 today: dt.date, history: History | None = None,
+                 memo: Memo | None = None) -> None:
         self.config = config
+        self.memo = memo if memo is not None else Memo()
+        """The last build's case pages and rows, reused for cases that are unchanged."""
         self.site = site
         self.facts = sorted(facts, key=lambda f: f.case.id)
         self.by_id = {f.case.id: f for f in self.facts}
@@ -149,6 +166,10 @@ class SiteBuilder:
     # ---------------------------------------------------------------- helpers
 
     def row(self, page: str, f: CaseFacts, extra: str = "") -> CaseRow:
+        return self.memo.get(("row", page, f.case.id), (f, extra),
+                             functools.partial(self._row, page, f, extra))
+
+    def _row(self, page: str, f: CaseFacts, extra: str) -> CaseRow:
         case = f.case
         return CaseRow(
             id=case.id, title=case.title, url=url_between(page, case_path(case.id)),
@@ -267,6 +288,18 @@ class SiteBuilder:
         ), search=False))
 
     def case_page(self, f: CaseFacts) -> None:
+        # Everything the page shows beyond the case's own facts: the cases it links
+        # to (by title), the site, the history's state, the settings and the day.
+        case = f.case
+        related = tuple((other, self.by_id[other].case.title)
+                        for other in (case.duplicate_of, *case.related)
+                        if other is not None and other in self.by_id)
+        inputs = (f, related, self.site, self._history_note(), self.today,
+                  self.config.settings)
+        self.add(self.memo.get(("case", case.id), inputs,
+                               functools.partial(self._case_page, f)))
+
+    def _case_page(self, f: CaseFacts) -> Page:
         case = f.case
         path = case_path(case.id)
         incident = case.incident
@@ -319,7 +352,7 @@ class SiteBuilder:
                 Fact("Reviewed by", ", ".join(a.reviewed_by) or "nobody yet"),
             ]
             recommendations = [_label(r.value) for r in a.recommendations]
-        self.add(Page(path, "case.md.j2", case.id, CasePage(
+        return Page(path, "case.md.j2", case.id, CasePage(
             site=self.site, id=case.id, title=case.title, stage=case.stage.value,
             stage_label=case.stage.label,
             status=_label(case.status.value) if case.status and case.is_open else "",
@@ -357,7 +390,7 @@ class SiteBuilder:
             narrative=render_narrative(f.body),
             repo_links=self._repo_links(case.id),
             audit=self._history_summary(f),
-        )))
+        ))
 
     def _related(self, path: str, case: Case) -> list[Link]:
         links = []

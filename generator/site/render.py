@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 from pathlib import Path
 
@@ -11,9 +12,14 @@ from generator.site.escape import FILTERS
 from generator.site.pages import Page, safe_title
 
 
+@functools.lru_cache(maxsize=4)
 def environment(templates: Path) -> jinja2.Environment:
     """Templates write Markdown, so autoescape is off and every expression ends with an
-    escaping filter from `generator.site.escape`; undefined names are errors."""
+    escaping filter from `generator.site.escape`; undefined names are errors.
+
+    One per folder and process: Jinja compiles each template once and compiles it
+    again when its file changes (`auto_reload`), so a watching server that builds
+    again does not pay for compiling every template each time."""
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(templates)),
         undefined=jinja2.StrictUndefined,
@@ -26,6 +32,18 @@ def environment(templates: Path) -> jinja2.Environment:
     return env
 
 
+def fingerprint(templates: Path) -> tuple[tuple[str, int, int], ...]:
+    """Every template file with its modification time and size: a page rendered from
+    equal inputs under an equal fingerprint is the same page."""
+    found = []
+    for path in templates.rglob("*"):
+        if path.is_file():
+            stat = path.stat()
+            found.append((path.relative_to(templates).as_posix(), stat.st_mtime_ns,
+                          stat.st_size))
+    return tuple(sorted(found))
+
+
 def front_matter(page: Page) -> str:
     # JSON strings are valid YAML scalars, so the title can never break out.
     lines = ["---", f"title: {json.dumps(safe_title(page.title), ensure_ascii=False)}"]
@@ -36,5 +54,7 @@ def front_matter(page: Page) -> str:
     return "\n".join(lines) + "\n\n"
 
 
-def render_page(env: jinja2.Environment, page: Page) -> str:
-    return front_matter(page) + env.get_template(page.template).render(page=page.context)
+def render_page(env: jinja2.Environment, page: Page) -> bytes:
+    """The page's Markdown file, front matter and body."""
+    text = front_matter(page) + env.get_template(page.template).render(page=page.context)
+    return text.encode("utf-8")
