@@ -18,13 +18,14 @@ import re
 import shutil
 import subprocess
 import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from conftest import FIXTURES, ROOT, TODAY, run_casebook
-from generator.leakcheck import Leak, scan
+from generator.leakcheck import Leak, Watch, scan, still_clean
 from generator.profiles import Removed
 
 HOSTILE = FIXTURES / "hostile"
@@ -153,6 +154,92 @@ def test_a_removed_title_inside_a_published_title_is_not_a_leak(tmp_path: Path) 
                            "b.html": "<td>Explosion in Sabim Heights</td><td>explosion in sabim</td>"})
     assert [(leak.path, leak.value) for leak in scan(site, removed)] == [
         ("b.html", "Explosion in Sabim")]
+
+
+def test_json_objects_of_one_line_are_read_whole(tmp_path: Path) -> None:
+    # The search index is one line; it is read object by object, and a value that
+    # sits inside one string, even next to the seams between objects, is found.
+    docs = [{"location": f"cases/X-{n}/", "title": f"Case {n}", "text": "},{" + '"'}
+            for n in range(3)]
+    docs[1]["text"] = 'ends with "}, {" then Smith & Sons'
+    docs[2]["title"] = "Smith & Sons"
+    raw = json.dumps({"docs": docs}, separators=(",", ":"))
+    assert "\n" not in raw
+    site = tree(tmp_path, {"search/search_index.json": raw})
+    assert found(site, "Smith & Sons") == [("search/search_index.json", "Smith & Sons")]
+    site = tree(tmp_path / "one", {"search/search_index.json": json.dumps(
+        {"docs": [*docs[:1], {"location": "x/", "title": "Smith & Sons"}]},
+        separators=(",", ":"))})
+    assert found(site, "Smith & Sons") == [("search/search_index.json", "Smith & Sons")]
+
+
+# --------------------------------------------------------------------------
+# The watch of a server that builds again: what it may skip, and what it must not.
+
+
+def test_still_clean_when_no_value_is_added_and_no_allowed_text_goes() -> None:
+    before = Removed(values={"Alpha": "a", "Beta": "b"}, kept={"Alpha Heights raid"})
+    assert still_clean(before, Removed(values={"Alpha": "a"}, kept={"Alpha Heights raid"}))
+    # A new value may sit in a file no one read for it.
+    assert not still_clean(before, Removed(values={"Alpha": "a", "Gamma": "c"},
+                                           kept={"Alpha Heights raid"}))
+    # The published title that made "Alpha" inside it allowed is gone.
+    assert not still_clean(before, Removed(values={"Alpha": "a"}, kept=set()))
+    # A title that goes but holds no value changes nothing.
+    assert still_clean(before, Removed(values={"Alpha": "a"},
+                                       kept={"Alpha Heights raid", "Quiet title"}))
+    assert still_clean(Removed(values={"Alpha": "a"}, kept={"Quiet title"}),
+                       Removed(values={"Alpha": "a"}, kept=set()))
+
+
+def age(path: Path, seconds: float) -> None:
+    """Make a file look written `seconds` ago, as one an earlier build wrote."""
+    when = path.stat().st_mtime - seconds
+    os.utime(path, (when, when))
+
+
+def test_the_watch_reads_only_what_a_rebuild_wrote(tmp_path: Path) -> None:
+    site = tree(tmp_path, {"a.html": "<p>clean</p>", "b.html": "<p>clean too</p>"})
+    watch = Watch()
+    assert watch.scan(site, removed("Alpha"), time.time()) == []
+    # The next build: a.html was written by the first (and is planted here to show
+    # that it is not read again); b.html is written by this one.
+    (site / "a.html").write_text("<p>Alpha</p>", encoding="utf-8")
+    age(site / "a.html", 60)
+    started = time.time()
+    (site / "b.html").write_text("<p>Alpha</p>", encoding="utf-8")
+    assert [(leak.path, leak.value) for leak in watch.scan(site, removed("Alpha"), started)
+            ] == [("b.html", "Alpha")]
+    # A build from nothing reads both.
+    assert found(site, "Alpha") == [("a.html", "Alpha"), ("b.html", "Alpha")]
+
+
+def test_the_watch_reads_everything_when_the_values_grow(tmp_path: Path) -> None:
+    site = tree(tmp_path, {"a.html": "<p>Gamma</p>"})
+    watch = Watch()
+    assert watch.scan(site, removed("Alpha"), time.time()) == []
+    age(site / "a.html", 60)
+    # Nothing was written since, but Gamma was never looked for in a.html.
+    assert [(leak.path, leak.value) for leak in watch.scan(
+        site, removed("Alpha", "Gamma"), time.time())] == [("a.html", "Gamma")]
+
+
+def test_the_watch_reads_everything_after_a_leak(tmp_path: Path) -> None:
+    site = tree(tmp_path, {"a.html": "<p>Alpha</p>"})
+    watch = Watch()
+    assert len(watch.scan(site, removed("Alpha"), time.time())) == 1
+    age(site / "a.html", 60)
+    assert len(watch.scan(site, removed("Alpha"), time.time())) == 1
+
+
+def test_the_watch_forgets_lines_allowed_by_a_title_that_is_gone(tmp_path: Path) -> None:
+    site = tree(tmp_path, {"a.html": "<td>Alpha Heights raid</td>"})
+    watch = Watch()
+    allowed = Removed(values={"Alpha": "a"}, kept={"Alpha Heights raid"})
+    assert watch.scan(site, allowed, time.time()) == []
+    age(site / "a.html", 60)
+    assert [(leak.path, leak.value) for leak in watch.scan(
+        site, Removed(values={"Alpha": "a"}, kept=set()), time.time())] == [("a.html", "Alpha")]
 
 
 def test_gzip_is_opened(tmp_path: Path) -> None:

@@ -1,0 +1,146 @@
+"""The memo that lets a watching server render again only what a save changed.
+
+The unit tests pin down when an output is reused; the build tests hold the
+memo to its one promise: a build that reuses the last build's outputs writes
+exactly the files a build from nothing writes, whatever was edited in between.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT, TODAY
+from generator.build import generate
+from generator.config import load_config
+from generator.site.memo import Memo
+
+# --------------------------------------------------------------------------
+# The memo on its own.
+
+
+def test_equal_inputs_reuse_the_output_and_other_inputs_make_it_again() -> None:
+    memo = Memo()
+    made: list[str] = []
+
+    def make(text: str) -> str:
+        made.append(text)
+        return text.upper()
+
+    memo.begin()
+    assert memo.get("k", ("a", [1]), lambda: make("a")) == "A"
+    # Equal by value, not the same object.
+    assert memo.get("k", ("a", [1]), lambda: make("again")) == "A"
+    assert memo.get("k", ("a", [2]), lambda: make("b")) == "B"
+    assert made == ["a", "b"]
+    assert (memo.hits, memo.misses) == (1, 2)
+
+
+def test_keys_a_build_did_not_ask_for_are_forgotten() -> None:
+    memo = Memo()
+    memo.begin()
+    memo.get("kept", 1, lambda: "one")
+    memo.get("dropped", 2, lambda: "two")
+    memo.end()
+    memo.begin()
+    memo.get("kept", 1, lambda: "not made")
+    memo.end()
+    assert len(memo) == 1
+    memo.begin()
+    assert memo.get("dropped", 2, lambda: "made again") == "made again"
+
+
+# --------------------------------------------------------------------------
+# A memoised build against a build from nothing.
+
+
+def project(target: Path) -> Path:
+    shutil.copytree(ROOT / "cases", target / "cases")
+    shutil.copytree(ROOT / "templates", target / "templates")
+    shutil.copy(ROOT / "mkdocs.yml", target / "mkdocs.yml")
+    (target / ".generated" / "docs").mkdir(parents=True)
+    return target
+
+
+def tree(docs: Path) -> dict[str, bytes]:
+    return {p.relative_to(docs).as_posix(): p.read_bytes()
+            for p in sorted(docs.rglob("*")) if p.is_file()}
+
+
+def replace_once(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, (path, old)
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def new_title(root: Path) -> None:
+    # A title shows on the case's page, in every listing of the case, on the page of
+    # the case related to it (CH-2023-0001), in the exports and in the search index.
+    replace_once(root / "cases" / "CH-2023-0003.md", "a strike on a market in Northfield",
+                 "a strike on a bakery in Northfield")
+
+
+def overdue(root: Path) -> None:
+    # An overdue review moves the case to the top of its listings and onto /review/.
+    replace_once(root / "cases" / "CH-2024-0001.md", "next_review: 2027-01-20",
+                 "next_review: 2026-10-20")
+
+
+def deleted(root: Path) -> None:
+    (root / "cases" / "CH-2024-0002.md").unlink()
+
+
+def template(root: Path) -> None:
+    path = root / "templates" / "site" / "case.md.j2"
+    path.write_text(path.read_text("utf-8") + "\nA line the template gained.\n",
+                    encoding="utf-8")
+
+
+EDITS = {f.__name__: f for f in (new_title, overdue, deleted, template)}
+
+
+@pytest.mark.parametrize("edit", sorted(EDITS))
+def test_a_memoised_build_writes_what_a_build_from_nothing_writes(
+        tmp_path: Path, edit: str) -> None:
+    warm = project(tmp_path / "warm")
+    memo = Memo()
+    config = load_config(warm / "mkdocs.yml")
+    generate(config, today=TODAY, memo=memo, with_history=False)
+    EDITS[edit](warm)
+    again = generate(load_config(warm / "mkdocs.yml"), today=TODAY, memo=memo,
+                     with_history=False)
+    assert memo.hits > 0  # the memo was used, not bypassed
+    assert again.written or again.removed_files  # and the edit changed something
+
+    cold = project(tmp_path / "cold")
+    EDITS[edit](cold)
+    generate(load_config(cold / "mkdocs.yml"), today=TODAY, with_history=False)
+    assert tree(config.generated_dir) == tree(cold / ".generated" / "docs")
+
+
+def test_nothing_is_reused_on_another_day(tmp_path: Path) -> None:
+    warm = project(tmp_path / "warm")
+    memo = Memo()
+    config = load_config(warm / "mkdocs.yml")
+    generate(config, today=TODAY, memo=memo, with_history=False)
+    later = TODAY + dt.timedelta(days=40)
+    generate(config, today=later, memo=memo, with_history=False)
+    cold = project(tmp_path / "cold")
+    generate(load_config(cold / "mkdocs.yml"), today=later, with_history=False)
+    assert tree(config.generated_dir) == tree(cold / ".generated" / "docs")
+
+
+def test_a_generated_file_changed_behind_the_memo_is_written_again(tmp_path: Path) -> None:
+    warm = project(tmp_path)
+    memo = Memo()
+    config = load_config(warm / "mkdocs.yml")
+    generate(config, today=TODAY, memo=memo, with_history=False)
+    page = config.generated_dir / "cases" / "CH-2024-0002.md"
+    good = page.read_bytes()
+    page.write_bytes(good.replace(b"CH-2024-0002", b"CH-2024-9999"))
+    again = generate(config, today=TODAY, memo=memo, with_history=False)
+    assert again.written == ["cases/CH-2024-0002.md"]
+    assert page.read_bytes() == good
