@@ -57,7 +57,7 @@ regen: $(BIN)/.installed
 	$(BIN)/python -m generator.reference --write
 
 bench: $(BIN)/.installed-test
-	$(BIN)/python bench/run.py --write
+	$(BIN)/python bench/run.py --write --profile
 
 clean:
 	rm -rf $(VENV) site .cache build *.egg-info

@@ -29,6 +29,7 @@ from generator.history import History, head_commit, read_history
 from generator.leakcheck import Watch, scan
 from generator.loader import LoadCache
 from generator.site.memo import Memo
+from generator.site.render import fingerprint
 from generator.validate import load_corpus
 
 log = logging.getLogger("mkdocs.plugins.casebook")
@@ -50,6 +51,7 @@ class CasebookPlugin(BasePlugin[LegacyConfig]):  # type: ignore[no-untyped-call]
         self.memo = Memo()
         self.started = 0.0
         self.watch = Watch()
+        self.frame: tuple[object, ...] | None = None
         self.pages: set[str] = set()
         self.rebuilt: set[str] = set()
 
@@ -99,6 +101,14 @@ class CasebookPlugin(BasePlugin[LegacyConfig]):  # type: ignore[no-untyped-call]
         self.generated = result
         if self.dirty:
             _remove_built(config, result.removed_files)
+            frame = (_frame(config), today)
+            if self.frame is not None and frame != self.frame:
+                # The frame of every page changed (the theme override, mkdocs.yml, the
+                # date in the banner), not any page's Markdown: a dirty build would
+                # render only pages whose Markdown changed, so every page must go.
+                log.info("casebook: the theme or the settings changed; rendering every page")
+                _empty(Path(config.site_dir))
+            self.frame = frame
         _state_profile(config, result)
         log.info("casebook: %d cases published (%s profile), %d files written, %d removed",
                  result.published, result.profile.name, len(result.written),
@@ -173,6 +183,25 @@ class CasebookPlugin(BasePlugin[LegacyConfig]):  # type: ignore[no-untyped-call]
         server.watch(str(self.casebook.cases_dir))
         server.watch(str(self.casebook.root / "templates"))
         return server
+
+
+def _frame(config: MkDocsConfig) -> tuple[object, ...]:
+    """What every built page is framed by, beyond its own Markdown: the settings file
+    and the theme's override folder, each file with its time and size."""
+    settings = Path(config.config_file_path).read_bytes() if config.config_file_path else b""
+    custom = config.theme.custom_dir
+    return (settings, fingerprint(Path(custom)) if custom else ())
+
+
+def _empty(folder: Path) -> None:
+    """Delete what is in `folder`, keeping the folder (the server serves from it)."""
+    if not folder.is_dir():
+        return
+    for child in folder.iterdir():
+        if child.is_dir() and not child.is_symlink():
+            shutil.rmtree(child, ignore_errors=True)
+        else:
+            child.unlink(missing_ok=True)
 
 
 def _remove_built(config: MkDocsConfig, sources: list[str]) -> None:

@@ -1,0 +1,400 @@
+"""The live preview: `mkdocs serve --livereload --dirty` (what `make serve` runs).
+
+Most tests run the rebuilds in this process, as `mkdocs serve` runs them: the
+configuration loaded again before each rebuild, mkdocs handing back the same
+plugin instances (the casebook plugin defines on_startup), and dirty builds into
+the project's site/. After a saved title or a deleted case, the site must be the
+one a clean `mkdocs build` makes of the same sources (the search index compared
+as a set of entries, since a dirty build changes their order), and only the
+pages whose Markdown changed may have been rendered again. A value the profile
+removes must still fail the rebuild and delete the site, also when it sits in a
+page the rebuild did not render. A saved theme override reaches every page,
+not only those whose Markdown changed: every page is rendered again. The last test
+runs a real `mkdocs serve`: a saved title shows after one rebuild, a deleted
+case's page is gone, and the generator's writes into the docs folder start no
+second rebuild.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import pytest
+from mkdocs.commands.build import build
+from mkdocs.config import load_config
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import Abort
+from test_build import copy_project
+
+from conftest import TODAY
+
+# One worker runs them one after the other: the server test waits for a quiet log
+# and a page within a time limit, steadier without this module's other builds
+# beside it on a two-core machine.
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("live-preview")]
+
+MKDOCS = Path(sys.executable).parent / "mkdocs"
+# The build date, fixed at noon of the suite's day.
+EPOCH = str(int(dt.datetime.combine(TODAY, dt.time(12), tzinfo=dt.UTC).timestamp()))
+
+# Published (CLEAR); CH-2024-0005 lists it as related; the only case tagged
+# single-source and the only one of 2024-01.
+EDITED = "CH-2024-0001"
+OLD_TITLE = "Single-source claim of an air strike on a farming settlement in Example State"
+NEW_TITLE = "Renamed claim of an air strike on a farming settlement in Example State"
+UNTOUCHED = "CH-2023-0002"  # published, and neither lists nor is listed with EDITED
+# Published (CLEAR), related to no case; the only case tagged border and of 2026-11.
+DELETED = "CH-2026-0003"
+RED_ID = "CH-2024-0004"
+RED_TITLE = "Missile strike on a pickup truck carrying farm workers in Example Region"
+TO_RED = "CH-2024-0007"  # published (CLEAR) until a test makes it RED
+
+
+# --------------------------------------------------------------------------
+# Editing sources and reading what the builds wrote.
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, (path.name, old)
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def case(project: Path, case_id: str) -> Path:
+    return project / "cases" / f"{case_id}.md"
+
+
+def mtimes(folder: Path) -> dict[str, int]:
+    return {p.relative_to(folder).as_posix(): p.stat().st_mtime_ns
+            for p in folder.rglob("*") if p.is_file()}
+
+
+def age(folder: Path, seconds: int) -> None:
+    """Make every file in `folder` look written `seconds` earlier, their order kept."""
+    for path in folder.rglob("*"):
+        if path.is_file():
+            when = path.stat().st_mtime_ns - seconds * 1_000_000_000
+            os.utime(path, ns=(when, when))
+
+
+def built_page(markdown: str) -> str:
+    """The page mkdocs builds from a Markdown file of the docs folder (directory URLs)."""
+    stem = markdown.removesuffix(".md")
+    return f"{stem}.html" if stem == "index" or stem.endswith("/index") else f"{stem}/index.html"
+
+
+def search_entries(site: Path) -> list[dict[str, Any]]:
+    entries: list[dict[str, Any]] = json.loads(
+        (site / "search" / "search_index.json").read_text(encoding="utf-8"))["docs"]
+    return entries
+
+
+def page_of(entry: dict[str, Any]) -> str:
+    return str(entry["location"]).partition("#")[0]
+
+
+def clean_build(project: Path, target: Path) -> Path:
+    """The site a plain `mkdocs build` makes from the project's current sources."""
+    target.mkdir()
+    for name in ("cases", "templates"):
+        shutil.copytree(project / name, target / name)
+    shutil.copy(project / "mkdocs.yml", target / "mkdocs.yml")
+    (target / ".generated" / "docs").mkdir(parents=True)
+    result = subprocess.run([str(MKDOCS), "build", "--quiet"], cwd=target, capture_output=True,
+                            text=True, env={**os.environ, "SOURCE_DATE_EPOCH": EPOCH},
+                            check=False)
+    assert result.returncode == 0, result.stdout + result.stderr
+    return target / "site"
+
+
+def assert_same_site(site: Path, clean: Path) -> None:
+    files = sorted(mtimes(site))
+    assert files == sorted(mtimes(clean))
+    index = "search/search_index.json"
+    differ = [rel for rel in files
+              if rel != index and (site / rel).read_bytes() != (clean / rel).read_bytes()]
+    assert differ == []
+    # A dirty build puts the entries of the pages it rendered last; nothing else differs.
+    ours, theirs = (json.loads((s / index).read_text(encoding="utf-8")) for s in (site, clean))
+    assert ours["config"] == theirs["config"]
+    assert Counter(json.dumps(e, sort_keys=True) for e in ours["docs"]) == \
+        Counter(json.dumps(e, sort_keys=True) for e in theirs["docs"])
+
+
+# --------------------------------------------------------------------------
+# The rebuilds of one `mkdocs serve --dirty`, run in this process.
+
+
+class Preview:
+    """What `mkdocs serve --dirty` does in a project: a first build, then one dirty
+    rebuild after each save, each with the configuration loaded again."""
+
+    def __init__(self, project: Path) -> None:
+        self.project = project
+        self.site = project / "site"
+        self.docs = project / ".generated" / "docs"
+        self.config = load_config(str(project / "mkdocs.yml"))
+        self.config.plugins.on_startup(command="serve", dirty=True)
+        self.plugin = self.config.plugins["casebook"]
+
+    def start(self) -> None:
+        # serve also passes the address it serves on, which only changes the site's
+        # address in links; left out, so that the site compares with `mkdocs build`.
+        build(self.config, dirty=True)
+
+    def rebuild(self) -> None:
+        config = load_config(str(self.project / "mkdocs.yml"))
+        # The plugin's memory of the last build is what makes a rebuild small.
+        assert config.plugins["casebook"] is self.plugin
+        build(config, dirty=True)
+
+
+@pytest.fixture
+def preview(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Preview:
+    project = copy_project(tmp_path / "project")
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+    monkeypatch.delenv("CASEBOOK_PROFILE", raising=False)
+    monkeypatch.chdir(project)
+    # mkdocs keeps the plugin instances it hands back in a cache on its config class,
+    # for the whole process; each test is one server process and starts without them.
+    monkeypatch.setattr(MkDocsConfig.plugins, "plugin_cache", {})
+    return Preview(project)
+
+
+def test_a_saved_title_renders_again_only_the_pages_it_changes(preview: Preview,
+                                                              tmp_path: Path) -> None:
+    preview.start()
+    site = preview.site
+    page = site / "cases" / EDITED / "index.html"
+    assert OLD_TITLE in page.read_text(encoding="utf-8")
+    site_before, docs_before = mtimes(site), mtimes(preview.docs)
+    pages_before = Counter(page_of(e) for e in search_entries(site))
+
+    edit(case(preview.project, EDITED), f"title: {OLD_TITLE}\n", f"title: {NEW_TITLE}\n")
+    preview.rebuild()
+
+    text = page.read_text(encoding="utf-8")
+    assert NEW_TITLE in text and OLD_TITLE not in text
+    assert NEW_TITLE in (site / "cases" / "CH-2024-0005" / "index.html").read_text(
+        encoding="utf-8")  # the case that lists it as related
+    # mkdocs renders a page again when its Markdown is newer than the page; the
+    # generator rewrites only Markdown whose content changed. 404.html is rendered
+    # on every build.
+    markdown = {rel for rel, t in mtimes(preview.docs).items()
+                if rel.endswith(".md") and docs_before.get(rel) != t}
+    rendered = {rel for rel, t in mtimes(site).items()
+                if rel.endswith(".html") and site_before.get(rel) != t}
+    assert f"cases/{EDITED}.md" in markdown
+    assert rendered == {built_page(rel) for rel in markdown} | {"404.html"}
+    assert f"cases/{UNTOUCHED}/index.html" not in rendered
+    assert len(rendered) < len([rel for rel in site_before if rel.endswith(".html")]) / 4
+
+    # Pages not rendered keep their entries, once; the edited page has its new ones.
+    entries = search_entries(site)
+    assert Counter(page_of(e) for e in entries) == pages_before
+    assert [e["title"] for e in entries if e["location"] == f"cases/{EDITED}/"] == [NEW_TITLE]
+    assert_same_site(site, clean_build(preview.project, tmp_path / "clean"))
+
+
+def test_a_deleted_case_leaves_no_page_and_no_search_entry(preview: Preview,
+                                                           tmp_path: Path) -> None:
+    preview.start()
+    site = preview.site
+    # The case's page, and the listings that hold no other case.
+    pages = [site / "cases" / DELETED / "index.html", site / "tags" / "border" / "index.html",
+             site / "months" / "2026-11" / "index.html"]
+    assert all(p.is_file() for p in pages)
+    assert any(page_of(e) == f"cases/{DELETED}/" for e in search_entries(site))
+
+    case(preview.project, DELETED).unlink()
+    preview.rebuild()
+
+    assert [p for p in pages if p.exists()] == []
+    assert [e for e in search_entries(site) if page_of(e) == f"cases/{DELETED}/"] == []
+    assert_same_site(site, clean_build(preview.project, tmp_path / "clean"))
+
+
+def leak_messages(caplog: pytest.LogCaptureFixture) -> list[str]:
+    return [r.getMessage() for r in caplog.records
+            if r.getMessage().startswith("casebook: leak: ")]
+
+
+def test_a_removed_value_in_a_saved_case_fails_the_rebuild_and_deletes_the_site(
+        preview: Preview, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    preview.start()
+    path = case(preview.project, EDITED)
+    original = path.read_text(encoding="utf-8")
+    # An analyst names an unpublished (RED) case in a published one.
+    path.write_text(original + f"\nSee also: {RED_TITLE}.\n", encoding="utf-8")
+
+    with caplog.at_level(logging.ERROR), pytest.raises(Abort):
+        preview.rebuild()
+
+    what = f"contains the title of unpublished case {RED_ID}: '{RED_TITLE}'"
+    assert leak_messages(caplog) == [f"casebook: leak: cases/{EDITED}/index.html: {what}",
+                                     f"casebook: leak: search/search_index.json: {what}"]
+    assert any("the site was deleted" in r.getMessage() for r in caplog.records)
+    assert not preview.site.exists()
+
+    # Saved again without it, the case rebuilds the whole site, as it should be.
+    path.write_text(original, encoding="utf-8")
+    preview.rebuild()
+    assert_same_site(preview.site, clean_build(preview.project, tmp_path / "clean"))
+
+
+def test_a_leak_in_a_page_the_rebuild_did_not_render_is_found(
+        preview: Preview, caplog: pytest.LogCaptureFixture) -> None:
+    # A published case names another by its id; then that case is made RED. The
+    # naming case's Markdown does not change, so mkdocs does not render its page
+    # again: the leak check must read the page it rendered before.
+    edit(case(preview.project, EDITED), "\n## Summary\n",
+         f"\n## Summary\n\nCompare the bus stop strike, {TO_RED}.\n")
+    preview.start()
+    markdown = preview.docs / "cases" / f"{EDITED}.md"
+    assert TO_RED in (preview.site / "cases" / EDITED / "index.html").read_text(encoding="utf-8")
+    # As if the first build ran a minute before the save: the leak check rereads
+    # what the last second before a rebuild wrote, which would hide a check that
+    # reads only new files.
+    age(preview.docs, 60)
+    age(preview.site, 60)
+    written = markdown.stat().st_mtime_ns
+
+    edit(case(preview.project, TO_RED), "sensitivity: CLEAR\n", "sensitivity: RED\n")
+    with caplog.at_level(logging.ERROR), pytest.raises(Abort):
+        preview.rebuild()
+
+    assert markdown.stat().st_mtime_ns == written  # so its page was not rendered again
+    assert f"casebook: leak: cases/{EDITED}/index.html: contains the id of unpublished case " \
+           f"{TO_RED}: '{TO_RED}'" in leak_messages(caplog)
+    assert not preview.site.exists()
+
+
+def test_a_saved_theme_override_shows_on_every_page(preview: Preview) -> None:
+    preview.start()
+    edit(preview.project / "templates" / "overrides" / "main.html",
+         '<span class="cb-profile-banner"', '<span class="cb-profile-banner cb-edited"')
+    preview.rebuild()
+    assert "cb-edited" in (preview.site / "404.html").read_text(encoding="utf-8")
+    assert "cb-edited" in (preview.site / "cases" / UNTOUCHED / "index.html").read_text(
+        encoding="utf-8")
+
+
+# --------------------------------------------------------------------------
+# A real `mkdocs serve --livereload --dirty`.
+
+QUIET_SECONDS = 3.0  # longer than mkdocs' watcher takes to notice a write (about 0.6 s)
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def fetch(url: str) -> tuple[int, str]:
+    """The status and text of a GET; 0 when nothing answered."""
+    try:
+        with urllib.request.urlopen(url, timeout=30) as response:
+            return response.status, response.read().decode("utf-8", "replace")
+    except urllib.error.HTTPError as err:
+        return err.code, ""
+    except OSError:
+        return 0, ""
+
+
+class Server:
+    """`mkdocs serve --livereload --dirty` in a project, on a free local port, logging
+    to a file."""
+
+    def __init__(self, project: Path, log: Path) -> None:
+        self.port = free_port()
+        self.log = log
+        env = {**os.environ, "SOURCE_DATE_EPOCH": EPOCH, "NO_MKDOCS_2_WARNING": "1"}
+        with log.open("wb") as out:
+            # A session of its own, so that a Ctrl-C meant for pytest reaches it only
+            # through stop().
+            self.process = subprocess.Popen(
+                [str(MKDOCS), "serve", "--dev-addr", f"127.0.0.1:{self.port}", "--livereload",
+                 "--dirty"], cwd=project, stdout=out, stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL, env=env, start_new_session=True)
+
+    def url(self, case_id: str) -> str:
+        return f"http://127.0.0.1:{self.port}/cases/{case_id}/"
+
+    def log_text(self) -> str:
+        return self.log.read_text(encoding="utf-8", errors="replace")
+
+    def wait_for(self, url: str, *, status: int = 200, shows: str = "", lacks: str | None = None,
+                 timeout: float = 120.0) -> None:
+        deadline = time.monotonic() + timeout
+        while True:
+            got, text = fetch(url)
+            if got == status and shows in text and (lacks is None or lacks not in text):
+                return
+            assert self.process.poll() is None, f"mkdocs serve exited\n{self.log_text()}"
+            assert time.monotonic() < deadline, f"{url}: {got}\n{self.log_text()[-2000:]}"
+            time.sleep(0.1)
+
+    def settle(self, timeout: float = 120.0) -> None:
+        """Wait until the log has not grown for QUIET_SECONDS: no rebuild is pending."""
+        deadline = time.monotonic() + timeout
+        last, since = "", time.monotonic()
+        while time.monotonic() - since < QUIET_SECONDS:
+            text = self.log_text()
+            if text != last:
+                last, since = text, time.monotonic()
+            assert time.monotonic() < deadline, f"mkdocs serve never went quiet\n{text[-2000:]}"
+            time.sleep(0.1)
+
+    def stop(self) -> None:
+        """Stop it as Ctrl-C does; kill it only when it does not stop."""
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGINT)
+            try:
+                self.process.wait(30)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(10)
+
+
+def test_mkdocs_serve_rebuilds_once_per_save(tmp_path: Path) -> None:
+    project = copy_project(tmp_path / "project")
+    server = Server(project, tmp_path / "serve.log")
+    try:
+        server.wait_for(server.url(EDITED), shows=OLD_TITLE)
+        server.settle()
+
+        seen = len(server.log_text())
+        edit(case(project, EDITED), f"title: {OLD_TITLE}\n", f"title: {NEW_TITLE}\n")
+        server.wait_for(server.url(EDITED), shows=NEW_TITLE, lacks=OLD_TITLE)
+        server.settle()
+        # The generator writes the docs folder during the rebuild; were the folder
+        # watched, a second rebuild would follow.
+        log = server.log_text()[seen:]
+        assert (log.count("Detected file changes"), log.count("Reloading browsers")) == (1, 1), log
+
+        seen = len(server.log_text())
+        case(project, DELETED).unlink()
+        server.wait_for(server.url(DELETED), status=404)
+        server.settle()
+        log = server.log_text()[seen:]
+        assert (log.count("Detected file changes"), log.count("Reloading browsers")) == (1, 1), log
+
+        assert "ERROR" not in server.log_text() and "Traceback" not in server.log_text()
+    finally:
+        server.stop()
