@@ -40,12 +40,8 @@ def _markdown() -> markdown.Markdown:
     )
 
 
-@functools.lru_cache(maxsize=16384)
 def render_narrative(body: str) -> Markup:
-    """Markdown body -> sanitised HTML, with citations [S1] linked to the sources table.
-
-    Remembered by body, so that a watching server re-renders only the narratives
-    that changed (about half of a 2,000-case site's generation time)."""
+    """Markdown body -> sanitised HTML, with citations [S1] linked to the sources table."""
     raw = _markdown().reset().convert(body)
     clean = nh3.clean(
         raw,
