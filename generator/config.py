@@ -90,6 +90,10 @@ class Settings(BaseModel):
         description="Web address of the repository on its host; case pages then link to "
                     "edit, history and blame. Kept apart from mkdocs' own repo_url so that "
                     "the theme does not query the host from readers' browsers.")
+    cache_dir: str | None = Field(
+        ".cache/casebook", description="Folder, relative to mkdocs.yml, where what was read "
+                                       "from git is kept so that the next build reads only "
+                                       "what is new; empty to keep nothing. Safe to delete.")
     repo_branch: str = Field("main", description="Branch that the repository links point at.")
     profiles: dict[str, ProfileSettings] = Field(
         default_factory=lambda: dict(DEFAULT_PROFILES),

@@ -762,13 +762,20 @@ def test_deleted_and_re_added_case_lists_the_deletion(tmp_path: Path) -> None:
     assert_matches_git(repo, history)
 
 
-def test_edit_on_a_parallel_branch_to_a_renamed_case(tmp_path: Path) -> None:
+def _renumbered_on_a_branch(tmp_path: Path) -> tuple[GitRepo, str, str]:
+    """A case opened on main, then renamed from P1 to P2 on the branch `renumber`
+    (checked out); the commits that opened and renamed it."""
     repo = GitRepo.create(tmp_path / "kb")
     repo.write(P1, case("CH-2024-0001"))
     c0 = repo.commit("Open", who=ALICE, date="2024-01-01T10:00:00+00:00")
     repo.git("checkout", "-q", "-b", "renumber")
     repo.git("mv", P1, P2)
     r1 = repo.commit("Renumber", who=BOB, date="2024-01-02T10:00:00+00:00")
+    return repo, c0, r1
+
+
+def test_edit_on_a_parallel_branch_to_a_renamed_case(tmp_path: Path) -> None:
+    repo, c0, r1 = _renumbered_on_a_branch(tmp_path)
     repo.git("checkout", "-q", "main")
     repo.write(P1, case("CH-2024-0001", harm={"killed": 5, "injured": None}))
     e1 = repo.commit("Raise the toll", who=CAROL, date="2024-01-03T10:00:00+00:00")
@@ -782,6 +789,25 @@ def test_edit_on_a_parallel_branch_to_a_renamed_case(tmp_path: Path) -> None:
     # content of P2 carries e1's change, so its history must list it.
     assert [c.hash for c in history.cases[P2].commits] == [e1, r1, c0]
     assert history.cases[P2].commits[0].changes == (FieldChange("harm.killed", 3, 5),)
+
+
+def test_merging_main_into_a_branch_that_renamed_a_case(tmp_path: Path) -> None:
+    """The merge's diff against its first parent is empty in the cases folder, so
+    `git log -m` prints only the diff against the second: it must not be taken
+    for the first parent's."""
+    repo, c0, r1 = _renumbered_on_a_branch(tmp_path)
+    repo.write(P2, case("CH-2024-0002", stage="incident-analysis"))
+    e1 = repo.commit("Move on", who=BOB, date="2024-01-03T10:00:00+00:00")
+    repo.git("checkout", "-q", "main")
+    (repo.root / "README.md").write_text("Fictional sample casebook.\n", encoding="utf-8")
+    repo.commit("Add a README", who=CAROL, date="2024-01-04T10:00:00+00:00")
+    repo.git("checkout", "-q", "renumber")
+    repo.git("merge", "-q", "--no-ff", "-m", "Merge main", "main",
+             who=BOB, date="2024-01-05T10:00:00+00:00")
+
+    history = repo.history()
+    assert [c.hash for c in history.cases[P2].commits] == [e1, r1, c0]
+    assert_matches_git(repo, history)
 
 
 # 10. field_changes on plain values -------------------------------------------------------------
@@ -907,18 +933,21 @@ def test_one_git_log_for_the_whole_folder(tmp_path: Path) -> None:
 
     logs = [argv for argv in spawned if runs(argv, "log")]
     assert len(logs) == 1, logs
-    # The whole folder, not one file: diffs limited to it, no pathspec.
-    assert logs[0][-2:] == ["--relative=cases/", "HEAD"]
+    # The whole folder, not one file: diffs limited to it, no pathspec; the
+    # commits come from one rev-list, fed on standard input.
+    assert logs[0][-1] == "--relative=cases/"
+    assert "--stdin" in logs[0]
     assert "--" not in logs[0]
-    assert len([argv for argv in executed if runs(argv, "log")]) == 1
+    assert len([argv for argv in spawned if runs(argv, "rev-list")]) == 1
     # One `--batch` process for every version of every file, and GitPython's
     # `--batch-check` for resolving HEAD.
     cat_files = sorted(argv[-1] for argv in spawned if runs(argv, "cat-file"))
     assert set(cat_files) <= {"--batch", "--batch-check"}, cat_files
     assert cat_files.count("--batch") == 1, cat_files
     assert len(cat_files) == len(set(cat_files)), cat_files
-    # rev-parse, log, ls-tree and the cat-file processes: nothing per case.
-    assert len(spawned) <= 5, spawned
+    # rev-parse, git version, rev-list, log, ls-tree and the cat-file processes:
+    # nothing per case.
+    assert len(spawned) <= 7, spawned
 
     assert len(history.cases) == 20
     for n, path in enumerate(paths, start=1):
