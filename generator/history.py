@@ -48,7 +48,7 @@ from pathlib import Path
 from typing import Any
 
 from generator.config import Config
-from generator.frontmatter import StrictYAMLHandler, compose
+from generator.frontmatter import StrictYAMLHandler, read_data
 from generator.history_cache import FILE_NAME, FORMAT, HistoryCache, code_fingerprint
 
 _FORMAT = "%x1e%H%x00%P%x00%an%x00%ae%x00%aI%x00%cI%x00%s%x00" \
@@ -275,8 +275,8 @@ def _front_matter(text: str | None) -> Any:
     parts = _HANDLER.split_file(text.removeprefix("\ufeff"))
     if parts is None:
         return None
-    data, problems = compose(parts.front_matter, "", parts.first_line)
-    return data.data if not any(p.code == "CB102" for p in problems) else None
+    data, readable = read_data(parts.front_matter)
+    return data if readable else None
 
 
 def show_value(value: object) -> str:

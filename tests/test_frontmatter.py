@@ -459,3 +459,61 @@ def test_handler_with_python_frontmatter() -> None:
 def test_handler_load_raises_on_problems() -> None:
     with pytest.raises(ValueError, match="duplicate key 'a'"):
         HANDLER.load("a: 1\na: 2\n")
+
+
+# --------------------------------------------------------------------------
+# read_data: the history's fast reader gives exactly what compose gives.
+
+TRICKY = [
+    "", "# only a comment\n", "a: 1\n", "a:\n", "a: ''\n", "[1, 2]\n", "just text\n",
+    "a: {b: [1, 2.5, true, null, ~, '3']}\nc: |\n  block\n  text\n",
+    "'quoted key': 1\n\"true\": false\n1: one\n",
+    "a: &x 1\nb: *x\n", "a: *missing\n", "a: &x [1]\n", "*x : 1\n",
+    "a: !!str 3\n", "a: !custom {b: 1}\n", "a: ! 3\n", "!!map {a: 1}\n",
+    "a: 1\na: 2\n", "a: {b: 1, b: 2}\n", "[a]: 1\n", "? {a: 1}\n: 2\n", "? a\n: 1\n",
+    "a: [1\n", "a: b: c\n", "a:\n\t- 1\n", "a: 1\n---\nb: 2\n", "a: 1\n...\n",
+    "%YAML 1.1\n---\na: 1\n", "a: 1\r\nb: [x, y]\r\n",
+    "k: " + "[" * 16 + "]" * 16 + "\n", "k: " + "[" * 17 + "]" * 17 + "\n",
+    "k: " + "[" * 1000 + "]" * 1000 + "\n",
+    "a:\n" + "".join("  " * i + f"l{i}:\n" for i in range(1, 20)),
+    "a: NO\nb: 0123\nc: 12:30\nd: .inf\ne: 1.0e3\nf: TODO: fill in\n",
+]
+
+
+def _front_matters() -> list[str]:
+    from conftest import ROOT
+
+    texts = list(TRICKY)
+    for folder in (ROOT / "cases", ROOT / "tests" / "fixtures"):
+        for path in sorted(folder.rglob("*.md")):
+            parts = HANDLER.split_file(path.read_text(encoding="utf-8", errors="replace"))
+            if parts is not None:
+                texts.append(parts.front_matter)
+    return texts
+
+
+def test_read_data_gives_what_compose_gives() -> None:
+    from generator.frontmatter import read_data
+
+    texts = _front_matters()
+    assert len(texts) > len(TRICKY) + 30  # the sample cases and fixtures were found
+    for text in texts:
+        full, found = compose(text, "", 2)
+        expected = (full.data, not any(d.code == "CB102" for d in found))
+        got = read_data(text)
+        # repr as well as ==: True == 1 == 1.0, but a reader must tell them apart.
+        assert (repr(got), got) == (repr(expected), expected), text
+
+
+def test_read_data_reads_plain_case_files_without_compose(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    import generator.frontmatter as module
+    from conftest import ROOT
+
+    plain = HANDLER.split_file((ROOT / "cases" / "CH-2024-0001.md").read_text(encoding="utf-8"))
+    assert plain is not None
+    expected = compose(plain.front_matter, "", 2)[0].data
+    monkeypatch.setattr(module, "compose", lambda *args, **kwargs: pytest.fail("composed"))
+    assert module.read_data(plain.front_matter) == (expected, True)
+    with pytest.raises(pytest.fail.Exception):
+        module.read_data("a: &x 1\nb: *x\n")

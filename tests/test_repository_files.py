@@ -12,6 +12,7 @@ import yaml
 
 from conftest import ROOT
 from generator.cli import cli
+from generator.config import Settings
 
 
 def _yaml(path: str) -> object:
@@ -71,6 +72,11 @@ def test_site_workflow_builds_with_full_history_and_keeps_the_site() -> None:
     assert ["build", "--profile", "internal"] in commands
     upload = next(s for s in steps if s.get("uses", "").startswith("actions/upload-artifact"))
     assert upload["with"]["path"] == "site/"
+    # The history cache is restored before the build, from where the build keeps it.
+    cache = next(i for i, s in enumerate(steps) if s.get("uses", "").startswith("actions/cache"))
+    build = next(i for i, s in enumerate(steps) if "casebook build" in s.get("run", ""))
+    assert cache < build
+    assert steps[cache]["with"]["path"] == Settings().cache_dir
 
 
 def test_pull_request_template_asks_for_sources_and_reasoning() -> None:
