@@ -153,7 +153,7 @@ print(profile_report(profile, [
      ("_all_changes",)),
     ("  this process's share (compare_versions)", "history.py", ("compare_versions",)),
     ("    cat-file reads (_cat_file)", "history.py", ("_cat_file",)),
-    ("    YAML composing (compose)", "frontmatter.py", ("compose",)),
+    ("    YAML reading (read_data, compose)", "frontmatter.py", ("read_data", "compose")),
     ("    field_changes", "history.py", ("field_changes",)),
     ("  waiting for the workers (join)", "threading.py", ("join",)),
     ("cache: read (load) and write (save)", "history_cache.py", ("load", "save")),
@@ -408,7 +408,7 @@ def verdicts(rows: list[Row]) -> list[str]:
 
 
 def report(rows: list[Row], runs: int, per_file_runs: int, seed: int, commits_per_case: int,
-           profile: str | None) -> str:
+           profile: str | None, command: str) -> str:
     parts = [
         "# Benchmark: one-pass case history against per-file GitPython",
         "",
@@ -446,8 +446,8 @@ def report(rows: list[Row], runs: int, per_file_runs: int, seed: int, commits_pe
     ]
     if profile:
         parts += ["## Profile of the one pass, cold (cProfile, largest N)", "", profile, ""]
-    parts += ["Reproduce: `.venv/bin/python bench/history_bench.py --write` "
-              "(add `--large` for 10,000 cases, `--profile` for the profile).", ""]
+    parts += [f"Reproduce: `.venv/bin/python {command}` (`--large` adds 10,000 cases, "
+              "`--profile` the profile).", ""]
     return "\n".join(parts)
 
 
@@ -472,6 +472,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="functions listed in the profile (default 25)")
     parser.add_argument("--write", action="store_true",
                         help=f"write the results to {RESULTS.relative_to(REPO)}")
+    parser.add_argument("--output", type=Path,
+                        help="with --write, the file to write instead (e.g. for --large)")
     args = parser.parse_args(argv)
     if importlib.util.find_spec("git") is None:
         parser.error("GitPython is not installed in this Python")
@@ -491,11 +493,14 @@ def main(argv: list[str] | None = None) -> int:
             profile = profile_one_pass(repo, args.profile_lines)
     except StepFailed as err:
         raise SystemExit(str(err)) from None
-    text = report(rows, args.runs, per_file_runs, args.seed, args.commits_per_case, profile)
+    command = " ".join(["bench/history_bench.py", *(argv if argv is not None else sys.argv[1:])])
+    text = report(rows, args.runs, per_file_runs, args.seed, args.commits_per_case, profile,
+                  command)
     print(text)
     if args.write:
-        RESULTS.write_text(text, encoding="utf-8")
-        print(f"wrote {RESULTS}", file=sys.stderr)
+        out = args.output or RESULTS
+        out.write_text(text, encoding="utf-8")
+        print(f"wrote {out}", file=sys.stderr)
     return 0 if all(not row.check.disagree for row in rows) else 1
 
 

@@ -521,10 +521,16 @@ def _read_commits(repo: Any, order: list[tuple[str, list[str]]], prefix: str,
     for output in outputs[:len(jobs) - (1 if merges else 0)]:
         for entry in _parse_log(output, prefix):
             entries[entry.hash] = entry
+    unlisted = [sha for sha in missing if sha not in entries]
+    if unlisted:
+        raise _GitFailed(f"git log did not list commit {unlisted[0]}")
     if merges:
-        parts = _parse_parts(outputs[-1], prefix)
+        parts = list(_parse_parts(outputs[-1], prefix))
+        if len(parts) != sum(len(parents) for _, parents in merges):
+            raise _GitFailed("git diff-tree did not answer for every parent of every merge")
+        answers = iter(parts)
         for sha, parents in merges:
-            entries[sha].parts = [next(parts) for _ in parents]
+            entries[sha].parts = [next(answers) for _ in parents]
     for sha in missing:
         cache.add_commit(sha, entries[sha].to_cache())
     return entries

@@ -210,9 +210,20 @@ def _remove_built(config: MkDocsConfig, sources: list[str]) -> None:
     A full build starts from an empty site; a dirty one keeps what is there, and
     a case deleted from the corpus must not stay browsable in the preview.
     """
+    site = Path(config.site_dir).resolve()
     for rel in sources:
         built = File(rel, config.docs_dir, config.site_dir, config.use_directory_urls)
-        Path(built.abs_dest_path).unlink(missing_ok=True)
+        dest = Path(built.abs_dest_path).resolve()
+        dest.unlink(missing_ok=True)
+        # With directory URLs a page is a folder of its own (case/CH-1/index.html):
+        # the folders it leaves empty go too, up to the site's.
+        folder = dest.parent
+        while folder != site and site in folder.parents:
+            try:
+                folder.rmdir()
+            except OSError:  # not empty, or already gone
+                break
+            folder = folder.parent
 
 
 def _not_the_dirty_warning(record: logging.LogRecord) -> bool:

@@ -31,7 +31,7 @@ from test_history import (  # noqa: F401 - _isolated_git is an autouse fixture
 
 import generator.history as history_module
 from generator.config import load_config
-from generator.history import History, read_history
+from generator.history import History, HistoryStatus, read_history
 from generator.history_cache import FILE_NAME
 
 P3 = "cases/CH-2024-0003.md"
@@ -278,3 +278,20 @@ def test_a_shallow_clone_keeps_no_commits(tmp_path: Path) -> None:
     assert stored["changes"]
     assert shallow.history().cases == first.cases
     assert first.cases == uncached(shallow).cases
+
+
+@pytest.mark.parametrize(("reader", "said"), [
+    ("_parse_log", "git log did not list commit"),
+    ("_parse_parts", "git diff-tree did not answer for every parent"),
+])
+def test_an_incomplete_answer_from_git_is_reported_not_guessed(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, reader: str, said: str) -> None:
+    repo = build(tmp_path)
+    real = getattr(history_module, reader)
+    monkeypatch.setattr(history_module, reader,
+                        lambda raw, prefix="": list(real(raw, prefix))[1:])
+    history = repo.history()
+    assert history.status is HistoryStatus.MISSING
+    assert said in history.message
+    assert history.cases == {}
+    assert not cache_file(repo).exists()

@@ -224,6 +224,9 @@ def test_a_deleted_case_leaves_no_page_and_no_search_entry(preview: Preview,
     preview.rebuild()
 
     assert [p for p in pages if p.exists()] == []
+    # nor the folders those pages were served from
+    assert [p.parent for p in pages if p.parent.exists()] == []
+    assert (site / "cases").is_dir()
     assert [e for e in search_entries(site) if page_of(e) == f"cases/{DELETED}/"] == []
     assert_same_site(site, clean_build(preview.project, tmp_path / "clean"))
 

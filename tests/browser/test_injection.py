@@ -320,8 +320,11 @@ def test_searching_for_a_payload_word_shows_the_payload_as_text(tab: tuple[Any, 
         page.fill("input.md-search__input", "")
         # Typed key by key: the theme's search listens to keyboard events.
         page.keyboard.type(word)
+        # The theme fills the results as the index answers: wait for this word's
+        # case, not for whatever the list held from the word before.
+        page.locator(f'.md-search-result__link[href*="{case_id}"]').first.wait_for(
+            timeout=15000)
         result = page.locator(".md-search-result__link").first
-        result.wait_for(timeout=15000)
         assert case_id in (result.get_attribute("href") or "")
         assert shown in page.locator(".md-search-result").inner_text()
         assert_inert(page, watch, title)
