@@ -198,8 +198,13 @@ class Server:
         with log.open("wb") as out:
             # A session of its own: a Ctrl-C meant for the suite reaches the server only
             # through stop(), which waits for it.
+            # SIGINT set back to its default: a suite started in the background by a
+            # shell without job control ignores it, and the server would inherit that.
             self.process = subprocess.Popen(
-                [str(mkdocs), "serve", "--dev-addr", f"127.0.0.1:{self.port}", "--livereload",
+                [sys.executable, "-c", "import os, signal, sys; "
+                 "signal.signal(signal.SIGINT, signal.SIG_DFL); "
+                 "os.execv(sys.argv[1], sys.argv[1:])",
+                 str(mkdocs), "serve", "--dev-addr", f"127.0.0.1:{self.port}", "--livereload",
                  "--dirty"],
                 cwd=project, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                 env={**os.environ, "SOURCE_DATE_EPOCH": str(epoch)}, start_new_session=True)

@@ -300,6 +300,12 @@ def test_a_saved_theme_override_shows_on_every_page(preview: Preview) -> None:
 # A real `mkdocs serve --livereload --dirty`.
 
 QUIET_SECONDS = 3.0  # longer than mkdocs' watcher takes to notice a write (about 0.6 s)
+# A process started in the background by a shell that has no job control (CI,
+# an editor's task runner) ignores SIGINT, and so would the server it starts:
+# the server gets the default back, as in a terminal, so that stop() is Ctrl-C.
+WITH_CTRL_C = [sys.executable, "-c",
+               "import os, signal, sys; signal.signal(signal.SIGINT, signal.SIG_DFL); "
+               "os.execv(sys.argv[1], sys.argv[1:])"]
 
 
 def free_port() -> int:
@@ -332,8 +338,8 @@ class Server:
             # A session of its own, so that a Ctrl-C meant for pytest reaches it only
             # through stop().
             self.process = subprocess.Popen(
-                [str(MKDOCS), "serve", "--dev-addr", f"127.0.0.1:{self.port}", "--livereload",
-                 "--dirty"], cwd=project, stdout=out, stderr=subprocess.STDOUT,
+                [*WITH_CTRL_C, str(MKDOCS), "serve", "--dev-addr", f"127.0.0.1:{self.port}",
+                 "--livereload", "--dirty"], cwd=project, stdout=out, stderr=subprocess.STDOUT,
                 stdin=subprocess.DEVNULL, env=env, start_new_session=True)
 
     def url(self, case_id: str) -> str:
@@ -364,15 +370,19 @@ class Server:
             assert time.monotonic() < deadline, f"mkdocs serve never went quiet\n{text[-2000:]}"
             time.sleep(0.1)
 
-    def stop(self) -> None:
-        """Stop it as Ctrl-C does; kill it only when it does not stop."""
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGINT)
-            try:
-                self.process.wait(30)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(10)
+    def stop(self) -> bool:
+        """Stop it as Ctrl-C does; kill it only when it does not stop. True when
+        Ctrl-C stopped it."""
+        if self.process.poll() is not None:
+            return False
+        self.process.send_signal(signal.SIGINT)
+        try:
+            self.process.wait(30)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait(10)
+            return False
+        return True
 
 
 def test_mkdocs_serve_rebuilds_once_per_save(tmp_path: Path) -> None:
@@ -399,5 +409,8 @@ def test_mkdocs_serve_rebuilds_once_per_save(tmp_path: Path) -> None:
         assert (log.count("Detected file changes"), log.count("Reloading browsers")) == (1, 1), log
 
         assert "ERROR" not in server.log_text() and "Traceback" not in server.log_text()
+        # Ctrl-C stops it, as it does `make serve`.
+        assert server.stop(), server.log_text()[-2000:]
+        assert "Shutting down" in server.log_text()
     finally:
         server.stop()
