@@ -247,7 +247,7 @@ def _parse_touches(fields: list[bytes], prefix: str) -> list[_Touch]:
 
 def _parse_log(raw: bytes, prefix: str = "") -> Iterator[_LogEntry]:
     """Parse `git log -z --raw --no-abbrev --format=_FORMAT` output (merges without
-    their diffs, which `_merge_parts` reads)."""
+    their diffs, which `_read_commits` asks diff-tree for)."""
     for record in raw.split(b"\x1e"):
         if not record.strip(b"\0\n"):
             continue
@@ -449,8 +449,11 @@ def _git(repo: Any, command: str, args: list[str], stdin: bytes | None = None) -
     import git
 
     binary = git.Git.GIT_PYTHON_GIT_EXECUTABLE or "git"
-    done = subprocess.run([binary, *_PLAIN, command, *args], cwd=repo.working_tree_dir,
-                          input=stdin, capture_output=True, check=False)
+    try:
+        done = subprocess.run([binary, *_PLAIN, command, *args], cwd=repo.working_tree_dir,
+                              input=stdin, capture_output=True, check=False)
+    except OSError as err:
+        raise _GitFailed(f"git {command} could not be started: {err}") from None
     if done.returncode != 0:
         said = done.stderr.decode("utf-8", errors="replace").strip()
         raise _GitFailed(f"git {command} failed: {said}")
@@ -483,11 +486,14 @@ def _read_commits(repo: Any, order: list[tuple[str, list[str]]], prefix: str,
         raw = cache.commits.get(sha)
         if raw is not None:
             try:
-                entries[sha] = _LogEntry.from_cache(sha, raw)
+                entry = _LogEntry.from_cache(sha, raw)
             except (TypeError, ValueError):
                 pass  # a damaged entry: read the commit again
             else:
-                continue
+                # One part per parent (a root commit has one too), or it is damaged.
+                if len(entry.parts) == max(1, len(parents)):
+                    entries[sha] = entry
+                    continue
         missing.append(sha)
         if len(parents) > 1:
             merges.append((sha, parents))
@@ -567,21 +573,22 @@ def _compare_in_parallel(repo: Any, pairs: list[tuple[str, str]]) -> list[list[A
     """
     workers = min(_WORKERS, len(pairs) // _PARALLEL_PAIRS)
     if workers < 2:
-        return [_plain(changes) for changes in compare_versions(repo, pairs)]
+        return [plain_changes(changes) for changes in compare_versions(repo, pairs)]
     size = -(-len(pairs) // workers)
     slices = [pairs[i:i + size] for i in range(0, len(pairs), size)]
     started = [_start_worker(repo, part) for part in slices[1:]]
-    out = [_plain(changes) for changes in compare_versions(repo, slices[0])]
+    out = [plain_changes(changes) for changes in compare_versions(repo, slices[0])]
     for part, (thread, result) in zip(slices[1:], started, strict=True):
         thread.join()
         got = result[0] if result else None
         if not isinstance(got, list) or len(got) != len(part):
-            got = [_plain(changes) for changes in compare_versions(repo, part)]
+            got = [plain_changes(changes) for changes in compare_versions(repo, part)]
         out.extend(got)
     return out
 
 
-def _plain(changes: list[FieldChange]) -> list[Any]:
+def plain_changes(changes: list[FieldChange]) -> list[Any]:
+    """Field changes as JSON holds them: `[[field, old, new], ...]`."""
     return [[c.field, c.old, c.new] for c in changes]
 
 
@@ -650,17 +657,15 @@ def _read(repo: Any, config: Config, paths: Iterable[str] | None) -> History:
     shallow = repo.git.rev_parse("--is-shallow-repository").strip() == "true"
     prefix = f"{cases_rel}/" if cases_rel not in ("", ".") else ""
     cache = _cache_for(config, repo, prefix)
-    if shallow:
-        # The oldest commit held shows as a root, with every file added; once the
-        # clone is deepened the same commit has parents. Commits are not kept.
-        cache.commits = {}
+    # In a shallow clone the oldest commit held shows as a root, with every file
+    # added; once the clone is deepened the same commit has parents. Its commits
+    # are neither taken from the cache nor kept in it.
+    commit_cache = HistoryCache(None, cache.key) if shallow else cache
     try:
         order = _topo_order(repo)
-        entries = _read_commits(repo, order, prefix, cache)
+        entries = _read_commits(repo, order, prefix, commit_cache)
     except _GitFailed as err:
         return History(HistoryStatus.MISSING, message=str(err))
-    if shallow:
-        cache.commits = {}
 
     # Walk the graph from HEAD, children before parents. `names` maps a path as
     # it is after a commit to the case's current path; a commit hands its map,

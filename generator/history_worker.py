@@ -15,7 +15,7 @@ import sys
 def main(argv: list[str]) -> int:
     import git
 
-    from generator.history import compare_versions
+    from generator.history import compare_versions, plain_changes
 
     pairs = []
     for line in sys.stdin.read().splitlines():
@@ -26,8 +26,8 @@ def main(argv: list[str]) -> int:
         answers = compare_versions(repo, pairs)
     finally:
         repo.close()
-    sys.stdout.write(json.dumps([[[c.field, c.old, c.new] for c in changes]
-                                 for changes in answers], separators=(",", ":")))
+    sys.stdout.write(json.dumps([plain_changes(changes) for changes in answers],
+                                separators=(",", ":")))
     return 0
 
 

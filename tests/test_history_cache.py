@@ -198,10 +198,16 @@ def test_damaged_entries_are_read_again(tmp_path: Path) -> None:
     expected = repo.history().cases
     path = cache_file(repo)
     data = json.loads(path.read_bytes())
-    for sha in list(data["commits"])[:2]:
+    head = repo.rev("HEAD")
+    for sha in [sha for sha in data["commits"] if sha != head][:2]:
         data["commits"][sha] = ["too", "short"]
     for pair in list(data["changes"])[:2]:
         data["changes"][pair] = [["only a field"]]
+    # A merge (HEAD) with its diff against one parent only: read as it should be, it
+    # would fail, not guess which parent that diff belongs to.
+    merge = data["commits"][head]
+    assert len(merge[-1]) == 2
+    merge[-1] = merge[-1][:1]
     path.write_text(json.dumps(data), encoding="utf-8")
     assert repo.history().cases == expected
 
@@ -262,7 +268,12 @@ def test_a_failed_worker_leaves_its_share_to_the_reader(tmp_path: Path,
     monkeypatch.setattr(history_module, "_PARALLEL_PAIRS", 1)
     # The worker's "Python" exits with an error at once.
     monkeypatch.setattr(history_module.sys, "executable", "/bin/false")
-    assert repo.history().cases == serial.cases
+    with pytest.MonkeyPatch.context() as patch:
+        spawned = Spawned(patch)
+        history = repo.history()
+    assert [argv[0] for argv, _ in spawned.calls
+            if "generator.history_worker" in argv] == ["/bin/false"]
+    assert history.cases == serial.cases
 
 
 def test_a_shallow_clone_keeps_no_commits(tmp_path: Path) -> None:
