@@ -54,7 +54,7 @@ test: lint typecheck unit
 # Refresh what is generated from the code: the README's field reference and
 # table of messages, and schema/case.schema.json.
 regen: $(BIN)/.installed
-	$(BIN)/python -m generator.reference --write
+	$(BIN)/python -m generator.publish.reference --write
 
 bench: $(BIN)/.installed-test
 	$(BIN)/python bench/run.py --write --profile

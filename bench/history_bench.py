@@ -9,7 +9,7 @@ seed, commits per case and the text of bench/corpus.py, so later runs reuse it
 (interpreter start-up included, file cache warm), the median of several runs of:
 
 - (a) the one-pass history: ``read_history(load_config(start=repo))`` over every
-  case, field-level changes included (generator/history.py);
+  case, field-level changes included (generator/history/reader.py);
 - (b) the per-file pattern that issue 4 rejects, on a deterministic sample of
   200 case files: for each file ``list(repo.iter_commits(paths=path))`` and the
   file's blob at each of those commits (``(commit.tree / path).data_stream.read()``);
@@ -82,7 +82,7 @@ sys.path.insert(0, sys.argv[1])
 from pathlib import Path
 
 from generator.config import load_config
-from generator.history import read_history
+from generator.history.reader import read_history
 
 imported = time.perf_counter()
 history = read_history(load_config(start=Path(sys.argv[2])))
@@ -137,7 +137,7 @@ sys.path[:0] = [sys.argv[1], sys.argv[1] + "/bench"]
 from pathlib import Path
 
 from generator.config import load_config
-from generator.history import read_history
+from generator.history.reader import read_history
 from measure import profile_report
 
 config = load_config(start=Path(sys.argv[2]))

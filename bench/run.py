@@ -10,7 +10,7 @@ for it), with the step's peak resident memory:
 
 - ``casebook validate`` (a cold process);
 - parsing the same files' front matter with PyYAML's CSafeLoader: the floor;
-- the one-pass history of every case (generator/history.py, in a child process);
+- the one-pass history of every case (generator/history/reader.py, in a child process);
 - the full ``casebook build`` (generated pages and site/ removed before each
   run), against a bare mkdocs-material build of N plain Markdown pages of the
   same average size outside the navigation (bench/site_bench.py), alternating;
@@ -331,7 +331,7 @@ import cProfile
 import sys
 
 sys.path.insert(0, sys.argv[3])
-from generator.cli import main
+from generator.cli.main import main
 from measure import profile_report
 
 profile = cProfile.Profile()
@@ -345,16 +345,16 @@ with contextlib.redirect_stdout(sys.stderr):
             raise
 profile.disable()
 print(profile_report(profile, [
-    ("casebook: generating the pages (generate)", "generator/build.py", ("generate",)),
-    ("  reading and checking the cases (load_corpus)", "generator/validate.py",
+    ("casebook: generating the pages (generate)", "generator/publish/build.py", ("generate",)),
+    ("  reading and checking the cases (load_corpus)", "generator/checks/corpus.py",
      ("load_corpus",)),
-    ("  the history from git (read_history)", "generator/history.py", ("read_history",)),
+    ("  the history from git (read_history)", "generator/history/reader.py", ("read_history",)),
     ("mkdocs: the whole build (build)", "mkdocs/commands/build.py", ("build",)),
     ("  Markdown to HTML (Page.render)", "mkdocs/structure/pages.py", ("render",)),
     ("  pages through the theme's templates (_build_page)", "mkdocs/commands/build.py",
      ("_build_page",)),
     ("  search indexing (the search plugin)", "/search/", ("on_page_context", "on_post_build")),
-    ("casebook: the leak check (scan)", "generator/leakcheck.py", ("scan",)),
+    ("casebook: the leak check (scan)", "generator/publish/leakcheck.py", ("scan",)),
 ], int(sys.argv[2])))
 """
 

@@ -28,7 +28,7 @@ class ConfigError(Exception):
 
 
 class ProfileSettings(BaseModel):
-    """What one build profile publishes (see generator.profiles)."""
+    """What one build profile publishes (see generator.publish.profiles)."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -50,7 +50,7 @@ class ProfileSettings(BaseModel):
     @field_validator("restricted_fields", mode="after")
     @classmethod
     def _removable(cls, value: tuple[str, ...]) -> tuple[str, ...]:
-        from generator.schema import removable_field
+        from generator.records.schema import removable_field
 
         problems = [p for p in (removable_field(name) for name in value) if p]
         if problems:

@@ -38,9 +38,9 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def _published_ids() -> list[str]:
+    from generator.checks.corpus import load_corpus
     from generator.config import load_config
-    from generator.profiles import profile
-    from generator.validate import load_corpus
+    from generator.publish.profiles import profile
 
     corpus = load_corpus(load_config(ROOT / "mkdocs.yml"), today=TODAY)
     return sorted(c.id for c in corpus.cases if profile("internal").publishes(c))
@@ -176,8 +176,8 @@ def test_case_page_shows_the_case(built: Path) -> None:
 
 
 def test_stage_page_lists_exactly_its_cases(built: Path) -> None:
+    from generator.checks.corpus import load_corpus
     from generator.config import load_config
-    from generator.validate import load_corpus
 
     corpus = load_corpus(load_config(ROOT / "mkdocs.yml"), today=TODAY)
     published = set(_published_ids())
@@ -189,8 +189,8 @@ def test_stage_page_lists_exactly_its_cases(built: Path) -> None:
 
 
 def test_rebuild_writes_nothing_when_nothing_changed(built: Path) -> None:
-    from generator.build import generate
     from generator.config import load_config
+    from generator.publish.build import generate
 
     config = load_config(built / "mkdocs.yml")
     mtimes = {p: p.stat().st_mtime_ns for p in config.generated_dir.rglob("*") if p.is_file()}

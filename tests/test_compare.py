@@ -1,4 +1,4 @@
-"""Comparing two versions of the knowledge base (generator/compare.py).
+"""Comparing two versions of the knowledge base (generator/review/compare.py).
 
 Every test builds a real git repository: a `main` branch holding five valid
 cases, one in each stage (copied from tests/fixtures/scenarios/valid-every-stage),
@@ -30,7 +30,11 @@ import git
 import pytest
 
 from conftest import FIXTURES, MKDOCS_YML, TODAY, Golden
-from generator.compare import (
+from generator.checks.corpus import load_corpus
+from generator.config import Config, load_config
+from generator.history.reader import FieldChange
+from generator.records.diagnostics import Diagnostic
+from generator.review.compare import (
     CaseChange,
     CompareError,
     Snapshot,
@@ -41,10 +45,6 @@ from generator.compare import (
     snapshot_of_worktree,
     summarize,
 )
-from generator.config import Config, load_config
-from generator.diagnostics import Diagnostic
-from generator.history import FieldChange
-from generator.validate import load_corpus
 
 VALID = FIXTURES / "scenarios" / "valid-every-stage"
 P1, P2, P3, P4, P5 = (f"cases/CH-2024-000{n}.md" for n in range(1, 6))

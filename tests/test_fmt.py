@@ -26,11 +26,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pydantic import BaseModel
 
-import generator.fmt as fmt_module
+import generator.review.fmt as fmt_module
 from conftest import GOLDEN, ROOT, TODAY, Golden
 from generator.config import Config, Settings, load_config
-from generator.diagnostics import Severity
-from generator.fmt import (
+from generator.records.diagnostics import Severity
+from generator.records.frontmatter import StrictYAMLHandler
+from generator.records.loader import CaseFile, _find_model, load_bytes
+from generator.records.schema import Case
+from generator.review.fmt import (
     FormatError,
     FormatResult,
     format_file,
@@ -38,9 +41,6 @@ from generator.fmt import (
     needs_quotes,
     scalar_text,
 )
-from generator.frontmatter import StrictYAMLHandler
-from generator.loader import CaseFile, _find_model, load_bytes
-from generator.schema import Case
 
 CONFIG = Config(root=ROOT, settings=Settings())
 SPLIT = StrictYAMLHandler()

@@ -1,12 +1,12 @@
-"""Unit tests of the strict front matter reader (generator/frontmatter.py)."""
+"""Unit tests of the strict front matter reader (generator/records/frontmatter.py)."""
 
 from __future__ import annotations
 
 import frontmatter
 import pytest
 
-from generator.diagnostics import Diagnostic
-from generator.frontmatter import FrontMatter, SplitFile, StrictYAMLHandler, compose
+from generator.records.diagnostics import Diagnostic
+from generator.records.frontmatter import FrontMatter, SplitFile, StrictYAMLHandler, compose
 
 HANDLER = StrictYAMLHandler()
 
@@ -493,7 +493,7 @@ def _front_matters() -> list[str]:
 
 
 def test_read_data_gives_what_compose_gives() -> None:
-    from generator.frontmatter import read_data
+    from generator.records.frontmatter import read_data
 
     texts = _front_matters()
     assert len(texts) > len(TRICKY) + 30  # the sample cases and fixtures were found
@@ -507,7 +507,7 @@ def test_read_data_gives_what_compose_gives() -> None:
 
 def test_read_data_reads_plain_case_files_without_compose(
         monkeypatch: pytest.MonkeyPatch) -> None:
-    import generator.frontmatter as module
+    import generator.records.frontmatter as module
     from conftest import ROOT
 
     plain = HANDLER.split_file((ROOT / "cases" / "CH-2024-0001.md").read_text(encoding="utf-8"))

@@ -1,4 +1,4 @@
-"""The history of every case from git, read in one pass (generator/history.py).
+"""The history of every case from git, read in one pass (generator/history/reader.py).
 
 Every scenario builds a real git repository in a temporary folder, with fixed
 authors, committers and dates, and asserts the exact history: hashes from
@@ -26,7 +26,7 @@ import yaml
 
 from conftest import MKDOCS_YML
 from generator.config import load_config
-from generator.history import (
+from generator.history.reader import (
     Commit,
     FieldChange,
     History,

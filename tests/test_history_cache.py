@@ -1,4 +1,4 @@
-"""The history cache (generator/history_cache.py) and the history's parallel reads.
+"""The history cache (generator/history/cache.py) and the history's parallel reads.
 
 A read with the cache must give exactly what a read without it gives, and ask
 git only about what is new: these tests count the git processes started and
@@ -29,10 +29,10 @@ from test_history import (  # noqa: F401 - _isolated_git is an autouse fixture
     case,
 )
 
-import generator.history as history_module
+import generator.history.reader as history_module
 from generator.config import load_config
-from generator.history import History, HistoryStatus, read_history
-from generator.history_cache import FILE_NAME
+from generator.history.cache import FILE_NAME
+from generator.history.reader import History, HistoryStatus, read_history
 
 P3 = "cases/CH-2024-0003.md"
 
@@ -252,7 +252,7 @@ def test_parallel_reads_give_the_same_history(tmp_path: Path,
         spawned = Spawned(patch)
         parallel = repo.history()
     assert len(spawned.git("log")) == 3
-    workers = [argv for argv, _ in spawned.calls if "generator.history_worker" in argv]
+    workers = [argv for argv, _ in spawned.calls if "generator.history.worker" in argv]
     assert len(workers) == 2
     assert parallel.cases == serial.cases
     # What the workers answered is what the cache now holds, and reads back the same.
@@ -272,7 +272,7 @@ def test_a_failed_worker_leaves_its_share_to_the_reader(tmp_path: Path,
         spawned = Spawned(patch)
         history = repo.history()
     assert [argv[0] for argv, _ in spawned.calls
-            if "generator.history_worker" in argv] == ["/bin/false"]
+            if "generator.history.worker" in argv] == ["/bin/false"]
     assert history.cases == serial.cases
 
 

@@ -25,8 +25,8 @@ from pathlib import Path
 import pytest
 
 from conftest import FIXTURES, ROOT, TODAY, run_casebook
-from generator.leakcheck import Leak, Watch, scan, still_clean
-from generator.profiles import Removed
+from generator.publish.leakcheck import Leak, Watch, scan, still_clean
+from generator.publish.profiles import Removed
 
 HOSTILE = FIXTURES / "hostile"
 SAMPLES = ROOT / "cases"

@@ -14,10 +14,10 @@ from pathlib import Path
 import pytest
 
 from conftest import FIXTURES, TODAY
-from generator import validate
+from generator.checks import corpus as validate
+from generator.checks.corpus import Corpus, load_corpus
 from generator.config import load_config
-from generator.loader import LoadCache
-from generator.validate import Corpus, load_corpus
+from generator.records.loader import LoadCache
 
 VALID = (FIXTURES / "scenarios" / "valid-every-stage" / "CH-2024-0001.md").read_text("utf-8")
 """A valid intake case, CH-2024-0001, opened on 2024-02-01."""

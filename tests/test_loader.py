@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 
 from conftest import FIXTURES, TODAY
+from generator.checks.corpus import Corpus, load_corpus
 from generator.config import load_config
-from generator.validate import Corpus, load_corpus
 
 VALID = (FIXTURES / "scenarios" / "valid-every-stage" / "CH-2024-0001.md").read_bytes()
 """A valid intake case, CH-2024-0001, whose title is on line 3 and body on line 27."""

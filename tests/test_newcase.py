@@ -10,16 +10,16 @@ from typing import Any
 import pytest
 import yaml
 
-import generator.newcase as newcase
+import generator.review.newcase as newcase
 from conftest import ROOT, TODAY
+from generator.checks.corpus import load_corpus
+from generator.checks.rules import Context, check_case
 from generator.config import Config, Settings, load_config
-from generator.diagnostics import Diagnostic
-from generator.fmt import format_text
-from generator.frontmatter import PLACEHOLDER_PREFIX
-from generator.loader import CaseFile, load_bytes
-from generator.newcase import create_case, next_id, render_new_case
-from generator.rules import Context, check_case
-from generator.validate import load_corpus
+from generator.records.diagnostics import Diagnostic
+from generator.records.frontmatter import PLACEHOLDER_PREFIX
+from generator.records.loader import CaseFile, load_bytes
+from generator.review.fmt import format_text
+from generator.review.newcase import create_case, next_id, render_new_case
 
 CONFIG = Config(root=ROOT, settings=Settings())
 CASE_ID = "CH-2026-0007"

@@ -32,9 +32,9 @@ from pydantic import ValidationError
 
 from conftest import ROOT, TODAY, run_casebook
 from generator.config import DEFAULT_PROFILES, ProfileSettings
-from generator.history import CaseHistory, Commit, FieldChange
-from generator.profiles import ANALYST, Profile, profile, removed_values
-from generator.schema import Case, Sensitivity
+from generator.history.reader import CaseHistory, Commit, FieldChange
+from generator.publish.profiles import ANALYST, Profile, profile, removed_values
+from generator.records.schema import Case, Sensitivity
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("profiles")]
 

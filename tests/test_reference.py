@@ -8,11 +8,11 @@ import jsonschema
 import pytest
 
 from conftest import ROOT
-from generator import reference
+from generator.checks.corpus import load_corpus
 from generator.config import load_config
-from generator.diagnostics import RULES
-from generator.schema import Case, enumerations, json_schema, meanings
-from generator.validate import load_corpus
+from generator.publish import reference
+from generator.records.diagnostics import RULES
+from generator.records.schema import Case, enumerations, json_schema, meanings
 
 
 def test_readme_generated_blocks_are_current() -> None:
@@ -82,7 +82,7 @@ def test_json_schema_rejects_what_the_validator_rejects(bad: dict[str, object]) 
 
 
 def test_every_command_and_setting_is_documented() -> None:
-    from generator.cli import cli
+    from generator.cli.main import cli
     from generator.config import Settings
 
     readme = (ROOT / "README.md").read_text(encoding="utf-8")

@@ -11,7 +11,7 @@ import shlex
 import yaml
 
 from conftest import ROOT
-from generator.cli import cli
+from generator.cli.main import cli
 from generator.config import Settings
 
 

@@ -29,9 +29,9 @@ from pathlib import Path
 import pytest
 
 from conftest import FIXTURES, GOLDEN, MKDOCS_YML, TODAY, Golden
+from generator.checks.corpus import load_corpus
 from generator.config import load_config
-from generator.diagnostics import RULES, Report, render
-from generator.validate import load_corpus
+from generator.records.diagnostics import RULES, Report, render
 
 SCENARIOS = FIXTURES / "scenarios"
 NAMES = sorted(p.name for p in SCENARIOS.iterdir() if p.is_dir())

@@ -20,8 +20,8 @@ from types import ModuleType
 import pytest
 
 from conftest import ROOT, TODAY
+from generator.checks.corpus import load_corpus
 from generator.config import load_config
-from generator.validate import load_corpus
 
 N = 40
 SEED = 7

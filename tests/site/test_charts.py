@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from generator.site.charts import (
+from generator.publish.site.charts import (
     CHART_CSS,
     WIDTH,
     Bar,

@@ -10,7 +10,7 @@ import pytest
 from markupsafe import Markup
 
 from conftest import ROOT
-from generator.site.escape import FILTERS, attr, cell, md, trusted, url
+from generator.escape import FILTERS, attr, cell, md, trusted, url
 
 HOSTILE = [
     "<script>alert(1)</script>",
@@ -110,4 +110,4 @@ def _is_macro_call(body: str) -> bool:
 
 def test_filters_are_the_documented_set() -> None:
     assert set(FILTERS) == {"md", "cell", "attr", "url", "trusted"}
-    assert Path(ROOT / "generator" / "site" / "escape.py").exists()
+    assert Path(ROOT / "generator" / "escape.py").exists()

@@ -10,8 +10,8 @@ import shutil
 from pathlib import Path
 
 from conftest import FIXTURES, GOLDEN, MKDOCS_YML, ROOT, TODAY, Golden
-from generator.build import generate
 from generator.config import load_config
+from generator.publish.build import generate
 
 CORPUS = FIXTURES / "scenarios" / "valid-every-stage"
 # Pages whose every line the golden files pin down; the rest of the tree is

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT, TODAY
-from generator.build import generate
 from generator.config import load_config
+from generator.publish.build import generate
 
 CASE = "CH-2024-0003"
 
@@ -104,9 +104,9 @@ def test_stage_history_that_disagrees_with_git_is_a_warning(project: Path) -> No
 
 
 def test_time_in_stage_uses_the_date_git_saw_the_move(project: Path) -> None:
-    from generator.history import read_history
-    from generator.site.facts import case_facts
-    from generator.validate import load_corpus
+    from generator.checks.corpus import load_corpus
+    from generator.history.reader import read_history
+    from generator.publish.site.facts import case_facts
 
     config = load_config(project / "mkdocs.yml")
     corpus = load_corpus(config, today=TODAY)

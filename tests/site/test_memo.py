@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT, TODAY
-from generator.build import generate
 from generator.config import load_config
-from generator.site.memo import Memo
+from generator.preview.memo import Memo
+from generator.publish.build import generate
 
 # --------------------------------------------------------------------------
 # The memo on its own.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from generator.site.narrative import render_narrative
+from generator.publish.site.narrative import render_narrative
 
 
 def test_analyst_markdown_survives() -> None:

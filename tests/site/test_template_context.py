@@ -11,7 +11,7 @@ import pytest
 from jinja2 import nodes
 
 from conftest import ROOT
-from generator.site import context
+from generator.publish.site import context
 
 TEMPLATES = ROOT / "templates" / "site"
 CONTEXT_OF = {
@@ -58,7 +58,7 @@ def test_every_context_class_is_documented(cls: type) -> None:
 
 
 def test_rendering_with_a_missing_field_fails_loudly() -> None:
-    from generator.site.render import environment
+    from generator.publish.site.render import environment
 
     env = environment(TEMPLATES)
     with pytest.raises(jinja2.UndefinedError):

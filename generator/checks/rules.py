@@ -1,0 +1,345 @@
+"""Rules beyond the schema: stage gates, rules within a case, and rules across cases.
+
+Each check appends diagnostics to the file it is about. The stage gates follow
+the table in the README: the open stages are ordered, each includes the gates
+of those before it, and a closed case holds only the `any` and `closed` gates.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable, Sequence
+
+from generator.config import Config
+from generator.history.reader import History
+from generator.records.diagnostics import diagnostic
+from generator.records.frontmatter import PLACEHOLDER_PREFIX as PLACEHOLDER_PREFIX
+from generator.records.frontmatter import Path_
+from generator.records.loader import CaseFile
+from generator.records.markup import removed_markup
+from generator.records.schema import (
+    BREAKDOWNS,
+    Avoidable,
+    Case,
+    ClosureReason,
+    HarmFinding,
+    IhlConcern,
+    Stage,
+    Visibility,
+    count_bounds,
+)
+
+CITATION = re.compile(r"(?<![\\\w])\[(S[0-9]+)\](?!\()")
+
+CaseCheck = Callable[[CaseFile, Case, "Context"], None]
+
+
+class Context:
+    """What every per-case check may need to know beyond the case itself."""
+
+    def __init__(self, config: Config, today: dt.date) -> None:
+        self.config = config
+        self.today = today
+
+
+_CHECKS: list[CaseCheck] = []
+
+
+def check(fn: CaseCheck) -> CaseCheck:
+    _CHECKS.append(fn)
+    return fn
+
+
+def _at_least(stage: Stage, gate: Stage) -> bool:
+    """Whether an open `stage` must hold the gates of `gate`."""
+    return stage is not Stage.CLOSED and stage.rank >= gate.rank
+
+
+def _gate(record: CaseFile, case: Case, path: Path_, needs: str, *,
+          because: Path_ = ("stage",), subject: str = "") -> None:
+    """Report a missing stage requirement at `path` if it is written, else at `because`."""
+    fm = record.front_matter
+    exists = fm is not None and (path in fm.values or any(
+        path[:n] in fm.keys for n in range(len(path) - 1, 0, -1)))
+    target = path if exists else because
+    who = subject or f"a case in stage {case.stage.value}"
+    record.report(target, "CB204", f"{who} {needs}")
+
+
+@check
+def identity(record: CaseFile, case: Case, ctx: Context) -> None:
+    prefix = ctx.config.settings.id_prefix
+    if not case.id.startswith(f"{prefix}-"):
+        record.report(("id",), "CB207",
+                      f"id '{case.id}' must start with the prefix '{prefix}-' set in mkdocs.yml")
+    year = int(case.id.split("-")[-2])
+    if year != case.opened.year:
+        record.report(("id",), "CB308",
+                      f"id '{case.id}' carries the year {year}, but the case was opened in "
+                      f"{case.opened.year}")
+    if record.path.name != f"{case.id}.md":
+        record.report(("id",), "CB302",
+                      f"the file is named '{record.path.name}' but its id is '{case.id}': "
+                      f"rename it to '{case.id}.md'")
+
+
+@check
+def stage_gates(record: CaseFile, case: Case, ctx: Context) -> None:
+    stage = case.stage
+    if stage is not Stage.CLOSED:
+        if case.status is None:
+            _gate(record, case, ("status",), "must have a status")
+        if case.next_review is None:
+            _gate(record, case, ("next_review",), "must have a next_review date")
+        if case.closure_reason is not None:
+            record.report(("closure_reason",), "CB210",
+                          "closure_reason is only for closed cases: remove it, or set "
+                          "stage to closed")
+    if _at_least(stage, Stage.INCIDENT_ANALYSIS):
+        if case.incident.partner_force is None:
+            _gate(record, case, ("incident", "partner_force"),
+                  "must name incident.partner_force (write 'unknown' if it is not known)")
+        if not case.weapons:
+            _gate(record, case, ("weapons",), "must list at least one weapon")
+    if _at_least(stage, Stage.POLICY_IMPACT_ASSESSMENT):
+        assessment = case.assessment
+        if assessment is None or assessment.harm_finding is not HarmFinding.CREDIBLE:
+            _gate(record, case, ("assessment", "harm_finding"),
+                  "must have assessment.harm_finding: credible")
+        harm_written = case.harm.model_fields_set if case.harm else set()
+        for key in ("killed", "injured"):
+            if key not in harm_written:
+                _gate(record, case, ("harm", key),
+                      f"must state harm.{key} (write null if it is unknown)")
+        if assessment is None or not assessment.reviewed_by:
+            _gate(record, case, ("assessment", "reviewed_by"),
+                  "must name at least one reviewer in assessment.reviewed_by")
+        for i, weapon in enumerate(case.weapons):
+            if weapon.us_origin.needs_basis and not weapon.us_origin_basis:
+                _gate(record, case, ("weapons", i, "us_origin_basis"),
+                      f"must give weapons[{i}].us_origin_basis, since us_origin is "
+                      f"{weapon.us_origin.value}")
+    if _at_least(stage, Stage.COORDINATED_ACTION):
+        assessment = case.assessment
+        if assessment is None or assessment.ihl_concern is IhlConcern.NOT_ASSESSED:
+            _gate(record, case, ("assessment", "ihl_concern"),
+                  "must have assessment.ihl_concern assessed (not not-assessed)")
+        if assessment is None or assessment.avoidable is Avoidable.NOT_ASSESSED:
+            _gate(record, case, ("assessment", "avoidable"),
+                  "must have assessment.avoidable assessed (not not-assessed)")
+        if assessment is None or not assessment.recommendations:
+            _gate(record, case, ("assessment", "recommendations"),
+                  "must list at least one assessment.recommendations entry")
+    if stage is Stage.CLOSED:
+        reason = case.closure_reason
+        if reason is None:
+            _gate(record, case, ("closure_reason",), "must have a closure_reason")
+        elif reason is ClosureReason.DUPLICATE and case.duplicate_of is None:
+            _gate(record, case, ("duplicate_of",),
+                  "must name the case it duplicates in duplicate_of",
+                  because=("closure_reason",), subject="a case closed as duplicate")
+        elif reason is ClosureReason.ACTIONS_COMPLETED:
+            subject = "a case closed as actions-completed"
+            if not case.actions:
+                _gate(record, case, ("actions",), "must list at least one action",
+                      because=("closure_reason",), subject=subject)
+            for i, action in enumerate(case.actions):
+                if not action.status.finished:
+                    _gate(record, case, ("actions", i, "status"),
+                          f"cannot have actions[{i}] still {action.status.value} "
+                          "(completed, declined or superseded)",
+                          because=("closure_reason",), subject=subject)
+    if case.duplicate_of is not None and case.closure_reason is not ClosureReason.DUPLICATE:
+        record.report(("duplicate_of",), "CB210",
+                      "duplicate_of is only for cases closed with closure_reason: duplicate")
+
+
+@check
+def history_order(record: CaseFile, case: Case, ctx: Context) -> None:
+    history = case.stage_history
+    if history[0].date < case.opened:
+        record.report(("stage_history", 0, "date"), "CB305",
+                      f"stage_history[0] is dated {history[0].date}, before the case was "
+                      f"opened on {case.opened}")
+    for i in range(1, len(history)):
+        if history[i].date < history[i - 1].date:
+            record.report(("stage_history", i, "date"), "CB209",
+                          f"stage_history[{i}] is dated {history[i].date}, before the entry "
+                          f"above it ({history[i - 1].date}): dates never decrease")
+    last = len(history) - 1
+    if history[last].stage is not case.stage:
+        record.report(("stage_history", last, "stage"), "CB209",
+                      f"the last stage_history entry is {history[last].stage.value}, but the "
+                      f"case is in stage {case.stage.value}: add an entry for the move")
+
+
+@check
+def dates(record: CaseFile, case: Case, ctx: Context) -> None:
+    if case.opened > ctx.today:
+        record.report(("opened",), "CB305", f"opened {case.opened} is in the future")
+    if case.opened < case.incident.date.start:
+        record.report(("opened",), "CB305",
+                      f"opened {case.opened} is before the incident ({case.incident.date})")
+    if case.is_open and case.next_review is not None and case.next_review < ctx.today:
+        days = (ctx.today - case.next_review).days
+        record.report(("next_review",), "CB351",
+                      f"the review due on {case.next_review} is {days} "
+                      f"day{'s' if days != 1 else ''} overdue")
+
+
+@check
+def harm_totals(record: CaseFile, case: Case, ctx: Context) -> None:
+    harm = case.harm
+    if harm is None:
+        return
+    for outcome in ("killed", "injured"):
+        total = count_bounds(getattr(harm, outcome))
+        if total is None:
+            continue
+        for group in BREAKDOWNS:
+            key = f"{group}_{outcome}"
+            part = count_bounds(getattr(harm, key))
+            if part is not None and part[0] > total[1]:
+                record.report(("harm", key), "CB208",
+                              f"harm.{key} ({part[0]}) is more than harm.{outcome} "
+                              f"({_show_bounds(total)})")
+
+
+def _show_bounds(bounds: tuple[int, int]) -> str:
+    low, high = bounds
+    return str(low) if low == high else f"{low}-{high}"
+
+
+@check
+def sources(record: CaseFile, case: Case, ctx: Context) -> None:
+    seen: dict[str, int] = {}
+    for i, source in enumerate(case.sources):
+        if source.key in seen:
+            first = seen[source.key]
+            record.report(("sources", i, "key"), "CB307",
+                          f"source key {source.key} is used twice (also sources[{first}])")
+        else:
+            seen[source.key] = i
+        if source.visibility is Visibility.PUBLIC:
+            for key in ("title", "url"):
+                if getattr(source, key) is None:
+                    record.report(("sources", i), "CB210",
+                                  f"sources[{i}] is public, so it needs a {key}")
+    cited: set[str] = set()
+    for match in CITATION.finditer(record.body):
+        key = match.group(1)
+        cited.add(key)
+        if key not in seen:
+            line, column = _body_position(record, match.start())
+            record.diagnostics.append(diagnostic(
+                record.rel, line, column, "CB306",
+                f"the body cites [{key}], but no source has that key"))
+    if not cited:
+        record.report(("sources",), "CB352", "the body cites none of the sources; cite "
+                                             "them as [S1]")
+        return
+    for key, i in seen.items():
+        if key not in cited:
+            record.report(("sources", i, "key"), "CB353",
+                          f"source {key} is never cited in the body")
+
+
+@check
+def references(record: CaseFile, case: Case, ctx: Context) -> None:
+    for i, other in enumerate(case.related):
+        if other == case.id:
+            record.report(("related", i), "CB354", "the case lists itself as related")
+
+
+@check
+def narrative_markup(record: CaseFile, case: Case, ctx: Context) -> None:
+    for offset, message in removed_markup(record.body):
+        line, column = _body_position(record, offset)
+        record.diagnostics.append(diagnostic(record.rel, line, column, "CB357", message))
+
+
+def _body_position(record: CaseFile, offset: int) -> tuple[int, int]:
+    body = record.body
+    line_start = body.rfind("\n", 0, offset) + 1
+    return (record.body_line + body.count("\n", 0, offset), offset - line_start + 1)
+
+
+def check_case(record: CaseFile, ctx: Context) -> None:
+    """Run every per-case rule on a file whose record the schema accepted."""
+    if record.case is None:
+        return
+    for fn in _CHECKS:
+        fn(record, record.case, ctx)
+
+
+def check_corpus(records: Sequence[CaseFile]) -> None:
+    """Rules across cases: unique ids, references that resolve, no duplicate cycles."""
+    first_by_id: dict[str, CaseFile] = {}
+    for record in records:
+        declared = record.declared_id
+        if declared is None:
+            continue
+        if declared in first_by_id:
+            record.report(("id",), "CB301",
+                          f"id '{declared}' is also declared by {first_by_id[declared].rel}")
+        else:
+            first_by_id[declared] = record
+
+    duplicate_of: dict[str, str] = {}
+    for record in records:
+        case = record.case
+        if case is None:
+            continue
+        for i, other in enumerate(case.related):
+            if other not in first_by_id:
+                record.report(("related", i), "CB303",
+                              f"related names {other}, but no case has that id")
+        if case.duplicate_of is not None:
+            if case.duplicate_of not in first_by_id:
+                record.report(("duplicate_of",), "CB303",
+                              f"duplicate_of names {case.duplicate_of}, but no case has that id")
+            else:
+                duplicate_of[case.id] = case.duplicate_of
+
+    reported: set[str] = set()
+    for start in sorted(duplicate_of):
+        chain = [start]
+        current = duplicate_of[start]
+        while current in duplicate_of and current not in chain:
+            chain.append(current)
+            current = duplicate_of[current]
+        if current == start and start not in reported:
+            reported.update(chain)
+            cycle = " -> ".join([*chain, start])
+            for member in chain:
+                first_by_id[member].report(("duplicate_of",), "CB304",
+                                           f"duplicate_of forms a cycle: {cycle}")
+
+
+def check_history(records: Sequence[CaseFile], history: History, tolerance: int) -> None:
+    """Compare each case's stage_history (the decision record) with what git recorded."""
+    for record in records:
+        case = record.case
+        found = history.for_file(record.path) if case is not None else None
+        if case is None or found is None or found.first is None:
+            continue
+        moves = found.stage_moves()
+        first = found.first
+        created = first.date.date() if first.created else None
+        created_in = next((c.new for c in first.changes if c.field == "stage"), None)
+        seen: set[Stage] = set()
+        for i, entry in enumerate(case.stage_history):
+            if entry.stage in seen:
+                continue
+            seen.add(entry.stage)
+            moved = moves.get(entry.stage.value)
+            if moved is not None and abs((moved - entry.date).days) > tolerance:
+                record.report(("stage_history", i, "date"), "CB355",
+                              f"stage_history[{i}] says the case moved to {entry.stage.value} "
+                              f"on {entry.date}, but git recorded the move on {moved}")
+            elif (moved is None and created is not None and entry.stage.value == created_in
+                  and (entry.date - created).days > tolerance):
+                record.report(("stage_history", i, "date"), "CB355",
+                              f"stage_history[{i}] says the case moved to {entry.stage.value} "
+                              f"on {entry.date}, but git has it in that stage since {created}")

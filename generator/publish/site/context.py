@@ -1,0 +1,339 @@
+"""What each kind of page is given: one documented dataclass per template.
+
+Templates receive exactly these objects (as `page`), never a loose dict, and
+every case value in them is plain text that the template escapes where it
+lands (see `generator.escape`). Links are relative `.md` paths, which
+mkdocs turns into URLs and checks.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from markupsafe import Markup
+
+
+@dataclass(frozen=True, slots=True)
+class Site:
+    """Shared by every page."""
+
+    name: str
+    profile: str
+    generated: dt.date
+    cases: int
+    """How many cases this build publishes."""
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    """A labelled link."""
+
+    label: str
+    url: str
+
+
+@dataclass(frozen=True, slots=True)
+class Fact:
+    """One labelled value in a case page's tables; `url` (a final URL, as the table is
+    written in HTML) makes the value a link."""
+
+    label: str
+    value: str
+    url: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CaseRow:
+    """One case in a table of cases."""
+
+    id: str
+    title: str
+    url: str  # final URL: the table is written in HTML
+    incident_date: str
+    country: str
+    partner_force: str
+    harm: str
+    stage: str
+    status: str
+    days_in_stage: str
+    next_review: str
+    overdue: bool
+    stalled: bool
+    extra: str = ""
+    """The value of the table's extra column, when the page has one."""
+
+
+@dataclass(frozen=True, slots=True)
+class StageCount:
+    """One step of the pipeline with its number of cases."""
+
+    stage: str
+    label: str
+    count: int
+    url: str
+    current: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class ProgressStep:
+    """One stage in a case's progress bar."""
+
+    label: str
+    state: str
+    """done, current, todo, or skipped (an open stage a closed case never reached)."""
+
+
+@dataclass(frozen=True, slots=True)
+class WeaponRow:
+    """One weapon in a case page's weapons table."""
+
+    category: str
+    designation: str
+    us_origin: str
+    basis: str
+
+
+@dataclass(frozen=True, slots=True)
+class SourceRow:
+    """One source in a case page's sources table; the body cites it by `key`."""
+
+    key: str
+    anchor: str
+    type: str
+    visibility: str
+    title: str
+    url: str | None
+    publisher: str
+    published: str
+    accessed: str
+    grade: str
+    """Admiralty grading, e.g. B2; empty when not graded."""
+
+
+@dataclass(frozen=True, slots=True)
+class ActionRow:
+    """One action in a case page's actions table."""
+
+    type: str
+    status: str
+    date: str
+    note: str
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryRow:
+    """One entry of the stage history (the decision record) on a case page."""
+
+    stage: str
+    date: str
+    by: str
+    note: str
+
+
+@dataclass(frozen=True, slots=True)
+class ChangeEntry:
+    """One commit in a change log, with what it changed in the case's fields."""
+
+    date: str
+    author: str
+    subject: str
+    short: str
+    url: str | None
+    """The commit on the repository host, when repo_url is set."""
+    changes: list[str]
+    """Readable lines such as `stage: intake -> incident-analysis`."""
+    case_id: str = ""
+    case_title: str = ""
+    case_url: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class HistorySummary:
+    """A case's audit trail from git."""
+
+    available: bool
+    note: str
+    """Said when history is partial or missing; empty otherwise."""
+    opened: str
+    last_changed: str
+    last_changed_ago: str
+    last_author: str
+    revisions: int
+    entries: list[ChangeEntry]
+
+
+@dataclass(frozen=True, slots=True)
+class CasePage:
+    """`/cases/<id>/`: one case as a document."""
+
+    site: Site
+    id: str
+    title: str
+    stage: str
+    stage_label: str
+    status: str
+    sensitivity: str
+    closure_reason: str
+    next_review: str
+    overdue: bool
+    stalled: bool
+    days_in_stage: str
+    progress: list[ProgressStep]
+    incident: list[Fact]
+    harm: list[Fact]
+    weapons: list[WeaponRow]
+    sources: list[SourceRow]
+    assessment: list[Fact]
+    recommendations: list[str]
+    actions: list[ActionRow]
+    stage_history: list[HistoryRow]
+    """The decision record from the file, newest first."""
+    related: list[Link]
+    aliases: list[str]
+    tags: list[Link]
+    narrative: Markup
+    """The body, rendered and sanitised by `generator.publish.site.narrative`."""
+    repo_links: list[Link]
+    """Edit, history and blame links on the repository host, when repo_url is set."""
+    audit: HistorySummary
+    """The audit trail from git."""
+
+
+@dataclass(frozen=True, slots=True)
+class ChangesPage:
+    """`/changes/`: the latest changes across all cases, newest first."""
+
+    site: Site
+    note: str
+    entries: list[ChangeEntry]
+    feed_url: str
+
+
+@dataclass(frozen=True, slots=True)
+class HomePage:
+    """`/`: where every case stands, at a glance."""
+
+    site: Site
+    pipeline: list[StageCount]
+    overdue: int
+    stalled: int
+    awaiting: int
+    stalled_days: int
+    browse: list[Link]
+    recent: list[CaseRow]
+
+
+@dataclass(frozen=True, slots=True)
+class StagesPage:
+    """`/stages/`: the pipeline with counts, and what each stage requires."""
+
+    site: Site
+    pipeline: list[StageCount]
+    gates: list[Fact]
+
+
+@dataclass(frozen=True, slots=True)
+class StagePage:
+    """`/stages/<stage>/`: the cases in one stage, overdue and stalled first."""
+
+    site: Site
+    label: str
+    description: str
+    pipeline: list[StageCount]
+    rows: list[CaseRow]
+    stalled_days: int
+
+
+@dataclass(frozen=True, slots=True)
+class Group:
+    """One group in an index of groups (a source type, a partner force, a month...)."""
+
+    label: str
+    url: str
+    count: int
+    detail: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class GroupIndexPage:
+    """`/sources/`, `/partners/`, ...: the groups of one grouping with their counts."""
+
+    site: Site
+    title: str
+    intro: str
+    detail_header: str
+    groups: list[Group]
+
+
+@dataclass(frozen=True, slots=True)
+class GroupPage:
+    """`/sources/<type>/`, `/partners/<slug>/`, ...: the cases in one group."""
+
+    site: Site
+    title: str
+    intro: str
+    up: Link
+    extra_header: str
+    rows: list[CaseRow]
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewPage:
+    """`/review/`: what needs attention."""
+
+    site: Site
+    stalled_days: int
+    overdue: list[CaseRow]
+    stalled: list[CaseRow]
+    awaiting: list[CaseRow]
+
+
+@dataclass(frozen=True, slots=True)
+class Chart:
+    """An inline SVG chart and the same numbers as a table, for screen readers."""
+
+    title: str
+    svg: Markup
+    header: tuple[str, ...]
+    rows: list[tuple[str, ...]]
+
+
+@dataclass(frozen=True, slots=True)
+class ExportLink:
+    """A link to one export file, on the dashboard."""
+
+    label: str
+    url: str
+    description: str
+
+
+@dataclass(frozen=True, slots=True)
+class DashboardPage:
+    """`/dashboard/`: counts and times, drawn as charts with their tables."""
+
+    site: Site
+    charts: list[Chart]
+    exports: list[ExportLink]
+
+
+@dataclass(frozen=True, slots=True)
+class ExportDoc:
+    """One export file and its columns, on the about page."""
+
+    file: str
+    url: str
+    description: str
+    columns: list[Fact] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class AboutPage:
+    """`/about/`: the process, the stages and their gates, every field and export."""
+
+    site: Site
+    stages: list[Fact]
+    gates: list[Fact]
+    field_reference: Markup
+    """Generated from the schema by `generator.publish.reference` (not from case data)."""
+    exports: list[ExportDoc]

@@ -1,0 +1,744 @@
+"""Which pages the site has, and what each is given.
+
+`plan_site` turns the published cases into a list of `Page`s (a path under the
+generated docs folder, a template and its context) plus the static files
+(exports, assets). Nothing here touches the disk; `generator.publish.build` writes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import posixpath
+import re
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+
+from iso3166 import countries_by_alpha3
+from markupsafe import Markup
+
+from generator.config import Config
+from generator.history.reader import Commit, History, HistoryStatus, describe_change
+from generator.preview.memo import Memo
+from generator.publish import reference
+from generator.publish.site import charts
+from generator.publish.site.context import (
+    AboutPage,
+    ActionRow,
+    CasePage,
+    CaseRow,
+    ChangeEntry,
+    ChangesPage,
+    Chart,
+    DashboardPage,
+    ExportDoc,
+    ExportLink,
+    Fact,
+    Group,
+    GroupIndexPage,
+    GroupPage,
+    HistoryRow,
+    HistorySummary,
+    HomePage,
+    Link,
+    ProgressStep,
+    ReviewPage,
+    Site,
+    SourceRow,
+    StageCount,
+    StagePage,
+    StagesPage,
+    WeaponRow,
+)
+from generator.publish.site.exports import EXPORTS
+from generator.publish.site.facts import CaseFacts, harm_summary, show_count
+from generator.publish.site.narrative import render_narrative
+from generator.records.schema import (
+    OPEN_STAGES,
+    Case,
+    HarmFinding,
+    SourceType,
+    Stage,
+    UsOrigin,
+    Visibility,
+    meanings,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    """One generated Markdown page."""
+
+    path: str
+    """Relative to the generated docs folder, e.g. `cases/CH-2024-0007.md`."""
+    template: str
+    title: str
+    context: object
+    search: bool = True
+    """False for long listings, so that a case is found once, on its own page."""
+
+
+GATES = [
+    Fact("any stage", "id, title, opened, stage, sensitivity, stage history, incident date, "
+                      "country, location precision and attribution, at least one source"),
+    Fact("any open stage", "status and next review date"),
+    Fact("incident analysis and later", "the partner force (or 'unknown'), at least one weapon"),
+    Fact("policy impact assessment and later",
+         "harm found credible; killed and injured stated (unknown allowed); at least one "
+         "reviewer; the basis of every confirmed or likely U.S.-origin judgement"),
+    Fact("coordinated action", "IHL concern and avoidability assessed; at least one "
+                               "recommendation"),
+    Fact("closed", "a closure reason; the original case when closed as a duplicate; when "
+                   "closed as actions completed, at least one action and every action "
+                   "completed, declined or superseded"),
+]
+
+_SLUG = re.compile(r"[^a-z0-9]+")
+
+
+def slugify(text: str) -> str:
+    """A path-safe slug: lowercase ASCII letters, digits and hyphens only."""
+    return _SLUG.sub("-", text.lower()).strip("-")[:60].strip("-")
+
+
+def safe_title(text: str) -> str:
+    """A page title for mkdocs' front matter: no characters that markup could use."""
+    return re.sub(r"[<>&\"`\\\x00-\x1f]", "", text).strip() or "Untitled"
+
+
+def _relative(target: str, start: str) -> str:
+    """`posixpath.relpath(target, start)` for the clean relative paths of the generated
+    folder ("" is its top), without asking the file system for the working folder:
+    listings call this for every row, tens of thousands of times a build."""
+    to = [part for part in target.split("/") if part]
+    at = [part for part in start.split("/") if part]
+    common = 0
+    while common < len(to) and common < len(at) and to[common] == at[common]:
+        common += 1
+    return "/".join([".."] * (len(at) - common) + to[common:]) or "."
+
+
+def rel(from_page: str, to_page: str) -> str:
+    """A relative link between two pages of the generated folder."""
+    return _relative(to_page, posixpath.dirname(from_page))
+
+
+def _page_url(path: str) -> str:
+    """The directory URL mkdocs gives a page: `stages/intake.md` -> `stages/intake/`."""
+    stem = path.removesuffix(".md")
+    if stem == "index":
+        return ""
+    return stem.removesuffix("/index") + "/"
+
+
+def url_between(from_page: str, to_page: str) -> str:
+    """A final relative URL between two pages, for raw HTML that mkdocs does not rewrite
+    (the SVG charts); Markdown links use `rel` and are checked by mkdocs."""
+    source, target = _page_url(from_page), _page_url(to_page)
+    link = _relative(target, source)
+    return "./" if link == "." else link + "/"
+
+
+def case_path(case_id: str) -> str:
+    return f"cases/{case_id}.md"
+
+
+class SiteBuilder:
+    """Builds every page's context from the published cases and their facts."""
+
+    def __init__(self, config: Config, site: Site, facts: Sequence[CaseFacts],
+                 today: dt.date, history: History | None = None,
+                 memo: Memo | None = None) -> None:
+        self.config = config
+        self.memo = memo if memo is not None else Memo()
+        """The last build's case pages and rows, reused for cases that are unchanged."""
+        self.site = site
+        self.facts = sorted(facts, key=lambda f: f.case.id)
+        self.by_id = {f.case.id: f for f in self.facts}
+        self.today = today
+        self.stalled_days = config.settings.stalled_days
+        self.history = history
+        self.pages: list[Page] = []
+        self.files: dict[str, bytes] = {}
+        """Files other than pages that the site needs (the changes feed)."""
+
+    # ---------------------------------------------------------------- helpers
+
+    def row(self, page: str, f: CaseFacts, extra: str = "") -> CaseRow:
+        return self.memo.get(("row", page, f.case.id), (f, extra),
+                             functools.partial(self._row, page, f, extra))
+
+    def _row(self, page: str, f: CaseFacts, extra: str) -> CaseRow:
+        case = f.case
+        return CaseRow(
+            id=case.id, title=case.title, url=url_between(page, case_path(case.id)),
+            incident_date=str(case.incident.date), country=case.incident.country,
+            partner_force=case.incident.partner_force or "",
+            harm=harm_summary(case), stage=case.stage.label,
+            status=_label(case.status.value) if case.status else "",
+            days_in_stage=str(f.days_in_stage) if case.is_open else "",
+            next_review=case.next_review.isoformat() if case.next_review and case.is_open else "",
+            overdue=f.overdue, stalled=f.stalled, extra=extra)
+
+    def rows(self, page: str, facts: Iterable[CaseFacts],
+             extra: Callable[[CaseFacts], str] | None = None) -> list[CaseRow]:
+        ordered = sorted(facts, key=lambda f: (not f.overdue, not f.stalled, f.case.id))
+        return [self.row(page, f, extra(f) if extra else "") for f in ordered]
+
+    def pipeline(self, page: str, current: Stage | None = None) -> list[StageCount]:
+        counts = dict.fromkeys(Stage, 0)
+        for f in self.facts:
+            counts[f.case.stage] += 1
+        return [StageCount(stage.value, stage.label, counts[stage],
+                           rel(page, f"stages/{stage.value}.md"), stage is current)
+                for stage in Stage]
+
+    def add(self, page: Page) -> None:
+        self.pages.append(page)
+
+    # ---------------------------------------------------------------- pages
+
+    def build(self) -> list[Page]:
+        self.home()
+        for f in self.facts:
+            self.case_page(f)
+        self.stages()
+        self.groupings()
+        self.review()
+        self.changes()
+        self.dashboard()
+        self.about()
+        return self.pages
+
+    # ---------------------------------------------------------------- history
+
+    def _history_note(self) -> str:
+        history = self.history
+        if history is None or history.status is HistoryStatus.MISSING:
+            reason = history.message if history else "history was not read"
+            return f"The change history is unavailable ({reason})."
+        if history.status is HistoryStatus.PARTIAL:
+            return "The change history is partial: this site was built from a shallow clone."
+        return ""
+
+    def _commit_url(self, commit_hash: str) -> str | None:
+        base = self.config.settings.repo_url
+        return f"{base.rstrip('/')}/commit/{commit_hash}" if base else None
+
+    def _entry(self, commit: Commit, page: str | None = None,
+               f: CaseFacts | None = None) -> ChangeEntry:
+        if commit.deleted:
+            changes = ["the file was deleted"]
+        elif commit.created:
+            stage = next((c.new for c in commit.changes if c.field == "stage"), None)
+            changes = [f"the case was added, in stage {stage}" if stage
+                       else "the case was added"]
+        else:
+            changes = [describe_change(c) for c in commit.changes]
+            if commit.hidden_changes:
+                changes.append(f"{commit.hidden_changes} change"
+                               f"{'s' if commit.hidden_changes != 1 else ''} not shown in "
+                               "this build")
+            changes = changes or ["the narrative changed"]
+        return ChangeEntry(
+            date=commit.date.date().isoformat(), author=commit.author,
+            subject=commit.subject, short=commit.short, url=self._commit_url(commit.hash),
+            changes=changes,
+            case_id=f.case.id if f else "", case_title=f.case.title if f else "",
+            case_url=rel(page, case_path(f.case.id)) if f and page else "")
+
+    def _history_summary(self, f: CaseFacts) -> HistorySummary:
+        found = f.history
+        note = self._history_note()
+        if found is None or not found.commits:
+            return HistorySummary(False, note or "This case has no committed history yet.",
+                                  "", "", "", "", 0, [])
+        first, last = found.commits[-1], found.commits[0]
+        return HistorySummary(
+            available=True, note=note,
+            opened=first.date.date().isoformat(),
+            last_changed=last.date.date().isoformat(),
+            last_changed_ago=_ago(last.date.date(), self.today),
+            last_author=last.author, revisions=len(found.commits),
+            entries=[self._entry(c) for c in found.commits])
+
+    def changes(self) -> None:
+        path = "changes/index.md"
+        every = [(c, f) for f in self.facts if f.history for c in f.history.commits]
+        every.sort(key=lambda cf: (cf[0].committed, cf[0].hash, cf[1].case.id), reverse=True)
+        latest = every[: self.config.settings.changes_limit]
+        entries = [self._entry(c, path, f) for c, f in latest]
+        self.add(Page(path, "changes.md.j2", "Latest changes", ChangesPage(
+            site=self.site, note=self._history_note(), entries=entries,
+            feed_url="feed.xml"), search=False))
+        self.files["changes/feed.xml"] = atom_feed(self.site, entries, self.today)
+
+    def home(self) -> None:
+        path = "index.md"
+        recent = sorted(self.facts, key=lambda f: (f.case.opened, f.case.id), reverse=True)[:10]
+        self.add(Page(path, "home.md.j2", self.site.name, HomePage(
+            site=self.site, pipeline=self.pipeline(path),
+            overdue=sum(f.overdue for f in self.facts),
+            stalled=sum(f.stalled for f in self.facts),
+            awaiting=sum(f.awaiting for f in self.facts),
+            stalled_days=self.stalled_days,
+            browse=[Link(g.title, rel(path, f"{g.slug}/index.md")) for g in GROUPINGS],
+            recent=[self.row(path, f) for f in recent],
+        ), search=False))
+
+    def case_page(self, f: CaseFacts) -> None:
+        # Everything the page shows beyond the case's own facts: the cases it links
+        # to (by title), the site, the history's state, the settings and the day.
+        case = f.case
+        related = tuple((other, self.by_id[other].case.title)
+                        for other in (case.duplicate_of, *case.related)
+                        if other is not None and other in self.by_id)
+        inputs = (f, related, self.site, self._history_note(), self.today,
+                  self.config.settings)
+        self.add(self.memo.get(("case", case.id), inputs,
+                               functools.partial(self._case_page, f)))
+
+    def _case_page(self, f: CaseFacts) -> Page:
+        case = f.case
+        path = case_path(case.id)
+        incident = case.incident
+        place = ", ".join(p for p in (incident.place, incident.admin2, incident.admin1) if p)
+        country = countries_by_alpha3.get(incident.country)
+        incident_facts = [
+            Fact("Date", str(incident.date) + (" (approximate)" if incident.date.approximate
+                                                else "")),
+            Fact("Country", f"{country.name} ({incident.country})" if country
+                 else incident.country,
+                 url_between(path, f"countries/{incident.country.lower()}.md")),
+            Fact("Place", place or "not recorded"),
+            Fact("Location precision", _label(incident.location_precision.value)),
+        ]
+        if incident.coordinates:
+            incident_facts.append(Fact("Coordinates", f"{incident.coordinates.lat}, "
+                                                      f"{incident.coordinates.lon}"))
+        partner = incident.partner_force
+        incident_facts += [
+            Fact("Partner force", partner or "not recorded",
+                 url_between(path, f"partners/{_partner_slug(partner)}.md")),
+            Fact("Unit", incident.unit or "not recorded"),
+            Fact("Operation", _label(incident.operation_type.value)
+                 if incident.operation_type else "not recorded"),
+            Fact("Attribution", _label(incident.attribution.value)),
+        ]
+        harm_facts: list[Fact] = []
+        if case.harm is not None:
+            harm = case.harm
+            for key in ("killed", "injured", "children_killed", "children_injured",
+                        "women_killed", "women_injured", "men_killed", "men_injured"):
+                if key in harm.model_fields_set:
+                    harm_facts.append(Fact(_label(key.replace("_", " ")),
+                                           show_count(getattr(harm, key))))
+            if harm.civilian_objects:
+                harm_facts.append(Fact("Civilian objects", ", ".join(
+                    _label(o.value) for o in harm.civilian_objects)))
+        assessment_facts: list[Fact] = []
+        recommendations: list[str] = []
+        if case.assessment is not None:
+            a = case.assessment
+            assessment_facts = [
+                Fact("Harm finding", _label(a.harm_finding.value)),
+                Fact("IHL concern", _label(a.ihl_concern.value)),
+                Fact("Avoidable", _label(a.avoidable.value)),
+                Fact("Recurrence risk", _label(a.recurrence_risk.value)
+                     if a.recurrence_risk else "not assessed"),
+                Fact("Partner position", _label(a.partner_position.value)
+                     if a.partner_position else "not recorded"),
+                Fact("Reviewed by", ", ".join(a.reviewed_by) or "nobody yet"),
+            ]
+            recommendations = [_label(r.value) for r in a.recommendations]
+        return Page(path, "case.md.j2", case.id, CasePage(
+            site=self.site, id=case.id, title=case.title, stage=case.stage.value,
+            stage_label=case.stage.label,
+            status=_label(case.status.value) if case.status and case.is_open else "",
+            sensitivity=case.sensitivity.value,
+            closure_reason=_label(case.closure_reason.value) if case.closure_reason else "",
+            next_review=case.next_review.isoformat() if case.next_review and case.is_open
+            else "",
+            overdue=f.overdue, stalled=f.stalled,
+            days_in_stage=str(f.days_in_stage) if case.is_open else "",
+            progress=_progress(case),
+            incident=incident_facts,
+            harm=harm_facts,
+            weapons=[WeaponRow(_label(w.category.value), w.designation or "",
+                               _label(w.us_origin.value),
+                               ", ".join(_label(b.value) for b in w.us_origin_basis))
+                     for w in case.weapons],
+            sources=[SourceRow(
+                key=s.key, anchor=f"source-{s.key.lower()}", type=s.type.label,
+                visibility=_label(s.visibility.value), title=s.title or "",
+                url=s.url, publisher=s.publisher or "",
+                published=s.published.isoformat() if s.published else "",
+                accessed=s.accessed.isoformat() if s.accessed else "",
+                grade=f"{s.reliability or ''}{s.credibility or ''}")
+                for s in case.sources],
+            assessment=assessment_facts,
+            recommendations=recommendations,
+            actions=[ActionRow(_label(a.type.value), _label(a.status.value),
+                               a.date.isoformat() if a.date else "", a.note or "")
+                     for a in case.actions],
+            stage_history=[HistoryRow(e.stage.label, e.date.isoformat(), e.by, e.note)
+                     for e in reversed(case.stage_history)],
+            related=self._related(path, case),
+            aliases=list(case.aliases),
+            tags=[Link(t, rel(path, f"tags/{t}.md")) for t in case.tags],
+            narrative=render_narrative(f.body),
+            repo_links=self._repo_links(case.id),
+            audit=self._history_summary(f),
+        ))
+
+    def _related(self, path: str, case: Case) -> list[Link]:
+        links = []
+        ids = ([case.duplicate_of] if case.duplicate_of else []) + list(case.related)
+        for other in dict.fromkeys(ids):
+            target = self.by_id.get(other)
+            if target is None:
+                # Not published by this profile: name no title and link nowhere.
+                continue
+            label = f"{other}: {target.case.title}"
+            if other == case.duplicate_of:
+                label = f"{label} (this case duplicates it)"
+            links.append(Link(label, rel(path, case_path(other))))
+        return links
+
+    def _repo_links(self, case_id: str) -> list[Link]:
+        settings = self.config.settings
+        if not settings.repo_url:
+            return []
+        base = settings.repo_url.rstrip("/")
+        file = f"{settings.cases_dir.strip('/')}/{case_id}.md"
+        branch = settings.repo_branch
+        return [Link("Edit this case", f"{base}/edit/{branch}/{file}"),
+                Link("History", f"{base}/commits/{branch}/{file}"),
+                Link("Blame", f"{base}/blame/{branch}/{file}")]
+
+    def stages(self) -> None:
+        index = "stages/index.md"
+        self.add(Page(index, "stages.md.j2", "Stages", StagesPage(
+            site=self.site, pipeline=self.pipeline(index), gates=GATES), search=False))
+        for stage in Stage:
+            path = f"stages/{stage.value}.md"
+            members = [f for f in self.facts if f.case.stage is stage]
+            self.add(Page(path, "stage.md.j2", stage.label, StagePage(
+                site=self.site, label=stage.label, description=meanings(Stage)[stage.value],
+                pipeline=self.pipeline(path, stage), rows=self.rows(path, members),
+                stalled_days=self.stalled_days), search=False))
+
+    def groupings(self) -> None:
+        for grouping in GROUPINGS:
+            members: dict[str, list[CaseFacts]] = defaultdict(list)
+            labels: dict[str, str] = {}
+            for f in self.facts:
+                for key, label in grouping.keys(f):
+                    members[key].append(f)
+                    labels[key] = label
+            index = f"{grouping.slug}/index.md"
+            slugs = _unique_slugs(members, grouping)
+            groups = []
+            for key in grouping.order(list(members)):
+                path = f"{grouping.slug}/{slugs[key]}.md"
+                facts = members[key]
+                groups.append(Group(labels[key], rel(index, path), len(facts),
+                                    grouping.detail(facts, key) if grouping.detail else ""))
+                self.add(Page(path, "group.md.j2", f"{grouping.title}: {labels[key]}", GroupPage(
+                    site=self.site, title=f"{grouping.singular}: {labels[key]}",
+                    intro=grouping.intro, up=Link(grouping.title, rel(path, index)),
+                    extra_header=grouping.extra_header,
+                    rows=self.rows(path, facts, grouping.extra_for(key))), search=False))
+            self.add(Page(index, "group_index.md.j2", grouping.title, GroupIndexPage(
+                site=self.site, title=grouping.title, intro=grouping.intro,
+                detail_header=grouping.detail_header, groups=groups), search=False))
+
+    def review(self) -> None:
+        path = "review.md"
+        self.add(Page(path, "review.md.j2", "Needs attention", ReviewPage(
+            site=self.site, stalled_days=self.stalled_days,
+            overdue=self.rows(path, (f for f in self.facts if f.overdue)),
+            stalled=self.rows(path, (f for f in self.facts if f.stalled)),
+            awaiting=self.rows(path, (f for f in self.facts if f.awaiting)),
+        ), search=False))
+
+    def dashboard(self) -> None:
+        path = "dashboard.md"
+        self.add(Page(path, "dashboard.md.j2", "Dashboard", DashboardPage(
+            site=self.site, charts=dashboard_charts(self, path),
+            exports=[ExportLink(e.file, rel(path, f"exports/{e.file}"), e.description)
+                     for e in EXPORTS])))
+
+    def about(self) -> None:
+        path = "about.md"
+        self.add(Page(path, "about.md.j2", "About", AboutPage(
+            site=self.site,
+            stages=[Fact(s.label, meanings(Stage)[s.value]) for s in Stage],
+            gates=GATES,
+            field_reference=Markup(reference.field_reference()),
+            exports=[ExportDoc(e.file, rel(path, f"exports/{e.file}"), e.description,
+                               [Fact(c.name, c.description) for c in e.columns])
+                     for e in EXPORTS])))
+
+
+def _ago(then: dt.date, today: dt.date) -> str:
+    days = (today - then).days
+    if days <= 0:
+        return "today"
+    if days == 1:
+        return "yesterday"
+    if days < 60:
+        return f"{days} days ago"
+    if days < 730:
+        return f"{days // 30} months ago"
+    return f"{days // 365} years ago"
+
+
+def atom_feed(site: Site, entries: Sequence[ChangeEntry], today: dt.date) -> bytes:
+    """The latest changes as an Atom feed; links are relative to the feed's own address."""
+    from xml.sax.saxutils import escape, quoteattr
+
+    updated = (entries[0].date if entries else today.isoformat()) + "T00:00:00Z"
+    lines = ['<?xml version="1.0" encoding="utf-8"?>',
+             '<feed xmlns="http://www.w3.org/2005/Atom">',
+             f"  <title>{escape(site.name)}: latest changes</title>",
+             f"  <id>tag:casebook,2023:{escape(site.name)}/changes</id>",
+             f"  <updated>{updated}</updated>",
+             '  <link rel="self" href="feed.xml"/>',
+             '  <link rel="alternate" href="./"/>']
+    for entry in entries:
+        summary = "\n".join(entry.changes)
+        url = f"../cases/{entry.case_id}/"
+        lines += [
+            "  <entry>",
+            f"    <title>{escape(entry.case_id)}: {escape(entry.subject)}</title>",
+            f"    <id>tag:casebook,2023:{escape(entry.short)}/{escape(entry.case_id)}</id>",
+            f"    <updated>{entry.date}T00:00:00Z</updated>",
+            f"    <author><name>{escape(entry.author)}</name></author>",
+            f"    <link href={quoteattr(url)}/>",
+            f"    <summary>{escape(summary)}</summary>",
+            "  </entry>"]
+    lines.append("</feed>")
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+def _label(value: str) -> str:
+    text = value.replace("-", " ")
+    return text[:1].upper() + text[1:]
+
+
+def _progress(case: Case) -> list[ProgressStep]:
+    reached = {entry.stage for entry in case.stage_history}
+    steps = []
+    current_rank = case.stage.rank
+    for stage in OPEN_STAGES:
+        if case.stage is Stage.CLOSED:
+            state = "done" if stage in reached else "skipped"
+        elif stage is case.stage:
+            state = "current"
+        else:
+            state = "done" if stage.rank < current_rank else "todo"
+        steps.append(ProgressStep(stage.label, state))
+    steps.append(ProgressStep(Stage.CLOSED.label,
+                              "current" if case.stage is Stage.CLOSED else "todo"))
+    return steps
+
+
+# -------------------------------------------------------------------- groupings
+
+
+@dataclass(frozen=True, slots=True)
+class Grouping:
+    """One way of grouping cases: an index page and a page per group."""
+
+    slug: str
+    title: str
+    singular: str
+    intro: str
+    keys: Callable[[CaseFacts], list[tuple[str, str]]]
+    """The groups a case belongs to, as (key, label)."""
+    order: Callable[[list[str]], list[str]] = sorted
+    detail_header: str = ""
+    detail: Callable[[list[CaseFacts], str], str] | None = None
+    extra_header: str = ""
+    extra: Callable[[CaseFacts, str], str] | None = None
+
+    def extra_for(self, key: str) -> Callable[[CaseFacts], str] | None:
+        """The extra column's value for the cases of group `key`."""
+        extra = self.extra
+        if extra is None:
+            return None
+        return lambda f: extra(f, key)
+
+
+def _source_keys(f: CaseFacts) -> list[tuple[str, str]]:
+    types = dict.fromkeys(s.type for s in f.case.sources)
+    return [(t.value, t.label) for t in types]
+
+
+def _source_detail(facts: list[CaseFacts], key: str) -> str:
+    public = sum(1 for f in facts for s in f.case.sources
+                 if s.type.value == key and s.visibility is Visibility.PUBLIC)
+    hidden = sum(1 for f in facts for s in f.case.sources
+                 if s.type.value == key and s.visibility is Visibility.NON_PUBLIC)
+    return f"{public} public, {hidden} non-public"
+
+
+def _source_extra(f: CaseFacts, key: str) -> str:
+    return str(sum(1 for s in f.case.sources if s.type.value == key))
+
+
+def _partner_slug(partner: str | None) -> str:
+    return slugify(partner) if partner and slugify(partner) else "not-recorded"
+
+
+def _partner_keys(f: CaseFacts) -> list[tuple[str, str]]:
+    partner = f.case.incident.partner_force
+    return [(_partner_slug(partner), partner or "Not recorded")]
+
+
+def _country_keys(f: CaseFacts) -> list[tuple[str, str]]:
+    code = f.case.incident.country
+    country = countries_by_alpha3.get(code)
+    return [(code.lower(), f"{country.name} ({code})" if country else code)]
+
+
+def _month_keys(f: CaseFacts) -> list[tuple[str, str]]:
+    start = f.case.incident.date.start
+    return [(start.strftime("%Y-%m"), start.strftime("%B %Y"))]
+
+
+def _finding_keys(f: CaseFacts) -> list[tuple[str, str]]:
+    finding = f.harm_finding
+    return [(finding.value, _label(finding.value))]
+
+
+def _origin_keys(f: CaseFacts) -> list[tuple[str, str]]:
+    origin = f.us_origin
+    if origin is None:
+        return [("none", "No weapon recorded")]
+    return [(origin.value, _label(origin.value))]
+
+
+def _tag_keys(f: CaseFacts) -> list[tuple[str, str]]:
+    return [(t, t) for t in f.case.tags]
+
+
+def _enum_order(values: Sequence[str]) -> Callable[[list[str]], list[str]]:
+    rank = {v: i for i, v in enumerate(values)}
+    return lambda keys: sorted(keys, key=lambda k: (rank.get(k, len(rank)), k))
+
+
+GROUPINGS = (
+    Grouping("sources", "Sources", "Source type",
+             "Cases that cite at least one source of each type, with how many they cite.",
+             _source_keys, _enum_order([t.value for t in SourceType]),
+             "sources", _source_detail, "sources of this type", _source_extra),
+    Grouping("partners", "Partner forces", "Partner force",
+             "Cases by the partner force believed responsible.", _partner_keys),
+    Grouping("countries", "Countries", "Country", "Cases by the country of the incident.",
+             _country_keys),
+    Grouping("months", "Incident months", "Incident month",
+             "Cases by the month in which the incident happened (its first possible day).",
+             _month_keys, lambda keys: sorted(keys, reverse=True)),
+    Grouping("findings", "Harm findings", "Harm finding",
+             "Cases by the finding on whether the reported harm occurred.", _finding_keys,
+             _enum_order([h.value for h in HarmFinding])),
+    Grouping("origin", "U.S.-origin confidence", "U.S.-origin confidence",
+             "Cases by the strongest U.S.-origin confidence among their weapons.",
+             _origin_keys, _enum_order([*(o.value for o in UsOrigin), "none"])),
+    Grouping("tags", "Tags", "Tag", "Cases by tag.", _tag_keys),
+)
+
+def _unique_slugs(members: dict[str, list[CaseFacts]], grouping: Grouping) -> dict[str, str]:
+    # Keys are already path-safe (enum values, ISO codes, slugs, YYYY-MM), and
+    # partner slugs that collide were merged into one group on purpose.
+    safe = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+    result = {}
+    for key in members:
+        if not safe.match(key):
+            raise ValueError(f"unsafe group key {key!r} in {grouping.slug}")
+        result[key] = key
+    return result
+
+
+# -------------------------------------------------------------------- dashboard
+
+
+def dashboard_charts(builder: SiteBuilder, path: str) -> list[Chart]:
+    facts = builder.facts
+    by_stage = [charts.Bar(s.label, sum(1 for f in facts if f.case.stage is s),
+                           url_between(path, f"stages/{s.value}.md")) for s in Stage]
+    by_source = []
+    for t in SourceType:
+        n = sum(1 for f in facts if any(s.type is t for s in f.case.sources))
+        by_source.append(charts.Bar(t.label, n,
+                                    url_between(path, f"sources/{t.value}.md") if n else None))
+    months: dict[str, int] = defaultdict(int)
+    for f in facts:
+        months[f.case.opened.strftime("%Y-%m")] += 1
+    by_month = [charts.Bar(m, months[m]) for m in _month_range(sorted(months))]
+    partners: dict[str | None, int] = defaultdict(int)
+    for f in facts:
+        partners[f.case.incident.partner_force] += 1
+    by_partner = [charts.Bar(p or "Not recorded", n,
+                             url_between(path, f"partners/{_partner_slug(p)}.md"))
+                  for p, n in sorted(partners.items(), key=lambda kv: (-kv[1], kv[0] or ""))]
+    durations: dict[Stage, list[float]] = defaultdict(list)
+    for f in facts:
+        for span in f.spans:
+            if span.stage is not Stage.CLOSED:
+                durations[span.stage].append(float(span.days(builder.today)))
+    spreads = [(s.label, charts.spread(durations[s])) for s in OPEN_STAGES]
+
+    def bars_table(bars: Sequence[charts.Bar]) -> list[tuple[str, ...]]:
+        return [(b.label, str(b.value)) for b in bars]
+
+    spread_rows: list[tuple[str, ...]] = []
+    for label, summary in spreads:
+        if summary is None:
+            spread_rows.append((label, "0", "", "", ""))
+        else:
+            spread_rows.append((label, str(summary.count), _days(summary.median),
+                                f"{_days(summary.q1)}-{_days(summary.q3)}",
+                                f"{_days(summary.minimum)}-{_days(summary.maximum)}"))
+    return [
+        Chart("Cases by stage", Markup(charts.bar_chart(by_stage, title="Cases by stage")),
+              ("Stage", "Cases"), bars_table(by_stage)),
+        Chart("Cases by source type", Markup(charts.bar_chart(
+            by_source, title="Cases by source type")), ("Source type", "Cases"),
+              bars_table(by_source)),
+        Chart("Cases opened per month", Markup(charts.column_chart(
+            by_month, title="Cases opened per month")), ("Month", "Cases opened"),
+              bars_table(by_month)),
+        Chart("Time spent in each stage", Markup(charts.spread_chart(
+            spreads, title="Time spent in each stage")),
+              ("Stage", "Cases", "Median days", "Middle half (days)", "Range (days)"),
+              spread_rows),
+        Chart("Cases by partner force", Markup(charts.bar_chart(
+            by_partner, title="Cases by partner force")), ("Partner force", "Cases"),
+              bars_table(by_partner)),
+    ]
+
+
+def _days(value: float) -> str:
+    return f"{value:.0f}"
+
+
+def _month_range(months: list[str]) -> list[str]:
+    """Every month from the first to the last, so that empty months show as gaps."""
+    if not months:
+        return []
+    year, month = (int(p) for p in months[0].split("-"))
+    last = months[-1]
+    out = []
+    while True:
+        key = f"{year:04d}-{month:02d}"
+        out.append(key)
+        if key >= last:
+            return out
+        month += 1
+        if month > 12:
+            year, month = year + 1, 1
+

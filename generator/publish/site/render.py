@@ -1,0 +1,60 @@
+"""Render pages from the Jinja2 templates in `templates/site/`."""
+
+from __future__ import annotations
+
+import functools
+import json
+from pathlib import Path
+
+import jinja2
+
+from generator.escape import FILTERS
+from generator.publish.site.pages import Page, safe_title
+
+
+@functools.lru_cache(maxsize=4)
+def environment(templates: Path) -> jinja2.Environment:
+    """Templates write Markdown, so autoescape is off and every expression ends with an
+    escaping filter from `generator.escape`; undefined names are errors.
+
+    One per folder and process: Jinja compiles each template once and compiles it
+    again when its file changes (`auto_reload`), so a watching server that builds
+    again does not pay for compiling every template each time."""
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(templates)),
+        undefined=jinja2.StrictUndefined,
+        autoescape=False,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters.update(FILTERS)
+    return env
+
+
+def fingerprint(templates: Path) -> tuple[tuple[str, int, int], ...]:
+    """Every template file with its modification time and size: a page rendered from
+    equal inputs under an equal fingerprint is the same page."""
+    found = []
+    for path in templates.rglob("*"):
+        if path.is_file():
+            stat = path.stat()
+            found.append((path.relative_to(templates).as_posix(), stat.st_mtime_ns,
+                          stat.st_size))
+    return tuple(sorted(found))
+
+
+def front_matter(page: Page) -> str:
+    # JSON strings are valid YAML scalars, so the title can never break out.
+    lines = ["---", f"title: {json.dumps(safe_title(page.title), ensure_ascii=False)}"]
+    if not page.search:
+        # Listings: found through their cases, and wide, so without the page outline.
+        lines += ["search:", "  exclude: true", "hide:", "  - toc"]
+    lines.append("---")
+    return "\n".join(lines) + "\n\n"
+
+
+def render_page(env: jinja2.Environment, page: Page) -> bytes:
+    """The page's Markdown file, front matter and body."""
+    text = front_matter(page) + env.get_template(page.template).render(page=page.context)
+    return text.encode("utf-8")

@@ -1,0 +1,176 @@
+"""Start a case (`casebook new`): the next free id, a file from a template, never an overwrite.
+
+The new file comes from the Jinja2 template `templates/case.md.j2` of the
+repository (or, when the repository has none, the one beside this package). It
+is in stage intake and status active, opened today with a review in two weeks,
+with a first stage_history entry and one public source, and it is already in the
+canonical form of `casebook fmt`. What the writer must supply (the title, the
+incident's date and country, the source's title, url and accessed date, and who
+logged the case and why, unless given) is a placeholder starting with TODO, which
+the validator reports as CB211 `placeholder` until it is filled in.
+
+location_precision and attribution start as `unknown`, which is true until the
+analyst knows better.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+from collections.abc import Iterable
+from pathlib import Path
+from typing import TypedDict, Unpack
+
+import jinja2
+
+from generator.config import Config
+from generator.records.frontmatter import PLACEHOLDER_PREFIX
+from generator.records.loader import case_files
+from generator.records.schema import Sensitivity, SourceType
+from generator.review.fmt import scalar_text
+
+TEMPLATE_NAME = "case.md.j2"
+REVIEW_AFTER = dt.timedelta(days=14)
+"""A new case is first reviewed two weeks after it is opened."""
+
+_P = PLACEHOLDER_PREFIX
+TITLE = f"{_P} A short neutral title"
+BY = _P
+"""A placeholder that is also a valid handle, so that CB211 can report it."""
+NOTE = f"{_P} Where the case came from"
+INCIDENT_DATE = f"{_P} Date of the incident, YYYY-MM-DD (or YYYY-MM, YYYY)"
+COUNTRY = f"{_P} ISO 3166-1 alpha-3 country code"
+SOURCE_TITLE = f"{_P} Title of the source"
+SOURCE_URL = f"{_P} https://..."
+ACCESSED = f"{_P} Date you read the source, YYYY-MM-DD"
+
+
+class NewCaseFields(TypedDict, total=False):
+    """What `casebook new` may be told; everything else is a placeholder or a default."""
+
+    title: str | None
+    country: str | None
+    source_url: str | None
+    source_title: str | None
+    assignee: str | None
+    sensitivity: str
+    source_type: str
+
+
+def next_id(config: Config, year: int, existing: Iterable[str]) -> str:
+    """PREFIX-YYYY-NNNN: one more than the highest number of `year` among `existing` ids.
+
+    Gaps are never filled (a number once used may be referred to elsewhere); ids
+    of other years or prefixes are ignored; the number has four digits, or more
+    once 9999 is taken.
+    """
+    if not 1000 <= year <= 9999:
+        raise ValueError(f"a case id holds a four-digit year, not {year}")
+    prefix = config.settings.id_prefix
+    own = re.compile(rf"{re.escape(prefix)}-{year}-([0-9]{{4,}})")
+    numbers = (int(m.group(1)) for text in existing if (m := own.fullmatch(text)))
+    return f"{prefix}-{year}-{max(numbers, default=0) + 1:04d}"
+
+
+def template_path(config: Config) -> Path:
+    """The repository's template, else the one that comes with casebook."""
+    own = config.root / "templates" / TEMPLATE_NAME
+    if own.is_file():
+        return own
+    return Path(__file__).resolve().parents[2] / "templates" / TEMPLATE_NAME
+
+
+def _environment(folder: Path) -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(folder)),
+        undefined=jinja2.StrictUndefined,
+        autoescape=False,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["yaml"] = scalar_text
+    return env
+
+
+def render_new_case(
+    config: Config,
+    *,
+    case_id: str,
+    today: dt.date,
+    title: str | None = None,
+    country: str | None = None,
+    source_url: str | None = None,
+    source_title: str | None = None,
+    assignee: str | None = None,
+    sensitivity: str = "AMBER",
+    source_type: str = "media",
+) -> str:
+    """The text of a new case file. Values are written as YAML scalars (a JSON string
+    when quoting is needed), so no value can break out of its line."""
+    Sensitivity(sensitivity)  # ValueError for a label that does not exist
+    SourceType(source_type)
+    path = template_path(config)
+    template = _environment(path.parent).get_template(path.name)
+    return template.render(
+        case_id=case_id,
+        today=today,
+        next_review=today + REVIEW_AFTER,
+        sensitivity=sensitivity,
+        title=_given(title) or TITLE,
+        assignee=_given(assignee),
+        by=_given(assignee) or BY,
+        note=NOTE,
+        incident_date=INCIDENT_DATE,
+        country=_given(country) or COUNTRY,
+        source_type=source_type,
+        source_title=_given(source_title) or SOURCE_TITLE,
+        source_url=_given(source_url) or SOURCE_URL,
+        # Whoever gives the address has the source in front of them today.
+        accessed=today if _given(source_url) else ACCESSED,
+    )
+
+
+def _write_all(handle: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(handle, view):]
+
+
+def _given(value: str | None) -> str | None:
+    """An option's value, or None when it is missing or blank."""
+    if value is None or not value.strip():
+        return None
+    return value.strip()
+
+
+def create_case(config: Config, *, today: dt.date, **fields: Unpack[NewCaseFields]) -> Path:
+    """Write a new case as `cases/<next id>.md` and return its path.
+
+    The id is the next free number of `today`'s year among the case files in the
+    cases folder. The file is created exclusively (O_EXCL): an existing file is
+    never overwritten; if another process took the id meanwhile, the next is tried.
+    """
+    folder = config.cases_dir
+    folder.mkdir(parents=True, exist_ok=True)
+    taken = {path.stem for path in case_files(config)}
+    for _ in range(1000):
+        case_id = next_id(config, today.year, taken)
+        text = render_new_case(config, case_id=case_id, today=today, **fields)
+        path = folder / f"{case_id}.md"
+        try:
+            handle = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+        except FileExistsError:
+            taken.add(case_id)
+            continue
+        try:
+            try:
+                _write_all(handle, text.encode("utf-8"))
+            finally:
+                os.close(handle)
+        except BaseException:
+            path.unlink(missing_ok=True)  # ours: created just above, and not complete
+            raise
+        return path
+    raise FileExistsError(f"no free case id found in {folder}")
