@@ -26,6 +26,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pydantic import BaseModel
 
+import generator.review.files as files_module
 import generator.review.fmt as fmt_module
 from conftest import GOLDEN, ROOT, TODAY, Golden
 from generator.config import Config, Settings, load_config
@@ -450,9 +451,9 @@ def test_a_failed_write_leaves_the_old_file_and_no_temporary_file(
             real_write(handle, bytes(data[: len(data) // 2]))  # half written: the disk is full
             raise OSError(28, "No space left on device")
 
-        monkeypatch.setattr(fmt_module.os, "write", half)
+        monkeypatch.setattr(files_module.os, "write", half)
     else:
-        monkeypatch.setattr(fmt_module.os, failing, fail)
+        monkeypatch.setattr(files_module.os, failing, fail)
     with pytest.raises(OSError, match="No space left"):
         format_file(path, config, today=TODAY)
     assert path.read_bytes() == MESSY.encode("utf-8")

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 import yaml
 
+import generator.review.files as files_module
 import generator.review.newcase as newcase
 from conftest import ROOT, TODAY
 from generator.checks.corpus import load_corpus
@@ -254,7 +255,7 @@ def test_create_case_never_overwrites(repo: Path, config: Config,
 
 def test_a_failed_write_leaves_no_half_case(repo: Path, config: Config,
                                             monkeypatch: pytest.MonkeyPatch) -> None:
-    real_write = newcase.os.write
+    real_write = files_module.os.write
 
     def half(handle: int, data: Any) -> int:
         if bytes(data[:3]) != b"---":
@@ -262,7 +263,7 @@ def test_a_failed_write_leaves_no_half_case(repo: Path, config: Config,
         real_write(handle, bytes(data[: len(data) // 2]))  # half written: the disk is full
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(newcase.os, "write", half)
+    monkeypatch.setattr(files_module.os, "write", half)
     with pytest.raises(OSError, match="No space left"):
         create_case(config, today=TODAY)
     assert list((repo / "cases").iterdir()) == []

@@ -51,10 +51,7 @@ import contextlib
 import datetime as dt
 import enum
 import json
-import os
 import re
-import stat
-import tempfile
 from bisect import bisect_right
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -72,6 +69,7 @@ from generator.records.diagnostics import Diagnostic, Severity
 from generator.records.frontmatter import Path_, StrictYAMLHandler
 from generator.records.loader import CaseFile, load_bytes, load_file
 from generator.records.schema import CountRange, FuzzyDate
+from generator.review.files import write_atomic
 
 __all__ = ["FormatError", "FormatResult", "format_file", "format_text", "needs_quotes",
            "scalar_text", "write_atomic"]
@@ -610,41 +608,3 @@ def format_file(path: Path, config: Config, *, check: bool = False,
     if changed and not check:
         write_atomic(path, data)
     return FormatResult(path, changed, [])
-
-
-def write_atomic(path: Path, data: bytes) -> None:
-    """Replace the file at `path` (through a symbolic link: its target) with `data`,
-    keeping its permissions; on any failure the old file is left as it was."""
-    target = path.resolve()
-    mode = stat.S_IMODE(target.stat().st_mode)
-    handle, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp",
-                                    dir=target.parent)
-    temporary = Path(name)
-    try:
-        try:
-            _write_all(handle, data)
-            os.fsync(handle)
-        finally:
-            os.close(handle)
-        temporary.chmod(mode)
-        os.replace(temporary, target)  # noqa: PTH105 - the atomic rename, said plainly
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise
-    _sync_folder(target.parent)
-
-
-def _write_all(handle: int, data: bytes) -> None:
-    view = memoryview(data)
-    while view:
-        view = view[os.write(handle, view):]
-
-
-def _sync_folder(folder: Path) -> None:
-    """Make the rename itself durable (POSIX); a no-op where folders cannot be opened."""
-    with contextlib.suppress(OSError):
-        handle = os.open(folder, os.O_RDONLY)
-        try:
-            os.fsync(handle)
-        finally:
-            os.close(handle)

@@ -16,18 +16,17 @@ analyst knows better.
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
 from collections.abc import Iterable
 from pathlib import Path
 from typing import TypedDict, Unpack
 
-import jinja2
-
+from generator import templating
 from generator.config import Config
 from generator.records.frontmatter import PLACEHOLDER_PREFIX
 from generator.records.loader import case_files
 from generator.records.schema import Sensitivity, SourceType
+from generator.review.files import write_new
 from generator.review.fmt import scalar_text
 
 TEMPLATE_NAME = "case.md.j2"
@@ -81,19 +80,6 @@ def template_path(config: Config) -> Path:
     return Path(__file__).resolve().parents[2] / "templates" / TEMPLATE_NAME
 
 
-def _environment(folder: Path) -> jinja2.Environment:
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(folder)),
-        undefined=jinja2.StrictUndefined,
-        autoescape=False,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-    )
-    env.filters["yaml"] = scalar_text
-    return env
-
-
 def render_new_case(
     config: Config,
     *,
@@ -112,7 +98,8 @@ def render_new_case(
     Sensitivity(sensitivity)  # ValueError for a label that does not exist
     SourceType(source_type)
     path = template_path(config)
-    template = _environment(path.parent).get_template(path.name)
+    env = templating.environment(path.parent, {"yaml": scalar_text})
+    template = env.get_template(path.name)
     return template.render(
         case_id=case_id,
         today=today,
@@ -130,12 +117,6 @@ def render_new_case(
         # Whoever gives the address has the source in front of them today.
         accessed=today if _given(source_url) else ACCESSED,
     )
-
-
-def _write_all(handle: int, data: bytes) -> None:
-    view = memoryview(data)
-    while view:
-        view = view[os.write(handle, view):]
 
 
 def _given(value: str | None) -> str | None:
@@ -160,17 +141,9 @@ def create_case(config: Config, *, today: dt.date, **fields: Unpack[NewCaseField
         text = render_new_case(config, case_id=case_id, today=today, **fields)
         path = folder / f"{case_id}.md"
         try:
-            handle = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+            write_new(path, text.encode("utf-8"))
         except FileExistsError:
             taken.add(case_id)
             continue
-        try:
-            try:
-                _write_all(handle, text.encode("utf-8"))
-            finally:
-                os.close(handle)
-        except BaseException:
-            path.unlink(missing_ok=True)  # ours: created just above, and not complete
-            raise
         return path
     raise FileExistsError(f"no free case id found in {folder}")

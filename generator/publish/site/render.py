@@ -8,6 +8,7 @@ from pathlib import Path
 
 import jinja2
 
+from generator import templating
 from generator.escape import FILTERS
 from generator.publish.site.pages import Page, safe_title
 
@@ -20,16 +21,7 @@ def environment(templates: Path) -> jinja2.Environment:
     One per folder and process: Jinja compiles each template once and compiles it
     again when its file changes (`auto_reload`), so a watching server that builds
     again does not pay for compiling every template each time."""
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(templates)),
-        undefined=jinja2.StrictUndefined,
-        autoescape=False,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-    )
-    env.filters.update(FILTERS)
-    return env
+    return templating.environment(templates, FILTERS)
 
 
 def fingerprint(templates: Path) -> tuple[tuple[str, int, int], ...]:

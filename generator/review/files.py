@@ -1,0 +1,67 @@
+"""Writing case files so that no reader ever sees half of one.
+
+`casebook fmt` replaces a file (`write_atomic`); `casebook new` creates one and
+never overwrites (`write_new`). Either leaves the old state or the new one when
+the disk fills up or the process is stopped, never a truncated file.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import stat
+import tempfile
+from pathlib import Path
+
+
+def write_all(handle: int, data: bytes) -> None:
+    """All of `data` to the open file `handle`: `os.write` may write only part of it."""
+    view = memoryview(data)
+    while view:
+        view = view[os.write(handle, view):]
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Replace the file at `path` (through a symbolic link: its target) with `data`,
+    keeping its permissions; on any failure the old file is left as it was."""
+    target = path.resolve()
+    mode = stat.S_IMODE(target.stat().st_mode)
+    handle, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp",
+                                    dir=target.parent)
+    temporary = Path(name)
+    try:
+        try:
+            write_all(handle, data)
+            os.fsync(handle)
+        finally:
+            os.close(handle)
+        temporary.chmod(mode)
+        os.replace(temporary, target)  # noqa: PTH105 - the atomic rename, said plainly
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+    _sync_folder(target.parent)
+
+
+def write_new(path: Path, data: bytes) -> None:
+    """Create the file `path` holding `data`; FileExistsError if it exists (O_EXCL, so
+    also when another process created it a moment ago). A failed write removes it."""
+    handle = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+    try:
+        try:
+            write_all(handle, data)
+        finally:
+            os.close(handle)
+    except BaseException:
+        path.unlink(missing_ok=True)  # ours: created just above, and not complete
+        raise
+
+
+def _sync_folder(folder: Path) -> None:
+    """Make the rename itself durable (POSIX); a no-op where folders cannot be opened."""
+    with contextlib.suppress(OSError):
+        handle = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(handle)
+        finally:
+            os.close(handle)
