@@ -16,12 +16,16 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
 
 import ahocorasick
 
 from generator.publish.profiles import Removed
+
+if TYPE_CHECKING:
+    from generator.config import Config
+    from generator.publish.profiles import Profile
 
 TEXT_SUFFIXES = frozenset({".html", ".htm", ".json", ".xml", ".csv", ".geojson", ".txt",
                            ".js", ".md", ".svg", ".gz"})
@@ -242,3 +246,17 @@ class Watch:
         leaks = _scan(site_dir, removed, finder, started - 1.0 if carried else None)
         self.passed = (removed, finder) if not leaks else None
         return leaks
+
+
+def check_built_site(config: Config, site_dir: Path, chosen: Profile) -> tuple[Removed, list[Leak]]:
+    """What `chosen` removes from the cases and their history as they are now, and
+    every place the site built into `site_dir` shows one (`casebook leakcheck`)."""
+    from generator.checks.corpus import load_corpus
+    from generator.history.reader import read_history
+    from generator.publish.profiles import removed_values
+
+    corpus = load_corpus(config)
+    history = read_history(config)
+    histories = {f.case.id: history.for_file(f.path) for f in corpus.files if f.case}
+    removed = removed_values(corpus.cases, histories, chosen)
+    return removed, scan(site_dir, removed)

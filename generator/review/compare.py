@@ -734,3 +734,19 @@ def render_summary(summary: Summary, fmt: str) -> str:
     except KeyError:
         raise ValueError(f"unknown format '{fmt}': choose one of {', '.join(FORMATS)}") from None
     return renderer(summary)
+
+
+def snapshots(config: Config, corpus: Corpus | None, base_ref: str, head_ref: str | None
+              ) -> tuple[Snapshot, Snapshot, Snapshot | None]:
+    """The base, the head and their fork point, as `casebook validate --base` and
+    `casebook diff` compare them. The head is `head_ref`, else the working tree as
+    `corpus` loaded it, else HEAD. Raises `CompareError`."""
+    base = snapshot_at(config, base_ref)
+    if head_ref or corpus is None:
+        head = snapshot_at(config, head_ref or "HEAD")
+    else:
+        head = snapshot_of_worktree(config, corpus)
+    # Compare with where the branch left the base, so that what the base gained
+    # since then is not taken for something the branch undid.
+    origin = fork_point(config, base, head_ref or "HEAD")
+    return base, head, origin

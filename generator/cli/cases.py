@@ -1,0 +1,166 @@
+"""`casebook new`, `casebook history` and `casebook blame`: one case at a time."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from generator.cli.common import EXIT_USAGE, Context, fail, pass_context
+from generator.cli.options import case_argument, format_option, today_option
+
+if TYPE_CHECKING:
+    from generator.config import Config
+    from generator.history.reader import Commit, History
+
+
+@click.command()
+@click.option("--title", help="A short neutral title.")
+@click.option("--country", metavar="ISO3", help="ISO 3166-1 alpha-3 code, e.g. YEM.")
+@click.option("--source-url", metavar="URL", help="Address of the first source.")
+@click.option("--source-title", metavar="TEXT", help="Title of the first source.")
+@click.option("--assignee", metavar="HANDLE", help="Handle of the analyst in charge.")
+@click.option("--sensitivity", type=click.Choice(["CLEAR", "GREEN", "AMBER", "AMBER+STRICT",
+                                                  "RED"]), default="AMBER", show_default=True)
+@today_option()
+@pass_context
+def new(ctx: Context, title: str | None, country: str | None, source_url: str | None,
+        source_title: str | None, assignee: str | None, sensitivity: str,
+        today: dt.date | None) -> None:
+    """Start a case: cases/<next id>.md at stage intake, with placeholders to fill.
+
+    In a terminal with no options, asks for the title, country and first source.
+    Never overwrites a file; prints the new file's path.
+    """
+    from generator.review.newcase import create_case
+
+    config = ctx.config
+    interactive = sys.stdin.isatty() and not any(
+        (title, country, source_url, source_title, assignee))
+    if interactive:
+        title = click.prompt("Title", default="", show_default=False) or None
+        country = click.prompt("Country (ISO 3166-1 alpha-3)", default="",
+                               show_default=False) or None
+        source_url = click.prompt("First source URL", default="", show_default=False) or None
+        source_title = click.prompt("First source title", default="",
+                                    show_default=False) or None
+        assignee = click.prompt("Your handle", default="", show_default=False) or None
+    path = create_case(config, today=today or dt.date.today(), title=title,
+                       country=country, source_url=source_url, source_title=source_title,
+                       assignee=assignee, sensitivity=sensitivity)
+    click.echo(config.relative(path))
+
+
+def _case_path(config: Config, case_id: str) -> Path:
+    path = config.cases_dir / f"{case_id}.md"
+    if not path.is_file():
+        fail(f"no case {case_id} (looked for {config.relative(path)})")
+    return path
+
+
+@click.command()
+@case_argument()
+@format_option(["text", "json"], "text")
+@pass_context
+def history(ctx: Context, case_id: str, fmt: str) -> None:
+    """Show every commit that changed a case, newest first, field by field."""
+    from generator.history.reader import read_history
+
+    config = ctx.config
+    path = _case_path(config, case_id)
+    rel = _repo_relative(path)
+    result = read_history(config, paths=[rel] if rel else None)
+    case = result.of(rel) if rel else None
+    commits = case.commits if case else []
+    if fmt == "json":
+        _print_history_json(config, case_id, path, result, commits)
+    else:
+        _print_history_text(config, case_id, path, rel, result, commits)
+
+
+def _print_history_json(config: Config, case_id: str, path: Path, result: History,
+                        commits: list[Commit]) -> None:
+    click.echo(json.dumps({
+        "id": case_id, "path": config.relative(path), "status": result.status.value,
+        "commits": [{
+            "hash": c.hash, "author": c.author, "email": c.email,
+            "date": c.date.isoformat(), "subject": c.subject, "path": c.path,
+            "changes": [{"field": ch.field, "old": ch.old, "new": ch.new}
+                        for ch in c.changes],
+        } for c in commits],
+    }, indent=2, ensure_ascii=False, default=str))
+
+
+def _print_history_text(config: Config, case_id: str, path: Path, rel: str | None,
+                        result: History, commits: list[Commit]) -> None:
+    from generator.history.reader import HistoryStatus, show_value
+
+    if result.status is not HistoryStatus.COMPLETE:
+        click.echo(click.style(f"warning: {result.message}", fg="yellow"), err=True)
+    plural = "" if len(commits) == 1 else "s"
+    click.echo(click.style(f"{case_id}", bold=True) + f"  {config.relative(path)}  "
+               f"({len(commits)} commit{plural})")
+    for commit in commits:
+        click.echo()
+        click.echo(f"{commit.date.date().isoformat()}  {click.style(commit.short, fg='yellow')}"
+                   f"  {commit.author}  {commit.subject}")
+        if commit.path != config.relative(path) and rel and commit.path != rel:
+            click.echo(f"    (as {commit.path})")
+        for change in commit.changes:
+            click.echo(f"    {click.style(change.field, fg='cyan')}: "
+                       f"{show_value(change.old)} -> {show_value(change.new)}")
+
+
+@click.command()
+@case_argument()
+@click.option("--field", "field_name", metavar="KEY",
+              help="Only this field and the fields under it, e.g. harm or harm.killed.")
+@pass_context
+def blame(ctx: Context, case_id: str, field_name: str | None) -> None:
+    """Show the commit, author and date that last set each front matter value."""
+    import git
+
+    from generator.history.reader import show_value
+    from generator.review.blame import blame_file
+
+    config = ctx.config
+    path = _case_path(config, case_id)
+    try:
+        fields = blame_file(path)
+    except (git.InvalidGitRepositoryError, git.NoSuchPathError):
+        click.echo("casebook: not a git repository: there is no history to blame", err=True)
+        sys.exit(EXIT_USAGE)
+    except git.GitCommandError as err:
+        click.echo(f"casebook: git blame failed: {err.stderr.strip()}", err=True)
+        sys.exit(EXIT_USAGE)
+    if field_name:
+        fields = [f for f in fields if f.field == field_name
+                  or f.field.startswith((f"{field_name}.", f"{field_name}["))]
+        if not fields:
+            fail(f"{case_id} has no field {field_name}")
+    width = max((len(f.field) for f in fields), default=0)
+    for f in fields:
+        origin = f.origin
+        who = (f"{click.style(origin.hash[:8], fg='yellow')}  {origin.date.date().isoformat()}"
+               f"  {origin.author}") if origin.committed else "not committed yet"
+        click.echo(f"{click.style(f.field.ljust(width), fg='cyan')}  {who}  "
+                   f"{show_value(f.value)}")
+
+
+def _repo_relative(path: Path) -> str | None:
+    """The path relative to the top of its git repository, as history keys it."""
+    import git
+
+    try:
+        repo = git.Repo(path.parent, search_parent_directories=True)
+    except (git.InvalidGitRepositoryError, git.NoSuchPathError):
+        return None
+    try:
+        top = Path(repo.working_tree_dir or ".").resolve()
+        return path.resolve().relative_to(top).as_posix()
+    finally:
+        repo.close()
