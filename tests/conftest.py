@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import subprocess
@@ -10,6 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner, Result
 from hypothesis import settings
 
 # No deadline: speed is measured by the benchmarks in bench/, never asserted by a
@@ -68,9 +70,27 @@ def repo(tmp_path: Path) -> Path:
     return tmp_path
 
 
+def invoke(*args: str, cwd: Path) -> Result:
+    """Run `casebook ARGS` in this process from the folder `cwd`, as a user would type it.
+
+    Exceptions other than the command's own exit propagate: a crash is never taken
+    for exit code 1. The result has `exit_code`, `stdout` and `stderr` apart."""
+    from generator.cli.main import cli
+
+    with contextlib.chdir(cwd):
+        return CliRunner().invoke(cli, list(args), prog_name="casebook",
+                                  catch_exceptions=False)
+
+
+def shown(result: Result) -> str:
+    """A command's exit code and output, for an assertion's message."""
+    return f"exit {result.exit_code}\n--- stdout\n{result.stdout}--- stderr\n{result.stderr}"
+
+
 def run_casebook(*args: str, cwd: Path, env: dict[str, str] | None = None
                  ) -> subprocess.CompletedProcess[str]:
-    """Run the real command in a child process, as a user would."""
+    """Run the real command in a child process: for what only a process shows (the
+    console script, signals, a whole build with its logging)."""
     full_env = {**os.environ, "NO_COLOR": "1", **(env or {})}
     return subprocess.run([sys.executable, "-m", "generator", *args], cwd=cwd,
                           capture_output=True, text=True, env=full_env, check=False)

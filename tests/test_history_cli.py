@@ -1,4 +1,4 @@
-"""`casebook history` and `casebook blame` on a real repository."""
+"""`casebook history` and `casebook blame` on a real git repository, run in this process."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import MKDOCS_YML, run_casebook
+from conftest import MKDOCS_YML, invoke, shown
 
 CASE_V1 = """---
 id: CH-2024-0001
@@ -58,8 +58,8 @@ def repo(tmp_path: Path) -> Path:
 
 
 def test_history_json(repo: Path) -> None:
-    result = run_casebook("history", "CH-2024-0001", "--format", "json", cwd=repo)
-    assert result.returncode == 0, result.stderr
+    result = invoke("history", "CH-2024-0001", "--format", "json", cwd=repo)
+    assert result.exit_code == 0, shown(result)
     document = json.loads(result.stdout)
     assert document["id"] == "CH-2024-0001"
     assert document["path"] == "cases/CH-2024-0001.md"
@@ -79,56 +79,55 @@ def test_history_json(repo: Path) -> None:
 
 
 def test_history_text(repo: Path) -> None:
-    result = run_casebook("history", "CH-2024-0001", cwd=repo)
-    assert result.returncode == 0, result.stderr
+    result = invoke("history", "CH-2024-0001", cwd=repo)
+    assert result.exit_code == 0, shown(result)
     lines = result.stdout.splitlines()
-    assert lines[0] == "CH-2024-0001  cases/CH-2024-0001.md  (2 commits)"
+    assert lines[0] == "CH-2024-0001  cases/CH-2024-0001.md  (2 commits)", shown(result)
     short = _rev(repo, "HEAD")[:8]
-    assert f"2024-02-05  {short}  Sam Second  Move to incident analysis" in lines
-    assert "    stage: intake -> incident-analysis" in lines
-    assert "    harm.killed: 3 -> {min: 3, max: 7}" in lines
-    assert "\x1b[" not in result.stdout  # no colours when not writing to a terminal
+    assert f"2024-02-05  {short}  Sam Second  Move to incident analysis" in lines, shown(result)
+    assert "    stage: intake -> incident-analysis" in lines, shown(result)
+    assert "    harm.killed: 3 -> {min: 3, max: 7}" in lines, shown(result)
+    assert "\x1b[" not in result.stdout, shown(result)  # no colours when not writing to a terminal
 
 
 def test_blame_maps_lines_to_fields(repo: Path) -> None:
-    result = run_casebook("blame", "CH-2024-0001", cwd=repo)
-    assert result.returncode == 0, result.stderr
+    result = invoke("blame", "CH-2024-0001", cwd=repo)
+    assert result.exit_code == 0, shown(result)
     rows = {line.split()[0]: line for line in result.stdout.splitlines()}
     head, first = _rev(repo, "HEAD")[:8], _rev(repo, "HEAD~1")[:8]
-    assert f"{head}  2024-02-05  Sam Second" in rows["stage"]
-    assert f"{head}  2024-02-05  Sam Second" in rows["harm.killed"]
-    assert rows["harm.killed"].endswith("{min: 3, max: 7}")
-    assert f"{first}  2024-02-01  Ana Analyst" in rows["title"]
+    assert f"{head}  2024-02-05  Sam Second" in rows["stage"], shown(result)
+    assert f"{head}  2024-02-05  Sam Second" in rows["harm.killed"], shown(result)
+    assert rows["harm.killed"].endswith("{min: 3, max: 7}"), shown(result)
+    assert f"{first}  2024-02-01  Ana Analyst" in rows["title"], shown(result)
     # A mapping written on one line is one value, as it is edited.
-    assert f"{first}  2024-02-01  Ana Analyst" in rows["weapons[0]"]
+    assert f"{first}  2024-02-01  Ana Analyst" in rows["weapons[0]"], shown(result)
 
 
 def test_blame_one_field_and_uncommitted_lines(repo: Path) -> None:
     case = repo / "cases" / "CH-2024-0001.md"
     case.write_text(CASE_V2.replace("Example strike", "Example strike, revised"),
                     encoding="utf-8")
-    result = run_casebook("blame", "CH-2024-0001", "--field", "title", cwd=repo)
-    assert result.returncode == 0, result.stderr
+    result = invoke("blame", "CH-2024-0001", "--field", "title", cwd=repo)
+    assert result.exit_code == 0, shown(result)
     assert result.stdout.splitlines() == [
-        "title  not committed yet  Example strike, revised"]
-    missing = run_casebook("blame", "CH-2024-0001", "--field", "nothing", cwd=repo)
-    assert missing.returncode == 2
-    assert "has no field nothing" in missing.stderr
+        "title  not committed yet  Example strike, revised"], shown(result)
+    missing = invoke("blame", "CH-2024-0001", "--field", "nothing", cwd=repo)
+    assert missing.exit_code == 2, shown(missing)
+    assert "has no field nothing" in missing.stderr, shown(missing)
 
 
 def test_unknown_case_and_no_git(tmp_path_factory: pytest.TempPathFactory, repo: Path) -> None:
-    result = run_casebook("history", "CH-2099-0001", cwd=repo)
-    assert result.returncode == 2
-    assert "no case CH-2099-0001" in result.stderr
+    result = invoke("history", "CH-2099-0001", cwd=repo)
+    assert result.exit_code == 2, shown(result)
+    assert "no case CH-2099-0001" in result.stderr, shown(result)
     plain = tmp_path_factory.mktemp("plain")  # outside the repository above
     (plain / "cases").mkdir(parents=True)
     (plain / "mkdocs.yml").write_text(MKDOCS_YML, encoding="utf-8")
     (plain / "cases" / "CH-2024-0001.md").write_text(CASE_V1, encoding="utf-8")
-    history = run_casebook("history", "CH-2024-0001", cwd=plain)
-    assert history.returncode == 0
-    assert "history is missing" in history.stderr
-    assert "(0 commits)" in history.stdout
-    blame = run_casebook("blame", "CH-2024-0001", cwd=plain)
-    assert blame.returncode == 2
-    assert "not a git repository" in blame.stderr
-    assert "Traceback" not in blame.stderr + history.stderr
+    history = invoke("history", "CH-2024-0001", cwd=plain)
+    assert history.exit_code == 0, shown(history)
+    assert "history is missing" in history.stderr, shown(history)
+    assert "(0 commits)" in history.stdout, shown(history)
+    blame = invoke("blame", "CH-2024-0001", cwd=plain)
+    assert blame.exit_code == 2, shown(blame)
+    assert "not a git repository" in blame.stderr, shown(blame)
