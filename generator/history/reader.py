@@ -9,7 +9,8 @@ separately costs about 0.3 s a file; this pass answers for thousands of files
 in seconds. What it learns is kept by commit and blob id
 (generator/history/cache.py), so the next read asks git only about new commits
 and compares only new versions; composing YAML, the bulk of a first read, is
-shared out between processes (generator/history/worker.py).
+shared out between processes (generator/history/worker.py). Every git call
+goes through the gateway, generator/repository/git.py.
 
 Policy, stated once:
 - every commit that changed a case file is listed, with its own author; a merge
