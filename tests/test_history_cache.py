@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +31,7 @@ from test_history import (  # noqa: F401 - _isolated_git is an autouse fixture
 )
 
 import generator.history.reader as history_module
+import generator.repository.git as gateway
 from generator.config import load_config
 from generator.history.cache import FILE_NAME
 from generator.history.reader import History, HistoryStatus, read_history
@@ -267,7 +269,7 @@ def test_a_failed_worker_leaves_its_share_to_the_reader(tmp_path: Path,
     monkeypatch.setattr(history_module, "_WORKERS", 2)
     monkeypatch.setattr(history_module, "_PARALLEL_PAIRS", 1)
     # The worker's "Python" exits with an error at once.
-    monkeypatch.setattr(history_module.sys, "executable", "/bin/false")
+    monkeypatch.setattr(sys, "executable", "/bin/false")
     with pytest.MonkeyPatch.context() as patch:
         spawned = Spawned(patch)
         history = repo.history()
@@ -298,8 +300,8 @@ def test_a_shallow_clone_keeps_no_commits(tmp_path: Path) -> None:
 def test_an_incomplete_answer_from_git_is_reported_not_guessed(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch, reader: str, said: str) -> None:
     repo = build(tmp_path)
-    real = getattr(history_module, reader)
-    monkeypatch.setattr(history_module, reader,
+    real = getattr(gateway, reader)
+    monkeypatch.setattr(gateway, reader,
                         lambda raw, prefix="": list(real(raw, prefix))[1:])
     history = repo.history()
     assert history.status is HistoryStatus.MISSING

@@ -122,20 +122,19 @@ def _print_history_text(config: Config, case_id: str, path: Path, rel: str | Non
 @pass_context
 def blame(ctx: Context, case_id: str, field_name: str | None) -> None:
     """Show the commit, author and date that last set each front matter value."""
-    import git
-
     from generator.history.reader import show_value
+    from generator.repository.git import GitError, GitErrorKind
     from generator.review.blame import blame_file
 
     config = ctx.config
     path = _case_path(config, case_id)
     try:
         fields = blame_file(path)
-    except (git.InvalidGitRepositoryError, git.NoSuchPathError):
-        click.echo("casebook: not a git repository: there is no history to blame", err=True)
-        sys.exit(EXIT_USAGE)
-    except git.GitCommandError as err:
-        click.echo(f"casebook: git blame failed: {err.stderr.strip()}", err=True)
+    except GitError as err:
+        if err.kind is GitErrorKind.NOT_A_REPOSITORY:
+            click.echo("casebook: not a git repository: there is no history to blame", err=True)
+        else:
+            click.echo(f"casebook: git blame failed: {err.stderr.strip() or err}", err=True)
         sys.exit(EXIT_USAGE)
     if field_name:
         fields = [f for f in fields if f.field == field_name
@@ -153,14 +152,12 @@ def blame(ctx: Context, case_id: str, field_name: str | None) -> None:
 
 def _repo_relative(path: Path) -> str | None:
     """The path relative to the top of its git repository, as history keys it."""
-    import git
+    from generator.repository.git import GitError, Repository
 
     try:
-        repo = git.Repo(path.parent, search_parent_directories=True)
-    except (git.InvalidGitRepositoryError, git.NoSuchPathError):
+        repo = Repository.open(path.parent)
+    except GitError:
         return None
-    try:
-        top = Path(repo.working_tree_dir or ".").resolve()
+    with repo:
+        top = (repo.working_tree or Path()).resolve()
         return path.resolve().relative_to(top).as_posix()
-    finally:
-        repo.close()

@@ -33,7 +33,8 @@ FILE_NAME = "history.json"
 
 # The modules whose code decides what is cached: a change to any of them sets
 # every cached answer aside.
-_SOURCES = ("history/reader.py", "history/cache.py", "records/frontmatter.py")
+_SOURCES = ("history/reader.py", "history/cache.py", "records/frontmatter.py",
+            "repository/git.py")
 
 
 def code_fingerprint() -> str:

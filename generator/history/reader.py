@@ -9,7 +9,8 @@ separately costs about 0.3 s a file; this pass answers for thousands of files
 in seconds. What it learns is kept by commit and blob id
 (generator/history/cache.py), so the next read asks git only about new commits
 and compares only new versions; composing YAML, the bulk of a first read, is
-shared out between processes (generator/history/worker.py).
+shared out between processes (generator/history/worker.py). Every git call
+goes through the gateway, generator/repository/git.py.
 
 Policy, stated once:
 - every commit that changed a case file is listed, with its own author; a merge
@@ -33,16 +34,14 @@ This was checked against `git log --follow` on each file (see tests/test_history
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import enum
 import json
 import os
-import subprocess
-import sys
 import threading
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -50,10 +49,17 @@ from typing import Any
 from generator.config import Config
 from generator.history.cache import FILE_NAME, FORMAT, HistoryCache, code_fingerprint
 from generator.records.frontmatter import StrictYAMLHandler, read_data
+from generator.repository import git as gateway
+from generator.repository.git import NULL_SHA as _NULL_SHA
+from generator.repository.git import (
+    GitError,
+    GitErrorKind,
+    GraphCommit,
+    LoggedCommit,
+    Repository,
+    Touch,
+)
 
-_FORMAT = "%x1e%H%x00%P%x00%an%x00%ae%x00%aI%x00%cI%x00%s%x00" \
-          "%(trailers:key=Co-authored-by,valueonly,separator=%x1f)%x00"
-_NULL_SHA = "0" * 40
 _HANDLER = StrictYAMLHandler()
 # git log is read in slices of at least this many commits, at most this many at once.
 _SLICE = 4_000
@@ -175,98 +181,21 @@ class History:
         return every[:limit]
 
 
-@dataclass(slots=True)
-class _Touch:
-    """A commit's change to one file, as `git log --raw` reports it."""
-
-    status: str
-    old_blob: str
-    new_blob: str
-    old_path: str
-    new_path: str
+def _to_cache(entry: LoggedCommit) -> list[Any]:
+    """A commit as the cache keeps it (JSON)."""
+    return [entry.author, entry.email, entry.date.isoformat(), entry.committed.isoformat(),
+            entry.subject, entry.co_authors,
+            [[[t.status, t.old_blob, t.new_blob, t.old_path, t.new_path] for t in part]
+             for part in entry.parts]]
 
 
-@dataclass(slots=True)
-class _LogEntry:
-    """One commit: who and when, and its changes to files in the cases folder."""
-
-    hash: str
-    author: str
-    email: str
-    date: dt.datetime
-    committed: dt.datetime
-    subject: str
-    co_authors: list[str]
-    parts: list[list[_Touch]]
-    """The changes against each parent in turn (one part for an ordinary commit, and
-    for a root commit the files it added)."""
-
-    @property
-    def touches(self) -> list[_Touch]:
-        return self.parts[0] if self.parts else []
-
-    def to_cache(self) -> list[Any]:
-        return [self.author, self.email, self.date.isoformat(), self.committed.isoformat(),
-                self.subject, self.co_authors,
-                [[[t.status, t.old_blob, t.new_blob, t.old_path, t.new_path] for t in part]
-                 for part in self.parts]]
-
-    @classmethod
-    def from_cache(cls, sha: str, raw: list[Any]) -> _LogEntry:
-        author, email, date, committed, subject, co_authors, parts = raw
-        return cls(sha, str(author), str(email), dt.datetime.fromisoformat(date),
-                   dt.datetime.fromisoformat(committed), str(subject),
-                   [str(name) for name in co_authors],
-                   [[_Touch(*(str(x) for x in touch)) for touch in part] for part in parts])
-
-
-def _parse_touches(fields: list[bytes], prefix: str) -> list[_Touch]:
-    """The `--raw -z` lines of one commit: a `:modes blobs status` field, then one
-    path (two for a rename or copy); `prefix` goes before each path (the folder that
-    `--relative` took off)."""
-    touches: list[_Touch] = []
-    i = 0
-    while i < len(fields):
-        meta = fields[i].lstrip(b"\n")
-        if not meta.startswith(b":"):
-            i += 1
-            continue
-        parts = meta[1:].decode("ascii").split()
-        old_blob, new_blob, status = parts[2], parts[3], parts[4]
-        if status[0] in "RC":
-            old_path = prefix + fields[i + 1].decode("utf-8", errors="surrogateescape")
-            new_path = prefix + fields[i + 2].decode("utf-8", errors="surrogateescape")
-            i += 3
-        else:
-            old_path = new_path = prefix + fields[i + 1].decode("utf-8",
-                                                                errors="surrogateescape")
-            i += 2
-        touches.append(_Touch(status[0], old_blob, new_blob, old_path, new_path))
-    return touches
-
-
-def _parse_log(raw: bytes, prefix: str = "") -> Iterator[_LogEntry]:
-    """Parse `git log -z --raw --no-abbrev --format=_FORMAT` output (merges without
-    their diffs, which `_read_commits` asks diff-tree for)."""
-    for record in raw.split(b"\x1e"):
-        if not record.strip(b"\0\n"):
-            continue
-        fields = record.split(b"\0")
-        head = [f.decode("utf-8", errors="replace") for f in fields[:8]]
-        sha, _parents, author, email, adate, cdate, subject, trailers = head
-        yield _LogEntry(
-            hash=sha, author=author, email=email,
-            date=dt.datetime.fromisoformat(adate), committed=dt.datetime.fromisoformat(cdate),
-            subject=subject,
-            co_authors=[t.strip() for t in trailers.split("\x1f") if t.strip()],
-            parts=[_parse_touches(fields[8:], prefix)])
-
-
-def _parse_parts(raw: bytes, prefix: str) -> Iterator[list[_Touch]]:
-    """Parse `git diff-tree --stdin --always -z --format=%x1e%H` output: the changes of
-    each line of input in turn, empty ones included (`--always`)."""
-    for record in raw.split(b"\x1e")[1:]:
-        yield _parse_touches(record.split(b"\0")[1:], prefix)
+def _from_cache(sha: str, raw: list[Any]) -> LoggedCommit:
+    author, email, date, committed, subject, co_authors, parts = raw
+    return LoggedCommit(sha, str(author), str(email), dt.datetime.fromisoformat(date),
+                        dt.datetime.fromisoformat(committed), str(subject),
+                        [str(name) for name in co_authors],
+                        [[Touch(*(str(x) for x in touch)) for touch in part]
+                         for part in parts])
 
 
 def _front_matter(text: str | None) -> Any:
@@ -348,47 +277,16 @@ def _same_shape(old: list[Any], new: list[Any]) -> bool:
     return any(isinstance(x, dict) for x in (*old, *new))
 
 
-def _cat_file(repo: Any, shas: list[str]) -> Iterator[tuple[str, bytes | None]]:
-    """Every blob in `shas`, in order, from one `git cat-file --batch` process fed all
-    at once (`--buffer`): asking for one blob at a time and waiting for it costs a
-    round trip each, a third of the whole pass over 20,000 versions. None for a
-    blob that is missing (a shallow or partial clone)."""
-    process = repo.git.execute(["git", "cat-file", "--buffer", "--batch"], as_process=True,
-                               istream=subprocess.PIPE)
-    proc = process.proc
-
-    def feed() -> None:
-        try:
-            proc.stdin.write("".join(f"{sha}\n" for sha in shas).encode("ascii"))
-            proc.stdin.close()
-        except BrokenPipeError:  # pragma: no cover - git stopped early; reading says why
-            pass
-
-    writer = threading.Thread(target=feed, daemon=True)
-    writer.start()
-    out = proc.stdout
-    try:
-        for sha in shas:
-            header = out.readline().split()
-            if len(header) != 3:  # `<sha> missing`, or git stopped
-                yield sha, None
-                continue
-            data = out.read(int(header[2]) + 1)[:-1]
-            yield sha, data if header[1] == b"blob" else None
-    finally:
-        writer.join()
-        proc.stdout.close()
-        proc.wait()
-
-
 class _Blobs:
     """The front matter of every version needed, each composed once: a version is
     the new side of one commit and the old side of the next."""
 
-    def __init__(self, repo: Any, shas: Iterable[str]) -> None:
+    def __init__(self, repo: Repository, shas: Iterable[str]) -> None:
         wanted = sorted({sha for sha in shas if sha != _NULL_SHA})
         self.front: dict[str, Any] = {}
-        for sha, data in _cat_file(repo, wanted):
+        # One cat-file process fed every blob at once: asking for one blob at a
+        # time and waiting for it costs a third of the whole pass over 20,000 versions.
+        for sha, data in repo.cat_blobs(wanted):
             text = data.decode("utf-8", errors="replace") if data is not None else None
             self.front[sha] = _front_matter(text)
 
@@ -399,146 +297,64 @@ class _Blobs:
 def head_commit(config: Config) -> str | None:
     """The commit checked out at the repository holding the cases, or None; cheap
     enough to ask before each rebuild whether the history can have changed."""
-    try:
-        done = subprocess.run(["git", "rev-parse", "--verify", "-q", "HEAD"], cwd=config.root,
-                              capture_output=True, text=True, check=False)
-    except OSError:
-        return None
-    if done.returncode != 0:
-        return None
-    return done.stdout.strip() or None
+    return gateway.head_commit(config.root)
+
+
+_NOT_INSTALLED = "git is not installed: history is missing"
 
 
 def read_history(config: Config, *, paths: Iterable[str] | None = None) -> History:
     """The history of every case file under the cases folder, in one pass."""
     try:
-        import git
-    except ImportError:  # pragma: no cover - a dependency, but say so plainly
-        return History(HistoryStatus.MISSING, message="GitPython is not installed")
-    try:
-        repo = git.Repo(config.root, search_parent_directories=True)
-    except (git.InvalidGitRepositoryError, git.NoSuchPathError):
+        repo = Repository.open(config.root)
+    except GitError as err:
+        if err.kind is GitErrorKind.NOT_INSTALLED:
+            return History(HistoryStatus.MISSING, message=_NOT_INSTALLED)
         return History(HistoryStatus.MISSING,
                        message="not a git repository: history is missing")
-    except git.GitCommandNotFound:
-        return History(HistoryStatus.MISSING, message="git is not installed: history is missing")
     try:
         return _read(repo, config, paths)
-    except git.GitCommandNotFound:
-        return History(HistoryStatus.MISSING, message="git is not installed: history is missing")
+    except GitError as err:
+        if err.kind is GitErrorKind.NOT_INSTALLED:
+            return History(HistoryStatus.MISSING, message=_NOT_INSTALLED)
+        return History(HistoryStatus.MISSING, message=str(err))
     finally:
         repo.close()
 
 
-def _current_files(repo: Any, cases_rel: str) -> set[str]:
+def _current_files(repo: Repository, cases_rel: str) -> set[str]:
     """The case files at HEAD."""
-    listing = repo.git.execute(
-        ["git", "-c", "core.quotePath=false", "ls-tree", "-r", "-z", "--name-only", "HEAD",
-         "--", cases_rel], as_process=False, stdout_as_string=False)
-    names = (name.decode("utf-8", errors="surrogateescape") for name in listing.split(b"\0"))
-    return {name for name in names if name.endswith(".md")}
+    return {entry.path for entry in repo.ls_tree("HEAD", cases_rel)
+            if entry.path.endswith(".md")}
 
 
-class _GitFailed(Exception):
-    """A git command exited with an error; its message says what git said."""
-
-
-def _git(repo: Any, command: str, args: list[str], stdin: bytes | None = None) -> bytes:
-    """Run a git command in the repository and return its output; `_GitFailed` on an
-    error."""
-    import git
-
-    binary = git.Git.GIT_PYTHON_GIT_EXECUTABLE or "git"
-    try:
-        done = subprocess.run([binary, *_PLAIN, command, *args], cwd=repo.working_tree_dir,
-                              input=stdin, capture_output=True, check=False)
-    except OSError as err:
-        raise _GitFailed(f"git {command} could not be started: {err}") from None
-    if done.returncode != 0:
-        said = done.stderr.decode("utf-8", errors="replace").strip()
-        raise _GitFailed(f"git {command} failed: {said}")
-    return done.stdout
-
-
-# Options set on every call so that a user's git configuration cannot change what
-# is read: quoted paths, a root commit shown without its files, signatures.
-_PLAIN = ["-c", "core.quotePath=false", "-c", "log.showRoot=true"]
-
-
-def _topo_order(repo: Any) -> list[tuple[str, list[str]]]:
-    """Every commit reachable from HEAD with its parents, children before parents."""
-    raw = _git(repo, "rev-list", ["--topo-order", "--parents", "HEAD"])
-    order = []
-    for line in raw.decode("ascii").splitlines():
-        sha, *parents = line.split()
-        order.append((sha, parents))
-    return order
-
-
-def _read_commits(repo: Any, order: list[tuple[str, list[str]]], prefix: str,
-                  cache: HistoryCache) -> dict[str, _LogEntry]:
+def _read_commits(repo: Repository, order: list[GraphCommit], prefix: str,
+                  cache: HistoryCache) -> dict[str, LoggedCommit]:
     """What every commit in `order` changed in the cases folder: from the cache, and
     from git for the commits it does not know, which are then added to it."""
-    entries: dict[str, _LogEntry] = {}
-    missing: list[str] = []
-    merges: list[tuple[str, list[str]]] = []
-    for sha, parents in order:
-        raw = cache.commits.get(sha)
+    entries: dict[str, LoggedCommit] = {}
+    missing: list[GraphCommit] = []
+    for commit in order:
+        raw = cache.commits.get(commit.sha)
         if raw is not None:
             try:
-                entry = _LogEntry.from_cache(sha, raw)
+                entry = _from_cache(commit.sha, raw)
             except (TypeError, ValueError):
                 pass  # a damaged entry: read the commit again
             else:
                 # One part per parent (a root commit has one too), or it is damaged.
-                if len(entry.parts) == max(1, len(parents)):
-                    entries[sha] = entry
+                if len(entry.parts) == max(1, len(commit.parents)):
+                    entries[commit.sha] = entry
                     continue
-        missing.append(sha)
-        if len(parents) > 1:
-            merges.append((sha, parents))
+        missing.append(commit)
     if not missing:
         return entries
-    # `--relative` limits the diffs to the cases folder without a pathspec: a
-    # pathspec makes git also simplify the history, a second diff of the whole
-    # folder for every commit (14 s instead of 5 s for 20,000 commits over 5,000
-    # files). Commits that touch no case come out with no files and pass names on.
-    relative = [f"--relative={prefix}"] if prefix else []
-    log = ["--no-show-signature", "-z", "--raw", "--no-abbrev",
-           "--find-renames", "--no-walk=unsorted", "--stdin", f"--format={_FORMAT}",
-           *relative]
-    # git diffs one commit at a time on one core: a long history is read in
-    # several slices at once.
+    # A long history is read in several slices at once.
     slices = min(_WORKERS, max(1, len(missing) // _SLICE))
-    size = -(-len(missing) // slices)
-    jobs = [("log", log, "".join(f"{sha}\n" for sha in missing[i:i + size]).encode("ascii"))
-            for i in range(0, len(missing), size)]
-    # A merge's diff against each parent says how that parent's names became the
-    # merged ones. `git log -m` leaves out a parent whose diff is empty, so which
-    # parent a diff belongs to is lost; diff-tree with `--always` answers each
-    # `merge parent` line in turn, empty or not.
-    tree = ["--stdin", "--always", "-r", "-z", "--raw", "--no-abbrev",
-            "--find-renames", "--format=%x1e%H", *relative]
-    if merges:
-        jobs.append(("diff-tree", tree, "".join(f"{sha} {parent}\n" for sha, parents in merges
-                                                for parent in parents).encode("ascii")))
-    with ThreadPoolExecutor(max_workers=len(jobs)) as pool:
-        outputs = list(pool.map(lambda job: _git(repo, *job), jobs))
-    for output in outputs[:len(jobs) - (1 if merges else 0)]:
-        for entry in _parse_log(output, prefix):
-            entries[entry.hash] = entry
-    unlisted = [sha for sha in missing if sha not in entries]
-    if unlisted:
-        raise _GitFailed(f"git log did not list commit {unlisted[0]}")
-    if merges:
-        parts = list(_parse_parts(outputs[-1], prefix))
-        if len(parts) != sum(len(parents) for _, parents in merges):
-            raise _GitFailed("git diff-tree did not answer for every parent of every merge")
-        answers = iter(parts)
-        for sha, parents in merges:
-            entries[sha].parts = [next(answers) for _ in parents]
-    for sha in missing:
-        cache.add_commit(sha, entries[sha].to_cache())
+    read = repo.commit_changes(missing, prefix=prefix, slices=slices)
+    for sha, _ in missing:
+        entries[sha] = read[sha]
+        cache.add_commit(sha, _to_cache(read[sha]))
     return entries
 
 
@@ -551,7 +367,7 @@ def _pair_changes(old: Any, new: Any, created: bool) -> list[FieldChange]:
     return field_changes(old if old is not None else {}, new)
 
 
-def compare_versions(repo: Any, pairs: list[tuple[str, str]]) -> list[list[FieldChange]]:
+def compare_versions(repo: Repository, pairs: list[tuple[str, str]]) -> list[list[FieldChange]]:
     """The field changes between each pair of blobs (old, new), in order; every
     version is read (one cat-file process) and composed once."""
     blobs = _Blobs(repo, (sha for pair in pairs for sha in pair))
@@ -563,7 +379,7 @@ def compare_versions(repo: Any, pairs: list[tuple[str, str]]) -> list[list[Field
     return out
 
 
-def _compare_in_parallel(repo: Any, pairs: list[tuple[str, str]]) -> list[list[Any]]:
+def _compare_in_parallel(repo: Repository, pairs: list[tuple[str, str]]) -> list[list[Any]]:
     """`compare_versions` as plain lists, shared out between this process and others.
 
     Composing YAML holds the interpreter, so the versions are split between
@@ -592,32 +408,25 @@ def plain_changes(changes: list[FieldChange]) -> list[Any]:
     return [[c.field, c.old, c.new] for c in changes]
 
 
-def _start_worker(repo: Any, pairs: list[tuple[str, str]]) -> tuple[threading.Thread, list[Any]]:
+def _start_worker(repo: Repository,
+                  pairs: list[tuple[str, str]]) -> tuple[threading.Thread, list[Any]]:
     """Start a worker on `pairs`; the list is given its answer, parsed, when the
     thread ends (and stays empty if it failed)."""
-    package = Path(__file__).resolve().parents[2]
-    env = {**os.environ,
-           "PYTHONPATH": os.pathsep.join(filter(None, [str(package),
-                                                       os.environ.get("PYTHONPATH")]))}
     data = "".join(f"{old} {new}\n" for old, new in pairs).encode("ascii")
     result: list[Any] = []
 
     def run() -> None:
-        try:
-            done = subprocess.run(
-                [sys.executable, "-m", "generator.history.worker", str(repo.working_tree_dir)],
-                input=data, capture_output=True, env=env, check=False)
-            if done.returncode == 0:
-                result.append(json.loads(done.stdout))
-        except (OSError, ValueError):
-            pass
+        output = repo.run_helper("generator.history.worker", data)
+        if output is not None:
+            with contextlib.suppress(ValueError):
+                result.append(json.loads(output))
 
     thread = threading.Thread(target=run, daemon=True)
     thread.start()
     return thread, result
 
 
-def _all_changes(repo: Any, pairs: Iterable[tuple[str, str]],
+def _all_changes(repo: Repository, pairs: Iterable[tuple[str, str]],
                  cache: HistoryCache) -> dict[tuple[str, str], tuple[FieldChange, ...]]:
     """The field changes between each pair of blobs (old, new), from the cache or by
     reading both versions; what is read is added to the cache."""
@@ -638,23 +447,24 @@ def _all_changes(repo: Any, pairs: Iterable[tuple[str, str]],
     return out
 
 
-def _cache_for(config: Config, repo: Any, prefix: str) -> HistoryCache:
+def _cache_for(config: Config, repo: Repository, prefix: str) -> HistoryCache:
     folder = config.settings.cache_dir
     path = (config.root / folder / FILE_NAME) if folder else None
-    version = ".".join(str(part) for part in repo.git.version_info)
+    version = ".".join(str(part) for part in repo.version())
     return HistoryCache.load(path, {"format": FORMAT, "code": code_fingerprint(),
                                     "git": version, "cases": prefix})
 
 
-def _read(repo: Any, config: Config, paths: Iterable[str] | None) -> History:
-    top = Path(repo.working_tree_dir).resolve()
+def _read(repo: Repository, config: Config, paths: Iterable[str] | None) -> History:
+    if repo.working_tree is None:
+        return History(HistoryStatus.MISSING, message="not a git repository: history is missing")
+    top = repo.working_tree.resolve()
     cases_rel = config.cases_dir.resolve().relative_to(top).as_posix()
-    try:
-        head = repo.head.commit.hexsha
-    except ValueError:
+    head = repo.head()
+    if head is None:
         return History(HistoryStatus.COMPLETE, message="the repository has no commits yet",
                        root=top)
-    shallow = repo.git.rev_parse("--is-shallow-repository").strip() == "true"
+    shallow = repo.is_shallow()
     prefix = f"{cases_rel}/" if cases_rel not in ("", ".") else ""
     cache = _cache_for(config, repo, prefix)
     # In a shallow clone the oldest commit held shows as a root, with every file
@@ -662,9 +472,9 @@ def _read(repo: Any, config: Config, paths: Iterable[str] | None) -> History:
     # are neither taken from the cache nor kept in it.
     commit_cache = HistoryCache(None, cache.key) if shallow else cache
     try:
-        order = _topo_order(repo)
+        order = repo.topo_order()
         entries = _read_commits(repo, order, prefix, commit_cache)
-    except _GitFailed as err:
+    except GitError as err:
         return History(HistoryStatus.MISSING, message=str(err))
 
     # Walk the graph from HEAD, children before parents. `names` maps a path as
@@ -674,7 +484,7 @@ def _read(repo: Any, config: Config, paths: Iterable[str] | None) -> History:
     start = {path: path for path in _current_files(repo, cases_rel)}
     incoming: dict[str, dict[str, str]] = {}
     wanted = set(paths) if paths is not None else None
-    pending: dict[str, list[tuple[_LogEntry, _Touch, bool]]] = defaultdict(list)
+    pending: dict[str, list[tuple[LoggedCommit, Touch, bool]]] = defaultdict(list)
     for sha, parents in order:
         entry = entries[sha]
         names = incoming.pop(sha, start)
@@ -722,7 +532,7 @@ def _read(repo: Any, config: Config, paths: Iterable[str] | None) -> History:
     return History(status, cases, message=message, head=head, root=top)
 
 
-def _undo(names: dict[str, str], touches: list[_Touch]) -> dict[str, str]:
+def _undo(names: dict[str, str], touches: list[Touch]) -> dict[str, str]:
     """The map as it stands before these touches: renamed files get their old names."""
     renames = [t for t in touches if t.status == "R" and t.new_path in names]
     if not renames:

@@ -10,22 +10,19 @@ from __future__ import annotations
 
 import json
 import sys
+from pathlib import Path
 
 
 def main(argv: list[str]) -> int:
-    import git
-
     from generator.history.reader import compare_versions, plain_changes
+    from generator.repository.git import Repository
 
     pairs = []
     for line in sys.stdin.read().splitlines():
         old, new = line.split()
         pairs.append((old, new))
-    repo = git.Repo(argv[0])
-    try:
+    with Repository.open(Path(argv[0]), search_parents=False) as repo:
         answers = compare_versions(repo, pairs)
-    finally:
-        repo.close()
     sys.stdout.write(json.dumps([plain_changes(changes) for changes in answers],
                                 separators=(",", ":")))
     return 0

@@ -15,6 +15,7 @@ from typing import Any
 
 from generator.records.frontmatter import FrontMatter, Path_, StrictYAMLHandler, compose
 from generator.records.loader import dotted
+from generator.repository.git import Repository
 
 IGNORE_REVS = ".git-blame-ignore-revs"
 UNCOMMITTED = "0" * 40
@@ -104,17 +105,10 @@ def blame_fields(text: str, origins: dict[int, LineOrigin]) -> list[FieldBlame]:
 
 
 def blame_file(path: Path) -> list[FieldBlame]:
-    """Blame the working-tree version of one case file. Raises git's errors."""
-    import git
-
-    repo = git.Repo(path.parent, search_parent_directories=True)
-    try:
-        top = Path(repo.working_tree_dir or ".")
-        args = ["--porcelain"]
-        if (top / IGNORE_REVS).is_file():
-            args += ["--ignore-revs-file", str(top / IGNORE_REVS)]
+    """Blame the working-tree version of one case file. Raises `GitError`."""
+    with Repository.open(path.parent) as repo:
+        top = repo.working_tree or Path()
+        ignore = top / IGNORE_REVS
         rel = path.resolve().relative_to(top.resolve()).as_posix()
-        porcelain = repo.git.blame(*args, "--", rel)
-    finally:
-        repo.close()
+        porcelain = repo.blame(rel, ignore_revs=ignore if ignore.is_file() else None)
     return blame_fields(path.read_text(encoding="utf-8"), parse_porcelain(porcelain))

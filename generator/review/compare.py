@@ -41,6 +41,7 @@ from generator.records.diagnostics import Diagnostic, diagnostic
 from generator.records.frontmatter import Path_
 from generator.records.loader import SKIPPED_NAMES, CaseFile, load_bytes
 from generator.records.schema import OPEN_STAGES, Case, Stage
+from generator.repository.git import GitError, GitErrorKind, Repository, TreeEntry
 
 if TYPE_CHECKING:
     from generator.checks.corpus import Corpus
@@ -50,7 +51,8 @@ WORKING_TREE = "working tree"
 
 class CompareError(Exception):
     """A version to compare cannot be read: an unknown revision, no git repository.
-    The command line prints the message and exits 2."""
+    Raised from the gateway's `GitError` when git is what failed; the command line
+    prints the message and exits 2."""
 
 
 # --------------------------------------------------------------------------
@@ -85,14 +87,17 @@ def _check_ref(ref: str) -> None:
         raise CompareError(f"'{ref}' is not a git revision")
 
 
-def _open_repo(config: Config, ref: str) -> Any:
-    import git
+_NO_GIT = "git is not installed: cannot read other versions"
 
+
+def _open_repo(config: Config, ref: str) -> Repository:
     try:
-        return git.Repo(config.root, search_parent_directories=True)
-    except (git.InvalidGitRepositoryError, git.NoSuchPathError):
+        return Repository.open(config.root)
+    except GitError as err:
+        if err.kind is GitErrorKind.NOT_INSTALLED:
+            raise CompareError(_NO_GIT) from err
         raise CompareError(f"{config.root} is not in a git repository, so there is no "
-                           f"'{ref}' to compare with") from None
+                           f"'{ref}' to compare with") from err
 
 
 def snapshot_at(config: Config, ref: str) -> Snapshot:
@@ -103,63 +108,54 @@ def snapshot_at(config: Config, ref: str) -> Snapshot:
     the cases folder. Raises `CompareError` for an unknown revision or when there
     is no git repository.
     """
-    import git
-
     _check_ref(ref)
-    repo = _open_repo(config, ref)
-    try:
-        return _snapshot(repo, config, ref)
-    except git.GitCommandNotFound:
-        raise CompareError("git is not installed: cannot read other versions") from None
-    finally:
-        repo.close()
+    with _open_repo(config, ref) as repo:
+        try:
+            return _snapshot(repo, config, ref)
+        except GitError as err:
+            if err.kind is GitErrorKind.NOT_INSTALLED:
+                raise CompareError(_NO_GIT) from err
+            raise
 
 
-def _snapshot(repo: Any, config: Config, ref: str) -> Snapshot:
-    import git
-
-    if repo.working_tree_dir is None:
+def _snapshot(repo: Repository, config: Config, ref: str) -> Snapshot:
+    if repo.working_tree is None:
         raise CompareError(f"{config.root} is in a bare git repository")
-    top = Path(repo.working_tree_dir).resolve()
+    top = repo.working_tree.resolve()
     try:
         cases_rel = config.cases_dir.resolve().relative_to(top).as_posix()
     except ValueError:
         raise CompareError(f"the cases folder {config.cases_dir} is outside the git "
                            f"repository at {top}") from None
     try:
-        sha, _, _, _ = repo.git.get_object_data(f"{ref}^{{commit}}")
-    except ValueError:
+        commit = repo.resolve_commit(ref)
+    except GitError as err:
+        if err.kind is not GitErrorKind.UNKNOWN_REVISION:
+            raise
         raise CompareError(f"unknown git revision '{ref}': no branch, tag or commit has "
-                           "that name here (fetch it first?)") from None
-    commit = sha.decode("ascii") if isinstance(sha, bytes) else str(sha)
+                           "that name here (fetch it first?)") from err
     try:
-        listing = repo.git.execute(
-            ["git", "ls-tree", "-r", "-z", "--full-tree", commit, "--", cases_rel],
-            as_process=False, stdout_as_string=False)
-    except git.GitCommandError as err:  # pragma: no cover - the commit was just resolved
-        raise CompareError(f"git ls-tree failed on '{ref}': {err.stderr.strip()}") from None
+        listing = repo.ls_tree(commit, cases_rel)
+    except GitError as err:  # pragma: no cover - the commit was just resolved
+        if err.kind is GitErrorKind.NOT_INSTALLED:
+            raise
+        raise CompareError(f"git ls-tree failed on '{ref}': {err.stderr.strip()}") from err
     files: dict[str, CaseFile] = {}
-    for name, blob in _case_blobs(listing):
-        _, _, _, raw = repo.git.get_object_data(blob)
-        path = top / name
+    for entry in _case_blobs(listing):
+        path = top / entry.path
         record = CaseFile(path=path, rel=config.relative(path))
-        files[record.rel] = load_bytes(raw, record, config)
+        files[record.rel] = load_bytes(repo.read_blob(entry.blob), record, config)
     return Snapshot(ref, files, commit)
 
 
-def _case_blobs(listing: bytes) -> Iterable[tuple[str, str]]:
-    """(path, blob) of each case file in `git ls-tree -r -z` output."""
-    for entry in listing.split(b"\0"):
-        meta, tab, raw_name = entry.partition(b"\t")
-        if not tab:
-            continue
-        mode, kind, blob = meta.decode("ascii").split()
-        name = raw_name.decode("utf-8", errors="surrogateescape")
+def _case_blobs(listing: Iterable[TreeEntry]) -> Iterable[TreeEntry]:
+    """The case files of a tree listing."""
+    for entry in listing:
         # Regular files only: a symbolic link's blob is its target, not a case.
-        if kind != "blob" or mode not in ("100644", "100755"):
+        if entry.kind != "blob" or entry.mode not in ("100644", "100755"):
             continue
-        if name.endswith(".md") and name.rsplit("/", 1)[-1] not in SKIPPED_NAMES:
-            yield name, blob
+        if entry.path.endswith(".md") and entry.path.rsplit("/", 1)[-1] not in SKIPPED_NAMES:
+            yield entry
 
 
 def fork_point(config: Config, base: Snapshot, head_ref: str = "HEAD") -> Snapshot | None:
@@ -170,22 +166,16 @@ def fork_point(config: Config, base: Snapshot, head_ref: str = "HEAD") -> Snapsh
     two is then exact), when the base is the working tree, or when the two share no
     history.
     """
-    import git
-
     if base.commit is None:
         return None
     _check_ref(head_ref)
-    repo = _open_repo(config, head_ref)
-    try:
-        found = repo.git.merge_base(base.commit, head_ref).strip()
-    except git.GitCommandError as err:
-        if err.status == 1:  # no common ancestor
-            return None
-        raise CompareError(f"unknown git revision '{head_ref}'") from None
-    except git.GitCommandNotFound:
-        raise CompareError("git is not installed: cannot read other versions") from None
-    finally:
-        repo.close()
+    with _open_repo(config, head_ref) as repo:
+        try:
+            found = repo.merge_base(base.commit, head_ref)
+        except GitError as err:
+            if err.kind is GitErrorKind.NOT_INSTALLED:
+                raise CompareError(_NO_GIT) from err
+            raise CompareError(f"unknown git revision '{head_ref}'") from err
     if not found or found == base.commit:
         return None
     start = snapshot_at(config, found)
@@ -310,6 +300,10 @@ def _plural(n: int, one: str, many: str) -> str:
     return f"{n} {one if n == 1 else many}"
 
 
+_Report = Callable[[Path_, str, str], None]
+"""Report a diagnostic at a path of the head file: path, code, message."""
+
+
 def _transitions(base: CaseFile, old: Case, record: CaseFile, new: Case) -> list[Diagnostic]:
     """CB401-CB405 for one case present in both versions."""
     found: list[Diagnostic] = []
@@ -318,6 +312,20 @@ def _transitions(base: CaseFile, old: Case, record: CaseFile, new: Case) -> list
         line, column = record.at(path)
         found.append(diagnostic(record.rel, line, column, code, message))
 
+    _fixed_fields(old, new, report)
+    intact = _entries_kept(base, old, record, new, report)
+    if old.stage is new.stage:
+        if intact:
+            _entries_without_a_move(old, new, report)
+        return found
+    _stage_move(old.stage, new.stage, report)
+    if intact:
+        _entry_for_the_move(old, new, report)
+    return found
+
+
+def _fixed_fields(old: Case, new: Case, report: _Report) -> None:
+    """CB405: the id and the opening date never change."""
     if new.id != old.id:
         report(("id",), "CB405", f"the id changed from {old.id} to {new.id}: a case's id "
                                  f"never changes, so put back {old.id}")
@@ -326,30 +334,39 @@ def _transitions(base: CaseFile, old: Case, record: CaseFile, new: Case) -> list
                f"opened changed from {old.opened} to {new.opened}: the date a case was opened "
                f"never changes, so put back {old.opened}")
 
+
+def _entries_kept(base: CaseFile, old: Case, record: CaseFile, new: Case,
+                  report: _Report) -> bool:
+    """CB404: the base's stage_history entries are all still there, unchanged. Whether
+    none was removed (only then are the entries after them checked)."""
     before, after = old.stage_history, new.stage_history
     count = len(before)
-    intact = len(after) >= count
-    if not intact:
+    if len(after) < count:
         report(("stage_history",), "CB404",
                f"stage_history has {_plural(len(after), 'entry', 'entries')}, but "
                f"{count} on the base branch: entries already on the base branch are never "
                "removed, so put them back")
-    else:
-        for i in range(count):
-            if before[i] != after[i]:
-                report(*_edited_entry(i, base, record))
+        return False
+    for i in range(count):
+        if before[i] != after[i]:
+            report(*_edited_entry(i, base, record))
+    return True
 
-    moved_from, moved_to = old.stage, new.stage
-    if moved_from is moved_to:
-        if intact and len(after) > count:
-            added = len(after) - count
-            report(("stage_history", count), "CB403",
-                   f"stage_history gained {_plural(added, 'entry', 'entries')}, but the stage "
-                   f"is still {moved_to}: add an entry only when the stage changes")
-        return found
 
-    reopened = moved_from is Stage.CLOSED
-    if reopened:
+def _entries_without_a_move(old: Case, new: Case, report: _Report) -> None:
+    """CB403: a stage that did not change gains no stage_history entry."""
+    count = len(old.stage_history)
+    if len(new.stage_history) > count:
+        added = len(new.stage_history) - count
+        report(("stage_history", count), "CB403",
+               f"stage_history gained {_plural(added, 'entry', 'entries')}, but the stage "
+               f"is still {new.stage}: add an entry only when the stage changes")
+
+
+def _stage_move(moved_from: Stage, moved_to: Stage, report: _Report) -> None:
+    """CB401 and CB402: forward one stage at a time, to closed from any stage, and out
+    of closed only into incident-analysis."""
+    if moved_from is Stage.CLOSED:
         if moved_to is not Stage.INCIDENT_ANALYSIS:
             report(("stage",), "CB402",
                    f"a closed case can be reopened only into incident-analysis, not into "
@@ -367,9 +384,14 @@ def _transitions(base: CaseFile, old: Case, record: CaseFile, new: Case) -> list
                    f"case moves forward one stage at a time, so move it to "
                    f"{OPEN_STAGES[moved_from.rank + 1]} first")
 
-    if not intact:
-        return found
-    added_entries = after[count:]
+
+def _entry_for_the_move(old: Case, new: Case, report: _Report) -> None:
+    """CB402 and CB403: a stage move adds exactly one stage_history entry, for the new
+    stage, dated no earlier than the one above it, with a note when it reopens."""
+    moved_from, moved_to = old.stage, new.stage
+    reopened = moved_from is Stage.CLOSED
+    count = len(old.stage_history)
+    added_entries = new.stage_history[count:]
     if not added_entries:
         if reopened:
             report(("stage",), "CB402",
@@ -380,15 +402,15 @@ def _transitions(base: CaseFile, old: Case, record: CaseFile, new: Case) -> list
                    f"the stage changed from {moved_from} to {moved_to}, but no stage_history "
                    f"entry was added: add one for {moved_to} with the date, who made the move "
                    "and why")
-        return found
+        return
     if len(added_entries) > 1:
         stages = ", ".join(e.stage.value for e in added_entries)
         report(("stage_history", count), "CB403",
                f"the stage changed from {moved_from} to {moved_to}, but "
                f"{len(added_entries)} stage_history entries were added ({stages}): add exactly "
                f"one, for {moved_to}")
-        return found
-    entry, previous = added_entries[0], after[count - 1]
+        return
+    entry, previous = added_entries[0], new.stage_history[count - 1]
     if entry.stage is not moved_to:
         report(("stage_history", count, "stage"), "CB403",
                f"the new stage_history entry is for {entry.stage}, but the case moved to "
@@ -401,7 +423,6 @@ def _transitions(base: CaseFile, old: Case, record: CaseFile, new: Case) -> list
         report(("stage_history", count, "note"), "CB402",
                "the stage_history entry that reopens the case has an empty note: give the "
                "reason for reopening")
-    return found
 
 
 def _edited_entry(index: int, base: CaseFile, record: CaseFile) -> tuple[Path_, str, str]:
