@@ -116,7 +116,8 @@ def validate(ctx: Context, paths: tuple[Path, ...], fmt: str, strict: bool,
         history = read_history(config)
         if history.message:
             click.echo(f"history: {history.message}", err=True)
-        check_history(corpus.files, history, config.settings.history_tolerance_days)
+        corpus = corpus.adding(check_history(corpus.files, history,
+                                             config.settings.history_tolerance_days))
     if head_ref and not base_ref:
         raise click.UsageError("--head goes with --base")
     if base_ref:
