@@ -225,3 +225,25 @@ def test_plain_mkdocs_and_properdocs_build_the_same_pages(tmp_path: Path, built:
         pages = sorted(p.relative_to(project / "site").as_posix()
                        for p in (project / "site").rglob("*.html"))
         assert pages == expected, tool
+
+
+def test_casebook_build_generates_once_and_the_plugin_not_again(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from mkdocs.config.defaults import MkDocsConfig
+
+    from generator.config import load_config
+    from generator.preview import plugin
+    from generator.publish.build import build_site
+
+    def refused(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the plugin generated again under casebook build")
+
+    monkeypatch.setattr(plugin, "generate", refused)
+    monkeypatch.setattr(MkDocsConfig.plugins, "plugin_cache", {})
+    project = copy_project(tmp_path)
+    monkeypatch.chdir(project)
+    result = build_site(load_config(project / "mkdocs.yml"), today=TODAY)
+    assert result.published > 0
+    home = (project / "site" / "index.html").read_text("utf-8")
+    # The banner the plugin would have stated, stated by build_site itself.
+    assert f"Internal build: cases up to TLP:AMBER+STRICT, generated {TODAY}" in home

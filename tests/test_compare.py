@@ -188,7 +188,7 @@ def test_snapshot_at_reads_every_case_with_one_ls_tree_and_one_cat_file(
     assert moved.rel == "cases/2024/CH-2024-0006.md"
     assert moved.path == kb.root.resolve() / "cases" / "2024" / "CH-2024-0006.md"
     assert moved.case is not None and moved.case.id == "CH-2024-0006"
-    assert moved.diagnostics == []
+    assert moved.diagnostics == ()
     assert [f.case.stage.value for rel, f in sorted(snapshot.files.items())
             if f.case is not None and rel != moved.rel] == [
         "intake", "incident-analysis", "policy-impact-assessment", "coordinated-action",

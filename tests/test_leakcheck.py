@@ -25,7 +25,8 @@ from pathlib import Path
 import pytest
 
 from conftest import FIXTURES, ROOT, TODAY, run_casebook
-from generator.publish.leakcheck import Leak, Watch, scan, still_clean
+from generator.preview.watch import Watch
+from generator.publish.leakcheck import Leak, scan, still_clean
 from generator.publish.profiles import Removed
 
 HOSTILE = FIXTURES / "hostile"

@@ -316,3 +316,28 @@ def test_many_broken_files_are_all_reported_in_one_run(repo: Path) -> None:
     assert report.errors >= 31
     assert report.warnings >= 2
 
+
+
+def test_later_stages_add_to_a_new_corpus_and_leave_the_records_alone(repo: Path) -> None:
+    from generator.checks.rules import Context, check_case
+    from generator.records.diagnostics import diagnostic
+
+    write(repo, VALID.replace(b"opened: 2024-02-01", b"opened: 2027-02-01"))
+    corpus = validate(repo)
+    [record] = corpus.files
+    loaded = record.diagnostics
+    first = corpus.diagnostics
+    assert "CB305" in [d.code for d in first]
+    assert loaded == ()  # every problem was found by a rule, none by the loader
+    found = check_case(record, Context(load_config(repo / "mkdocs.yml"), TODAY))
+    assert found == first and record.diagnostics == loaded
+
+    later = diagnostic(record.rel, 1, 1, "CB355", "a difference with git")
+    gone = diagnostic("cases/CH-2024-0099.md", 1, 1, "CB355", "about no file")
+    more = corpus.adding([gone, later])
+    assert corpus.diagnostics == first
+    assert more.diagnostics == [*first, later, gone]
+    assert more.files == corpus.files and record.diagnostics == loaded
+    assert set(more.report().diagnostics) == {*first, later, gone}
+    with pytest.raises(AttributeError):
+        record.diagnostics = ()  # type: ignore[misc]

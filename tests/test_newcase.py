@@ -41,7 +41,7 @@ FILLED = {
 def check(text: str, rel: str = REL, config: Config = CONFIG) -> list[Diagnostic]:
     """The diagnostics of a single file, as `casebook validate` gives them."""
     record = load_bytes(text.encode("utf-8"), CaseFile(path=config.root / rel, rel=rel), config)
-    check_case(record, Context(config, TODAY))
+    record = record.adding(check_case(record, Context(config, TODAY)))
     return sorted(record.diagnostics, key=Diagnostic.sort_key)
 
 

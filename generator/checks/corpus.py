@@ -6,26 +6,36 @@ Later stages (history, profiles, the site) start from the `Corpus` this returns.
 from __future__ import annotations
 
 import datetime as dt
-import functools
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from generator.checks.rules import Context, check_case, check_corpus
 from generator.config import Config
 from generator.progress import progress
 from generator.records.diagnostics import Diagnostic, Report
-from generator.records.loader import CaseFile, LoadCache, case_files, load_files
+from generator.records.loader import CaseFile, case_files, load_file
 from generator.records.schema import Case
+
+Load = Callable[[Path, Config], CaseFile]
+"""Read one case file (`load_file`, or a reader that reuses what it read before)."""
+CheckCase = Callable[[CaseFile, Context], Sequence[Diagnostic]]
+"""The per-case rules of one file (`check_case`, or a reader that reuses their findings)."""
 
 
 @dataclass(frozen=True, slots=True)
 class Corpus:
-    """Every case file read, with every problem found in them."""
+    """Every case file read, with every problem found in them, stage by stage.
+
+    Each file carries what loading it found; `checked` holds what the rules within
+    and across cases found; `added` what later stages found (the history, a
+    review against a base). Nothing here is ever changed: a stage that finds more
+    makes a new corpus (`adding`), and the report is assembled from them all.
+    """
 
     files: tuple[CaseFile, ...]
-    elsewhere: tuple[Diagnostic, ...] = ()
-    """Problems about no file of the working tree (a case deleted since the base)."""
+    checked: tuple[Diagnostic, ...] = ()
+    added: tuple[Diagnostic, ...] = ()
 
     @property
     def cases(self) -> list[Case]:
@@ -34,52 +44,54 @@ class Corpus:
 
     @property
     def diagnostics(self) -> list[Diagnostic]:
-        return [d for f in self.files for d in f.diagnostics] + list(self.elsewhere)
+        """Every problem: file by file, each stage's in the order found, then the
+        problems about no file of the working tree (a case deleted since the base)."""
+        by_file, elsewhere = self._by_file()
+        return [d for f in self.files for d in by_file[f.rel]] + elsewhere
+
+    def _by_file(self) -> tuple[dict[str, list[Diagnostic]], list[Diagnostic]]:
+        by_file: dict[str, list[Diagnostic]] = {}
+        for f in self.files:
+            by_file.setdefault(f.rel, []).extend(f.diagnostics)
+        elsewhere: list[Diagnostic] = []
+        for problem in (*self.checked, *self.added):
+            by_file.get(problem.path, elsewhere).append(problem)
+        return by_file, elsewhere
 
     def adding(self, problems: Iterable[Diagnostic]) -> Corpus:
-        """This corpus with more problems, each given to the file it names."""
-        by_rel = {f.rel: f for f in self.files}
-        elsewhere = list(self.elsewhere)
-        for problem in problems:
-            record = by_rel.get(problem.path)
-            if record is not None:
-                record.diagnostics.append(problem)
-            else:
-                elsewhere.append(problem)
-        return Corpus(self.files, tuple(elsewhere))
+        """This corpus with the problems a later stage found."""
+        return replace(self, added=(*self.added, *problems))
 
     def report(self, only: Iterable[Path] | None = None, config: Config | None = None) -> Report:
         """The report over every file, or only over the files in `only`."""
+        by_file, elsewhere = self._by_file()
         files = self.files
-        elsewhere: tuple[Diagnostic, ...] = self.elsewhere
         if only is not None and config is not None:
             wanted = {config.relative(p) for p in only}
             files = tuple(f for f in files if f.rel in wanted)
-            elsewhere = tuple(d for d in elsewhere if d.path in wanted)
-        return Report.of(len(files), [*(d for f in files for d in f.diagnostics), *elsewhere])
+            elsewhere = [d for d in elsewhere if d.path in wanted]
+        return Report.of(len(files), [*(d for f in files for d in by_file[f.rel]), *elsewhere])
 
 
 def load_corpus(config: Config, *, extra: Iterable[Path] = (),
                 today: dt.date | None = None, show_progress: bool = False,
-                cache: LoadCache | None = None) -> Corpus:
-    """Read and check every case file (the cases folder plus `extra` paths); with a
-    `cache`, files unchanged since it last read them are not read again."""
+                load: Load = load_file, check: CheckCase = check_case) -> Corpus:
+    """Read and check every case file (the cases folder plus `extra` paths).
+
+    `load` and `check` read one file and run its per-case rules; a watching
+    server passes its own, which reuse what they found in files unchanged since."""
     # 1. Read every file on its own: bytes, front matter, schema.
     paths = case_files(config, extra)
     files = []
     with progress("Reading cases", len(paths), enabled=show_progress) as advance:
-        for record in load_files(paths, config, cache):
-            files.append(record)
+        for path in paths:
+            files.append(load(path, config))
             advance(1)
 
     # 2. Rules within each case that the schema accepted.
     context = Context(config, today or dt.date.today())
-    for record in files:
-        if cache is None:
-            check_case(record, context)
-        else:
-            cache.check(record, context.today, functools.partial(check_case, record, context))
+    checked = [d for record in files for d in check(record, context)]
 
     # 3. Rules across cases, which need every file read first.
-    check_corpus(files)
-    return Corpus(tuple(files))
+    checked += check_corpus(files)
+    return Corpus(tuple(files), tuple(checked))

@@ -1,6 +1,7 @@
 """Rules beyond the schema: stage gates, rules within a case, and rules across cases.
 
-Each check appends diagnostics to the file it is about. The stage gates follow
+Each rule returns the diagnostics it finds, and changes nothing: the corpus
+gathers them into one report. The stage gates follow
 the table in the README: the open stages are ordered, each includes the gates
 of those before it, and a closed case holds only the `any` and `closed` gates.
 """
@@ -8,12 +9,13 @@ of those before it, and a closed case holds only the `any` and `closed` gates.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 
 from generator.config import Config
 from generator.history.reader import History
-from generator.records.diagnostics import diagnostic
+from generator.records.diagnostics import Diagnostic, diagnostic
 from generator.records.frontmatter import PLACEHOLDER_PREFIX as PLACEHOLDER_PREFIX
 from generator.records.frontmatter import Path_
 from generator.records.loader import CaseFile
@@ -32,7 +34,8 @@ from generator.records.schema import (
 
 CITATION = re.compile(r"(?<![\\\w])\[(S[0-9]+)\](?!\()")
 
-CaseCheck = Callable[[CaseFile, Case, "Context"], None]
+CaseCheck = Callable[[CaseFile, Case, "Context"], list[Diagnostic]]
+CaseRule = Callable[[CaseFile, Case, "Context"], Iterator[Diagnostic]]
 
 
 class Context:
@@ -46,9 +49,16 @@ class Context:
 _CHECKS: list[CaseCheck] = []
 
 
-def check(fn: CaseCheck) -> CaseCheck:
-    _CHECKS.append(fn)
-    return fn
+def check(rule: CaseRule) -> CaseCheck:
+    """Register a per-case rule, written as a generator of what it finds; what is
+    registered (and returned) gives those findings as a list."""
+
+    @functools.wraps(rule)
+    def listed(record: CaseFile, case: Case, ctx: Context) -> list[Diagnostic]:
+        return list(rule(record, case, ctx))
+
+    _CHECKS.append(listed)
+    return listed
 
 
 def _at_least(stage: Stage, gate: Stage) -> bool:
@@ -57,139 +67,139 @@ def _at_least(stage: Stage, gate: Stage) -> bool:
 
 
 def _gate(record: CaseFile, case: Case, path: Path_, needs: str, *,
-          because: Path_ = ("stage",), subject: str = "") -> None:
-    """Report a missing stage requirement at `path` if it is written, else at `because`."""
+          because: Path_ = ("stage",), subject: str = "") -> Diagnostic:
+    """A missing stage requirement, at `path` if it is written, else at `because`."""
     fm = record.front_matter
     exists = fm is not None and (path in fm.values or any(
         path[:n] in fm.keys for n in range(len(path) - 1, 0, -1)))
     target = path if exists else because
     who = subject or f"a case in stage {case.stage.value}"
-    record.report(target, "CB204", f"{who} {needs}")
+    return record.problem(target, "CB204", f"{who} {needs}")
 
 
 @check
-def identity(record: CaseFile, case: Case, ctx: Context) -> None:
+def identity(record: CaseFile, case: Case, ctx: Context) -> Iterator[Diagnostic]:
     prefix = ctx.config.settings.id_prefix
     if not case.id.startswith(f"{prefix}-"):
-        record.report(("id",), "CB207",
-                      f"id '{case.id}' must start with the prefix '{prefix}-' set in mkdocs.yml")
+        yield record.problem(("id",), "CB207", f"id '{case.id}' must start with the prefix "
+                                               f"'{prefix}-' set in mkdocs.yml")
     year = int(case.id.split("-")[-2])
     if year != case.opened.year:
-        record.report(("id",), "CB308",
-                      f"id '{case.id}' carries the year {year}, but the case was opened in "
-                      f"{case.opened.year}")
+        yield record.problem(("id",), "CB308",
+                            f"id '{case.id}' carries the year {year}, but the case was opened in "
+                            f"{case.opened.year}")
     if record.path.name != f"{case.id}.md":
-        record.report(("id",), "CB302",
-                      f"the file is named '{record.path.name}' but its id is '{case.id}': "
-                      f"rename it to '{case.id}.md'")
+        yield record.problem(("id",), "CB302",
+                            f"the file is named '{record.path.name}' but its id is '{case.id}': "
+                            f"rename it to '{case.id}.md'")
 
 
 @check
-def stage_gates(record: CaseFile, case: Case, ctx: Context) -> None:
+def stage_gates(record: CaseFile, case: Case, ctx: Context) -> Iterator[Diagnostic]:
     stage = case.stage
     if stage is not Stage.CLOSED:
         if case.status is None:
-            _gate(record, case, ("status",), "must have a status")
+            yield _gate(record, case, ("status",), "must have a status")
         if case.next_review is None:
-            _gate(record, case, ("next_review",), "must have a next_review date")
+            yield _gate(record, case, ("next_review",), "must have a next_review date")
         if case.closure_reason is not None:
-            record.report(("closure_reason",), "CB210",
-                          "closure_reason is only for closed cases: remove it, or set "
-                          "stage to closed")
+            yield record.problem(("closure_reason",), "CB210",
+                                "closure_reason is only for closed cases: remove it, or set "
+                                "stage to closed")
     if _at_least(stage, Stage.INCIDENT_ANALYSIS):
         if case.incident.partner_force is None:
-            _gate(record, case, ("incident", "partner_force"),
-                  "must name incident.partner_force (write 'unknown' if it is not known)")
+            yield _gate(record, case, ("incident", "partner_force"),
+                        "must name incident.partner_force (write 'unknown' if it is not known)")
         if not case.weapons:
-            _gate(record, case, ("weapons",), "must list at least one weapon")
+            yield _gate(record, case, ("weapons",), "must list at least one weapon")
     if _at_least(stage, Stage.POLICY_IMPACT_ASSESSMENT):
         assessment = case.assessment
         if assessment is None or assessment.harm_finding is not HarmFinding.CREDIBLE:
-            _gate(record, case, ("assessment", "harm_finding"),
-                  "must have assessment.harm_finding: credible")
+            yield _gate(record, case, ("assessment", "harm_finding"),
+                        "must have assessment.harm_finding: credible")
         harm_written = case.harm.model_fields_set if case.harm else set()
         for key in ("killed", "injured"):
             if key not in harm_written:
-                _gate(record, case, ("harm", key),
-                      f"must state harm.{key} (write null if it is unknown)")
+                yield _gate(record, case, ("harm", key),
+                            f"must state harm.{key} (write null if it is unknown)")
         if assessment is None or not assessment.reviewed_by:
-            _gate(record, case, ("assessment", "reviewed_by"),
-                  "must name at least one reviewer in assessment.reviewed_by")
+            yield _gate(record, case, ("assessment", "reviewed_by"),
+                        "must name at least one reviewer in assessment.reviewed_by")
         for i, weapon in enumerate(case.weapons):
             if weapon.us_origin.needs_basis and not weapon.us_origin_basis:
-                _gate(record, case, ("weapons", i, "us_origin_basis"),
-                      f"must give weapons[{i}].us_origin_basis, since us_origin is "
-                      f"{weapon.us_origin.value}")
+                yield _gate(record, case, ("weapons", i, "us_origin_basis"),
+                            f"must give weapons[{i}].us_origin_basis, since us_origin is "
+                            f"{weapon.us_origin.value}")
     if _at_least(stage, Stage.COORDINATED_ACTION):
         assessment = case.assessment
         if assessment is None or assessment.ihl_concern is IhlConcern.NOT_ASSESSED:
-            _gate(record, case, ("assessment", "ihl_concern"),
-                  "must have assessment.ihl_concern assessed (not not-assessed)")
+            yield _gate(record, case, ("assessment", "ihl_concern"),
+                        "must have assessment.ihl_concern assessed (not not-assessed)")
         if assessment is None or assessment.avoidable is Avoidable.NOT_ASSESSED:
-            _gate(record, case, ("assessment", "avoidable"),
-                  "must have assessment.avoidable assessed (not not-assessed)")
+            yield _gate(record, case, ("assessment", "avoidable"),
+                        "must have assessment.avoidable assessed (not not-assessed)")
         if assessment is None or not assessment.recommendations:
-            _gate(record, case, ("assessment", "recommendations"),
-                  "must list at least one assessment.recommendations entry")
+            yield _gate(record, case, ("assessment", "recommendations"),
+                        "must list at least one assessment.recommendations entry")
     if stage is Stage.CLOSED:
         reason = case.closure_reason
         if reason is None:
-            _gate(record, case, ("closure_reason",), "must have a closure_reason")
+            yield _gate(record, case, ("closure_reason",), "must have a closure_reason")
         elif reason is ClosureReason.DUPLICATE and case.duplicate_of is None:
-            _gate(record, case, ("duplicate_of",),
-                  "must name the case it duplicates in duplicate_of",
-                  because=("closure_reason",), subject="a case closed as duplicate")
+            yield _gate(record, case, ("duplicate_of",),
+                        "must name the case it duplicates in duplicate_of",
+                        because=("closure_reason",), subject="a case closed as duplicate")
         elif reason is ClosureReason.ACTIONS_COMPLETED:
             subject = "a case closed as actions-completed"
             if not case.actions:
-                _gate(record, case, ("actions",), "must list at least one action",
-                      because=("closure_reason",), subject=subject)
+                yield _gate(record, case, ("actions",), "must list at least one action",
+                            because=("closure_reason",), subject=subject)
             for i, action in enumerate(case.actions):
                 if not action.status.finished:
-                    _gate(record, case, ("actions", i, "status"),
-                          f"cannot have actions[{i}] still {action.status.value} "
-                          "(completed, declined or superseded)",
-                          because=("closure_reason",), subject=subject)
+                    yield _gate(record, case, ("actions", i, "status"),
+                                f"cannot have actions[{i}] still {action.status.value} "
+                                "(completed, declined or superseded)",
+                                because=("closure_reason",), subject=subject)
     if case.duplicate_of is not None and case.closure_reason is not ClosureReason.DUPLICATE:
-        record.report(("duplicate_of",), "CB210",
-                      "duplicate_of is only for cases closed with closure_reason: duplicate")
+        yield record.problem(("duplicate_of",), "CB210",
+                            "duplicate_of is only for cases closed with closure_reason: duplicate")
 
 
 @check
-def history_order(record: CaseFile, case: Case, ctx: Context) -> None:
+def history_order(record: CaseFile, case: Case, ctx: Context) -> Iterator[Diagnostic]:
     history = case.stage_history
     if history[0].date < case.opened:
-        record.report(("stage_history", 0, "date"), "CB305",
-                      f"stage_history[0] is dated {history[0].date}, before the case was "
-                      f"opened on {case.opened}")
+        yield record.problem(("stage_history", 0, "date"), "CB305",
+                            f"stage_history[0] is dated {history[0].date}, before the case was "
+                            f"opened on {case.opened}")
     for i in range(1, len(history)):
         if history[i].date < history[i - 1].date:
-            record.report(("stage_history", i, "date"), "CB209",
-                          f"stage_history[{i}] is dated {history[i].date}, before the entry "
-                          f"above it ({history[i - 1].date}): dates never decrease")
+            yield record.problem(("stage_history", i, "date"), "CB209",
+                                f"stage_history[{i}] is dated {history[i].date}, before the entry "
+                                f"above it ({history[i - 1].date}): dates never decrease")
     last = len(history) - 1
     if history[last].stage is not case.stage:
-        record.report(("stage_history", last, "stage"), "CB209",
-                      f"the last stage_history entry is {history[last].stage.value}, but the "
-                      f"case is in stage {case.stage.value}: add an entry for the move")
+        yield record.problem(("stage_history", last, "stage"), "CB209",
+                            f"the last stage_history entry is {history[last].stage.value}, but the "
+                            f"case is in stage {case.stage.value}: add an entry for the move")
 
 
 @check
-def dates(record: CaseFile, case: Case, ctx: Context) -> None:
+def dates(record: CaseFile, case: Case, ctx: Context) -> Iterator[Diagnostic]:
     if case.opened > ctx.today:
-        record.report(("opened",), "CB305", f"opened {case.opened} is in the future")
+        yield record.problem(("opened",), "CB305", f"opened {case.opened} is in the future")
     if case.opened < case.incident.date.start:
-        record.report(("opened",), "CB305",
-                      f"opened {case.opened} is before the incident ({case.incident.date})")
+        yield record.problem(("opened",), "CB305",
+                            f"opened {case.opened} is before the incident ({case.incident.date})")
     if case.is_open and case.next_review is not None and case.next_review < ctx.today:
         days = (ctx.today - case.next_review).days
-        record.report(("next_review",), "CB351",
-                      f"the review due on {case.next_review} is {days} "
-                      f"day{'s' if days != 1 else ''} overdue")
+        yield record.problem(("next_review",), "CB351",
+                            f"the review due on {case.next_review} is {days} "
+                            f"day{'s' if days != 1 else ''} overdue")
 
 
 @check
-def harm_totals(record: CaseFile, case: Case, ctx: Context) -> None:
+def harm_totals(record: CaseFile, case: Case, ctx: Context) -> Iterator[Diagnostic]:
     harm = case.harm
     if harm is None:
         return
@@ -201,9 +211,9 @@ def harm_totals(record: CaseFile, case: Case, ctx: Context) -> None:
             key = f"{group}_{outcome}"
             part = count_bounds(getattr(harm, key))
             if part is not None and part[0] > total[1]:
-                record.report(("harm", key), "CB208",
-                              f"harm.{key} ({part[0]}) is more than harm.{outcome} "
-                              f"({_show_bounds(total)})")
+                yield record.problem(("harm", key), "CB208",
+                                    f"harm.{key} ({part[0]}) is more than harm.{outcome} "
+                                    f"({_show_bounds(total)})")
 
 
 def _show_bounds(bounds: tuple[int, int]) -> str:
@@ -212,51 +222,50 @@ def _show_bounds(bounds: tuple[int, int]) -> str:
 
 
 @check
-def sources(record: CaseFile, case: Case, ctx: Context) -> None:
+def sources(record: CaseFile, case: Case, ctx: Context) -> Iterator[Diagnostic]:
     seen: dict[str, int] = {}
     for i, source in enumerate(case.sources):
         if source.key in seen:
             first = seen[source.key]
-            record.report(("sources", i, "key"), "CB307",
-                          f"source key {source.key} is used twice (also sources[{first}])")
+            yield record.problem(("sources", i, "key"), "CB307",
+                                f"source key {source.key} is used twice (also sources[{first}])")
         else:
             seen[source.key] = i
         if source.visibility is Visibility.PUBLIC:
             for key in ("title", "url"):
                 if getattr(source, key) is None:
-                    record.report(("sources", i), "CB210",
-                                  f"sources[{i}] is public, so it needs a {key}")
+                    yield record.problem(("sources", i), "CB210",
+                                        f"sources[{i}] is public, so it needs a {key}")
     cited: set[str] = set()
     for match in CITATION.finditer(record.body):
         key = match.group(1)
         cited.add(key)
         if key not in seen:
             line, column = _body_position(record, match.start())
-            record.diagnostics.append(diagnostic(
-                record.rel, line, column, "CB306",
-                f"the body cites [{key}], but no source has that key"))
+            yield diagnostic(record.rel, line, column, "CB306",
+                             f"the body cites [{key}], but no source has that key")
     if not cited:
-        record.report(("sources",), "CB352", "the body cites none of the sources; cite "
-                                             "them as [S1]")
+        yield record.problem(("sources",), "CB352", "the body cites none of the sources; cite "
+                                                   "them as [S1]")
         return
     for key, i in seen.items():
         if key not in cited:
-            record.report(("sources", i, "key"), "CB353",
-                          f"source {key} is never cited in the body")
+            yield record.problem(("sources", i, "key"), "CB353",
+                                f"source {key} is never cited in the body")
 
 
 @check
-def references(record: CaseFile, case: Case, ctx: Context) -> None:
+def references(record: CaseFile, case: Case, ctx: Context) -> Iterator[Diagnostic]:
     for i, other in enumerate(case.related):
         if other == case.id:
-            record.report(("related", i), "CB354", "the case lists itself as related")
+            yield record.problem(("related", i), "CB354", "the case lists itself as related")
 
 
 @check
-def narrative_markup(record: CaseFile, case: Case, ctx: Context) -> None:
+def narrative_markup(record: CaseFile, case: Case, ctx: Context) -> Iterator[Diagnostic]:
     for offset, message in removed_markup(record.body):
         line, column = _body_position(record, offset)
-        record.diagnostics.append(diagnostic(record.rel, line, column, "CB357", message))
+        yield diagnostic(record.rel, line, column, "CB357", message)
 
 
 def _body_position(record: CaseFile, offset: int) -> tuple[int, int]:
@@ -265,24 +274,26 @@ def _body_position(record: CaseFile, offset: int) -> tuple[int, int]:
     return (record.body_line + body.count("\n", 0, offset), offset - line_start + 1)
 
 
-def check_case(record: CaseFile, ctx: Context) -> None:
-    """Run every per-case rule on a file whose record the schema accepted."""
-    if record.case is None:
-        return
-    for fn in _CHECKS:
-        fn(record, record.case, ctx)
+def check_case(record: CaseFile, ctx: Context) -> list[Diagnostic]:
+    """What every per-case rule finds in a file whose record the schema accepted."""
+    case = record.case
+    if case is None:
+        return []
+    return [found for rule in _CHECKS for found in rule(record, case, ctx)]
 
 
-def check_corpus(records: Sequence[CaseFile]) -> None:
+def check_corpus(records: Sequence[CaseFile]) -> list[Diagnostic]:
     """Rules across cases: unique ids, references that resolve, no duplicate cycles."""
+    found: list[Diagnostic] = []
     first_by_id: dict[str, CaseFile] = {}
     for record in records:
         declared = record.declared_id
         if declared is None:
             continue
         if declared in first_by_id:
-            record.report(("id",), "CB301",
-                          f"id '{declared}' is also declared by {first_by_id[declared].rel}")
+            found.append(record.problem(
+                ("id",), "CB301",
+                f"id '{declared}' is also declared by {first_by_id[declared].rel}"))
         else:
             first_by_id[declared] = record
 
@@ -293,12 +304,13 @@ def check_corpus(records: Sequence[CaseFile]) -> None:
             continue
         for i, other in enumerate(case.related):
             if other not in first_by_id:
-                record.report(("related", i), "CB303",
-                              f"related names {other}, but no case has that id")
+                found.append(record.problem(("related", i), "CB303",
+                                            f"related names {other}, but no case has that id"))
         if case.duplicate_of is not None:
             if case.duplicate_of not in first_by_id:
-                record.report(("duplicate_of",), "CB303",
-                              f"duplicate_of names {case.duplicate_of}, but no case has that id")
+                found.append(record.problem(
+                    ("duplicate_of",), "CB303",
+                    f"duplicate_of names {case.duplicate_of}, but no case has that id"))
             else:
                 duplicate_of[case.id] = case.duplicate_of
 
@@ -312,20 +324,23 @@ def check_corpus(records: Sequence[CaseFile]) -> None:
         if current == start and start not in reported:
             reported.update(chain)
             cycle = " -> ".join([*chain, start])
-            for member in chain:
-                first_by_id[member].report(("duplicate_of",), "CB304",
-                                           f"duplicate_of forms a cycle: {cycle}")
+            found.extend(first_by_id[member].problem(("duplicate_of",), "CB304",
+                                                     f"duplicate_of forms a cycle: {cycle}")
+                         for member in chain)
+    return found
 
 
-def check_history(records: Sequence[CaseFile], history: History, tolerance: int) -> None:
-    """Compare each case's stage_history (the decision record) with what git recorded."""
+def check_history(records: Sequence[CaseFile], history: History,
+                  tolerance: int) -> list[Diagnostic]:
+    """Where a case's stage_history (the decision record) differs from what git recorded."""
+    found: list[Diagnostic] = []
     for record in records:
         case = record.case
-        found = history.for_file(record.path) if case is not None else None
-        if case is None or found is None or found.first is None:
+        in_git = history.for_file(record.path) if case is not None else None
+        if case is None or in_git is None or in_git.first is None:
             continue
-        moves = found.stage_moves()
-        first = found.first
+        moves = in_git.stage_moves()
+        first = in_git.first
         created = first.date.date() if first.created else None
         created_in = next((c.new for c in first.changes if c.field == "stage"), None)
         seen: set[Stage] = set()
@@ -334,12 +349,13 @@ def check_history(records: Sequence[CaseFile], history: History, tolerance: int)
                 continue
             seen.add(entry.stage)
             moved = moves.get(entry.stage.value)
+            said = f"stage_history[{i}] says the case moved to {entry.stage.value} on {entry.date}"
             if moved is not None and abs((moved - entry.date).days) > tolerance:
-                record.report(("stage_history", i, "date"), "CB355",
-                              f"stage_history[{i}] says the case moved to {entry.stage.value} "
-                              f"on {entry.date}, but git recorded the move on {moved}")
+                found.append(record.problem(("stage_history", i, "date"), "CB355",
+                                            f"{said}, but git recorded the move on {moved}"))
             elif (moved is None and created is not None and entry.stage.value == created_in
                   and (entry.date - created).days > tolerance):
-                record.report(("stage_history", i, "date"), "CB355",
-                              f"stage_history[{i}] says the case moved to {entry.stage.value} "
-                              f"on {entry.date}, but git has it in that stage since {created}")
+                found.append(record.problem(
+                    ("stage_history", i, "date"), "CB355",
+                    f"{said}, but git has it in that stage since {created}"))
+    return found

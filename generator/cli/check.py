@@ -54,7 +54,7 @@ def validate(ctx: Context, paths: tuple[Path, ...], fmt: str, strict: bool,
     corpus = load_corpus(config, extra=paths, today=today,
                          show_progress=wanted(quiet or fmt != "text"))
     if with_history:
-        _check_history(config, corpus)
+        corpus = _check_history(config, corpus)
     if head_ref and not base_ref:
         raise click.UsageError("--head goes with --base")
     if base_ref:
@@ -64,15 +64,16 @@ def validate(ctx: Context, paths: tuple[Path, ...], fmt: str, strict: bool,
     sys.exit(report.exit_code(strict=strict))
 
 
-def _check_history(config: Config, corpus: Corpus) -> None:
-    """Add to `corpus` what its stage histories say against the dates git recorded."""
+def _check_history(config: Config, corpus: Corpus) -> Corpus:
+    """`corpus` with what its stage histories say against the dates git recorded."""
     from generator.checks.rules import check_history
     from generator.history.reader import read_history
 
     history = read_history(config)
     if history.message:
         click.echo(f"history: {history.message}", err=True)
-    check_history(corpus.files, history, config.settings.history_tolerance_days)
+    return corpus.adding(check_history(corpus.files, history,
+                                       config.settings.history_tolerance_days))
 
 
 def _compared(config: Config, corpus: Corpus, base_ref: str, head_ref: str | None) -> Corpus:

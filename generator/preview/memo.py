@@ -8,8 +8,8 @@ compared by value (`==`, never identity or a hash of their text), so an output
 is reused only when everything it was made from is equal: a page context is a
 tree of frozen dataclasses, case records are pydantic models.
 
-A build that is made once (`casebook build`) passes no memo and gets a fresh
-one, which costs a dictionary entry per output and reuses nothing.
+A build that is made once (`casebook build`) has no memo: its plain steps
+make every output (`generator.publish.steps.Fresh`).
 """
 
 from __future__ import annotations
@@ -31,10 +31,6 @@ class Memo:
     def __init__(self) -> None:
         self._store: dict[Hashable, tuple[Any, Any]] = {}
         self._used: set[Hashable] = set()
-        self.on_disk: dict[str, tuple[bytes, tuple[int, int]]] = {}
-        """Each generated file as this process last wrote or read it, with its
-        modification time and size then: a file that still has them holds those
-        bytes, and need not be read again to see that an output is unchanged."""
         self.hits = 0
         self.misses = 0
 

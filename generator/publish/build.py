@@ -2,32 +2,36 @@
 
 `generate` writes the site's Markdown pages, exports and assets into the
 generated docs folder (mkdocs' docs_dir), touching only files whose content
-changed, so that mtimes stay meaningful and `mkdocs serve` does not loop.
-`build_site` then runs mkdocs on it. The mkdocs plugin calls `generate` too,
-so plain `mkdocs build` and `mkdocs serve` produce the same site.
+changed, so that mtimes stay meaningful and `mkdocs serve` does not loop. Its
+expensive steps are those of a `Steps` (see `generator.publish.steps`), which
+the live preview replaces by steps that reuse its last generation.
+
+`build_site` (`casebook build`) generates, then runs mkdocs on the result with
+the casebook plugin told not to generate again; a plain `mkdocs build` or
+`mkdocs serve` has the plugin call `generate`, so every way produces the same site.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import os
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from generator.checks.corpus import Corpus, load_corpus
+from generator.checks.corpus import Corpus
 from generator.checks.rules import check_history
 from generator.config import Config
-from generator.history.reader import History, read_history
-from generator.preview.memo import Memo
+from generator.history.reader import History
 from generator.progress import progress
 from generator.publish.leakcheck import Leak, scan
 from generator.publish.profiles import DEFAULT_PROFILE, Profile, Removed, profile, removed_values
+from generator.publish.steps import Steps
 from generator.records.diagnostics import Report
 
-KEEP = frozenset({".gitkeep"})
-"""Files in the generated folder that the generator never removes."""
+PLUGIN_GENERATES = "generate"
+"""The casebook plugin's option that `build_site` sets to False on the mkdocs
+configuration it loads: the pages are generated already, from the same corpus."""
 
 
 class BuildError(Exception):
@@ -79,37 +83,36 @@ def profile_named(config: Config, name: str | None) -> Profile:
     return profile(chosen, config.settings.profiles)
 
 
-def generate(config: Config, *, corpus: Corpus | None = None, today: dt.date | None = None,
-             profile: Profile | None = None, with_history: bool = True,
-             history: History | None = None, memo: Memo | None = None,
-             show_progress: bool = False) -> Generated:
+def generate(config: Config, *, today: dt.date | None = None, profile: Profile | None = None,
+             with_history: bool = True, show_progress: bool = False,
+             steps: Steps | None = None) -> Generated:
     """Validate the cases and write the site's source files; raise BuildError on errors.
 
-    A caller that has read the corpus or the history already (a watching server,
-    for files and commits unchanged since its last build) passes them in, and a
-    memo of the last build's outputs to render again only what changed."""
+    `steps` does the expensive work (plain `Steps` by default): a watching server
+    passes steps that reuse what is unchanged since its last generation."""
     from generator.publish.site.assets import asset_files
     from generator.publish.site.context import Site
     from generator.publish.site.exports import build_exports
     from generator.publish.site.facts import case_facts
     from generator.publish.site.pages import SiteBuilder
-    from generator.publish.site.render import environment, fingerprint, render_page
 
+    steps = steps if steps is not None else Steps()
     today = build_date(today)
     profile = profile or profile_named(config, None)
+    steps.begin()
 
     # 1. Read and check every case; refuse to publish anything if one has errors.
-    corpus = corpus or load_corpus(config, today=today, show_progress=show_progress)
+    corpus = steps.load_corpus(config, today, show_progress)
     report = corpus.report()
     if report.errors:
         raise BuildError(report)
 
     # 2. Read the history of every case from git, once, and hold it against each
     #    case's own stage history (differences are warnings, not errors).
-    if history is None and with_history:
-        history = read_history(config)
+    history = steps.read_history(config) if with_history else None
     if history is not None:
-        check_history(corpus.files, history, config.settings.history_tolerance_days)
+        corpus = corpus.adding(check_history(corpus.files, history,
+                                             config.settings.history_tolerance_days))
 
     # 3. Choose what this profile publishes, and derive what pages need to know.
     files = [f for f in corpus.files if f.case is not None and profile.publishes(f.case)]
@@ -124,91 +127,58 @@ def generate(config: Config, *, corpus: Corpus | None = None, today: dt.date | N
 
     # 4. Plan every page, then render them all.
     site = Site(name=config.site_name, profile=profile.name, generated=today, cases=len(facts))
-    memo = memo if memo is not None else Memo()
-    memo.begin()
-    builder = SiteBuilder(config, site, facts, today, history, memo)
+    builder = SiteBuilder(config, site, facts, today, history, steps.outputs)
     pages = builder.build()
     templates = config.root / "templates" / "site"
-    env = environment(templates)
-    templates_now = fingerprint(templates)
     output: dict[str, bytes] = {}
     with progress("Rendering pages", len(pages), enabled=show_progress) as advance:
         for page in pages:
-            output[page.path] = memo.get(
-                ("page", page.path), (templates_now, page),
-                functools.partial(render_page, env, page))
+            output[page.path] = steps.render_page(templates, page)
             advance(1)
     for name, content in build_exports([f.case for f in facts], profile=profile.name,
-                                       generated=today, memo=memo).items():
+                                       generated=today, outputs=steps.outputs).items():
         output[f"exports/{name}"] = content
-    memo.end()
+    steps.end()
     output.update(builder.files)
     output.update(asset_files(config.root / "templates" / "assets"))
 
     # 5. Write what changed, and remove what is no longer part of the site.
-    result = Generated(corpus=corpus, profile=profile, published=len(facts), today=today,
-                       history=history, removed=removed)
-    write_tree(config.generated_dir, output, result, memo.on_disk)
-    return result
+    done = steps.write_tree(config.generated_dir, output)
+    return Generated(corpus=corpus, profile=profile, published=len(facts), today=today,
+                     history=history, removed=removed, written=done.written,
+                     unchanged=done.unchanged, removed_files=done.removed)
 
 
-def write_tree(target: Path, files: dict[str, bytes], result: Generated,
-               on_disk: dict[str, tuple[bytes, tuple[int, int]]] | None = None) -> None:
-    """Make `target` hold exactly `files`, rewriting only those whose content differs.
-
-    `on_disk` (see `Memo.on_disk`) spares reading a file whose modification time and
-    size are those it had when this process last wrote or read the same bytes."""
-    target.mkdir(parents=True, exist_ok=True)
-    known = on_disk if on_disk is not None else {}
-    for rel_path, content in sorted(files.items()):
-        path = target / rel_path
-        try:
-            stat = path.stat()
-            now = (stat.st_mtime_ns, stat.st_size)
-            last = known.get(rel_path)
-            if (last is not None and last[1] == now and last[0] == content) or (
-                    path.read_bytes() == content):
-                known[rel_path] = (content, now)
-                result.unchanged += 1
-                continue
-        except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
-            pass
-        path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = path.with_name(f".{path.name}.tmp")
-        temporary.write_bytes(content)
-        stat = temporary.stat()
-        temporary.replace(path)
-        known[rel_path] = (content, (stat.st_mtime_ns, stat.st_size))
-        result.written.append(rel_path)
-    wanted = set(files)
-    for gone in known.keys() - wanted:
-        del known[gone]
-    for path in sorted(target.rglob("*"), reverse=True):
-        rel_path = path.relative_to(target).as_posix()
-        if path.is_dir():
-            if not any(path.iterdir()):
-                path.rmdir()
-        elif rel_path not in wanted and path.name not in KEEP:
-            path.unlink()
-            result.removed_files.append(rel_path)
+def theme_extra(result: Generated) -> dict[str, str]:
+    """What the theme is told about the build, for the banner on every page."""
+    chosen = result.profile
+    return {
+        "casebook_profile": chosen.name,
+        "casebook_banner": (
+            f"{chosen.name.capitalize()} build: cases up to "
+            f"TLP:{chosen.max_sensitivity.value}, generated {result.today.isoformat()}. "
+            "RED cases are never published."),
+    }
 
 
 def build_site(config: Config, *, today: dt.date | None = None, profile: Profile | None = None,
-               corpus: Corpus | None = None, strict: bool = True,
-               show_progress: bool = False) -> Generated:
-    """Generate the pages, then let mkdocs turn them into the static site in `site/`."""
+               strict: bool = True, show_progress: bool = False) -> Generated:
+    """Generate the pages, then let mkdocs turn them into the static site in `site/`.
+
+    The generation is this function's, not the plugin's: it raises `BuildError`
+    with the report, and the leak check below raises `LeakError` with the leaks.
+    The plugin is told not to generate again (`PLUGIN_GENERATES`)."""
     from mkdocs.commands.build import build
     from mkdocs.config import load_config as load_mkdocs_config
 
     if config.source is None:
         raise FileNotFoundError("casebook build needs an mkdocs.yml")
-    generated = generate(config, corpus=corpus, today=today, profile=profile,
-                         show_progress=show_progress)
+    generated = generate(config, today=today, profile=profile, show_progress=show_progress)
     mkdocs_config = load_mkdocs_config(str(config.source), strict=strict)
     plugin = mkdocs_config.plugins.get("casebook")
     if plugin is not None:
-        # The plugin would generate again before the build: hand it what we made.
-        plugin.pregenerated = generated
+        plugin.config[PLUGIN_GENERATES] = False
+        mkdocs_config.extra.update(theme_extra(generated))
     build(mkdocs_config)
 
     # Prove that nothing the profile removed reached the site; never leave one that leaks.

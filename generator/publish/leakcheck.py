@@ -84,7 +84,7 @@ _BEFORE = re.compile(r"[\w@.-]")
 _AFTER = re.compile(r"[\w@-]")
 
 
-class _Finder:
+class Finder:
     """Find every removed value in a text in one pass, whatever the number of values.
 
     One regular expression alternating over every value is tried at every
@@ -195,18 +195,20 @@ def still_clean(before: Removed, after: Removed) -> bool:
     if not after.values.keys() <= before.values.keys():
         return False
     dropped = sorted(before.kept - after.kept)
-    return not dropped or not _Finder(list(after.values), [])._find("\n".join(dropped))
+    return not dropped or not Finder(list(after.values), [])._find("\n".join(dropped))
 
 
 def scan(site_dir: Path, removed: Removed) -> list[Leak]:
     """Every removed value found in the files under `site_dir`, once per file."""
     if not removed.values:
         return []
-    return _scan(site_dir, removed, _Finder(list(removed.values), sorted(removed.kept)))
+    return scan_with(site_dir, removed, Finder(list(removed.values), sorted(removed.kept)))
 
 
-def _scan(site_dir: Path, removed: Removed, finder: _Finder,
-          since: float | None = None) -> list[Leak]:
+def scan_with(site_dir: Path, removed: Removed, finder: Finder,
+              since: float | None = None) -> list[Leak]:
+    """`scan` with a given finder, reading only files modified at or after `since`
+    when it is given (a watching server's scan of what a rebuild wrote)."""
     leaks: list[Leak] = []
     for path in sorted(site_dir.rglob("*")):
         rel = path.relative_to(site_dir).as_posix()
@@ -220,32 +222,6 @@ def _scan(site_dir: Path, removed: Removed, finder: _Finder,
             found.setdefault(value, Leak(rel, value, removed.values[value]))
         leaks.extend(found[v] for v in sorted(found))
     return leaks
-
-
-class Watch:
-    """The leak check of a server that builds the same site again and again.
-
-    `mkdocs serve --dirty` rewrites only the pages a save changed. When the last
-    check passed and every file it passed is still clean under this build's
-    values (`still_clean`), only the files written since `started` are read, and
-    lines read clean before are not read again.
-    """
-
-    def __init__(self) -> None:
-        self.passed: tuple[Removed, _Finder] | None = None
-
-    def scan(self, site_dir: Path, removed: Removed, started: float) -> list[Leak]:
-        if not removed.values:
-            self.passed = None
-            return []
-        carried = self.passed is not None and still_clean(self.passed[0], removed)
-        finder = _Finder(list(removed.values), sorted(removed.kept),
-                         self.passed[1].clean if carried and self.passed else None)
-        # The second of margin covers file systems whose clock for modification
-        # times runs a little behind the process's.
-        leaks = _scan(site_dir, removed, finder, started - 1.0 if carried else None)
-        self.passed = (removed, finder) if not leaks else None
-        return leaks
 
 
 def check_built_site(config: Config, site_dir: Path, chosen: Profile) -> tuple[Removed, list[Leak]]:

@@ -1,8 +1,9 @@
 """Read case files into records and diagnostics; never raise for bad input.
 
 `load_file` reads one file through every check it can pass (bytes, front
-matter, schema) and returns what it found; `load_corpus` does that for every
-case file of the cases folder, so one bad file never hides the others.
+matter, schema) and returns what it found, as a record that carries its
+problems and never changes; `load_corpus` does that for every case file of the
+cases folder, so one bad file never hides the others.
 """
 
 from __future__ import annotations
@@ -12,8 +13,8 @@ import os
 import re
 import types
 import typing
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field, replace
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -28,9 +29,10 @@ _HANDLER = StrictYAMLHandler()
 SKIPPED_NAMES = frozenset({"README.md"})
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class CaseFile:
-    """One case file as read: its record when the schema accepted it, and where things are."""
+    """One case file as read: its record when the schema accepted it, where things
+    are, and the problems found while reading it (later checks return their own)."""
 
     path: Path
     rel: str
@@ -39,7 +41,7 @@ class CaseFile:
     front_matter: FrontMatter | None = None
     body: str = ""
     body_line: int = 1
-    diagnostics: list[Diagnostic] = field(default_factory=list)
+    diagnostics: tuple[Diagnostic, ...] = ()
 
     @property
     def declared_id(self) -> str | None:
@@ -56,9 +58,15 @@ class CaseFile:
             return (1, 1)
         return self.front_matter.position(path)
 
-    def report(self, path: Path_, code: str, message: str) -> None:
+    def problem(self, path: Path_, code: str, message: str) -> Diagnostic:
+        """The diagnostic `code` about the value at `path` of this file."""
         line, column = self.at(path)
-        self.diagnostics.append(diagnostic(self.rel, line, column, code, message))
+        return diagnostic(self.rel, line, column, code, message)
+
+    def adding(self, problems: Iterable[Diagnostic]) -> CaseFile:
+        """A copy of this record that also carries `problems` (for a file checked on
+        its own, as `casebook fmt` does)."""
+        return replace(self, diagnostics=(*self.diagnostics, *problems))
 
 
 def _bytes_problem(raw: bytes, limit: int) -> tuple[int, int, str] | None:
@@ -83,25 +91,33 @@ def load_file(path: Path, config: Config) -> CaseFile:
     """Read one case file through every check that applies to it alone."""
     record = CaseFile(path=path, rel=config.relative(path))
 
-    def fail(line: int, column: int, code: str, message: str) -> CaseFile:
-        record.diagnostics.append(diagnostic(record.rel, line, column, code, message))
-        return record
+    def fail(message: str) -> CaseFile:
+        return record.adding([diagnostic(record.rel, 1, 1, "CB100", message)])
 
     if path.is_symlink() and not path.resolve().is_relative_to(config.root.resolve()):
-        return fail(1, 1, "CB100", "the file is a symbolic link to a place outside the "
-                                   "repository; case files must live in the repository")
+        return fail("the file is a symbolic link to a place outside the repository; case "
+                    "files must live in the repository")
     try:
         raw = path.read_bytes()
     except OSError as err:
-        return fail(1, 1, "CB100", f"the file cannot be read: {err.strerror}")
+        return fail(f"the file cannot be read: {err.strerror}")
     return load_bytes(raw, record, config)
 
 
 def load_bytes(raw: bytes, record: CaseFile, config: Config) -> CaseFile:
-    """Read a case file's bytes into `record` (also for versions read from git)."""
+    """Read a case file's bytes as the file `record` names (also versions read from
+    git): a new record, with `record`'s problems and those found in the bytes."""
+    found: list[Diagnostic] = []
+    read = _read_bytes(raw, record, config, found)
+    return read.adding(found)
+
+
+def _read_bytes(raw: bytes, record: CaseFile, config: Config,
+                found: list[Diagnostic]) -> CaseFile:
+    """The record read from `raw` so far, adding each problem to `found`."""
 
     def fail(line: int, column: int, code: str, message: str) -> CaseFile:
-        record.diagnostics.append(diagnostic(record.rel, line, column, code, message))
+        found.append(diagnostic(record.rel, line, column, code, message))
         return record
 
     problem = _bytes_problem(raw, config.settings.max_file_bytes)
@@ -123,12 +139,11 @@ def load_bytes(raw: bytes, record: CaseFile, config: Config) -> CaseFile:
                                        "after the last key")
         return fail(1, 1, "CB104", "the file must start with a line `---`, then the front "
                                    "matter, then another `---`")
-    record.body, record.body_line = parts.body, parts.body_line
     front_matter, problems = compose(parts.front_matter, record.rel, parts.first_line,
                                      max_depth=config.settings.max_depth)
-    record.front_matter = front_matter
-    record.data = front_matter.data
-    record.diagnostics.extend(problems)
+    record = replace(record, body=parts.body, body_line=parts.body_line,
+                     front_matter=front_matter, data=front_matter.data)
+    found.extend(problems)
     if problems and (front_matter.data is None
                      or any(p.code == "CB102" for p in problems)):
         return record
@@ -141,19 +156,18 @@ def load_bytes(raw: bytes, record: CaseFile, config: Config) -> CaseFile:
         value = record.data
         for part in path:
             value = value[part]
-        record.report(path, "CB211", f"{dotted(path)} still holds the placeholder '{value}'")
+        found.append(record.problem(path, "CB211",
+                                    f"{dotted(path)} still holds the placeholder '{value}'"))
         front_matter.refused.add(path)
     try:
-        record.case = Case.model_validate(front_matter.data)
+        case = Case.model_validate(front_matter.data)
     except ValidationError as err:
-        for error in err.errors(include_url=False):
-            if not front_matter.is_refused(_clean_loc(tuple(error["loc"]))):
-                _report_schema_error(record, error)
-    if problems:
-        # The record was read, but from data the loader had to guess at (a duplicate
-        # key, an alias): keep the diagnostics, and do not trust the record.
-        record.case = None
-    return record
+        found.extend(_schema_problem(record, error) for error in err.errors(include_url=False)
+                     if not front_matter.is_refused(_clean_loc(tuple(error["loc"]))))
+        return record
+    # A record read from data the loader had to guess at (a duplicate key, an alias)
+    # keeps its diagnostics, and is not trusted.
+    return record if problems else replace(record, case=case)
 
 
 def case_files(config: Config, paths: Iterable[Path] = ()) -> list[Path]:
@@ -173,53 +187,6 @@ def case_files(config: Config, paths: Iterable[Path] = ()) -> list[Path]:
     # abspath, not resolve: a symbolic link must stay visible as one (see load_file).
     unique = {Path(os.path.abspath(p)) for p in found}  # noqa: PTH100
     return sorted(unique, key=lambda p: p.as_posix())
-
-
-def load_files(paths: Iterable[Path], config: Config,
-               cache: LoadCache | None = None) -> Iterator[CaseFile]:
-    for path in paths:
-        yield cache.load(path, config) if cache is not None else load_file(path, config)
-
-
-class LoadCache:
-    """Files read before, reused while they are unchanged on disk.
-
-    For a process that reads the same cases again and again (`mkdocs serve`
-    rebuilding after each save): a file whose size, modification time and inode
-    are as they were is not read again. Each use gets its own copy of the
-    record's problems, since later checks add to them.
-    """
-
-    def __init__(self) -> None:
-        self.entries: dict[Path, tuple[tuple[int, int, int], CaseFile, tuple[Diagnostic, ...]]] = {}
-        self.checked: dict[Path, tuple[CaseFile, object, tuple[Diagnostic, ...]]] = {}
-
-    def check(self, record: CaseFile, day: object, run: Callable[[], None]) -> None:
-        """Run the per-case rules on `record` (`run`), or give it the problems they found
-        in the same file on the same `day` (some rules compare dates with today)."""
-        entry = self.entries.get(record.path)
-        done = self.checked.get(record.path)
-        if entry is not None and done is not None and done[0] is entry[1] and done[1] == day:
-            record.diagnostics[:] = done[2]
-            return
-        run()
-        if entry is not None:
-            self.checked[record.path] = (entry[1], day, tuple(record.diagnostics))
-
-    def load(self, path: Path, config: Config) -> CaseFile:
-        try:
-            stat = path.lstat()
-        except OSError:
-            return load_file(path, config)
-        if not path.is_file() or path.is_symlink():
-            return load_file(path, config)  # the reader says what is wrong, every time
-        key = (stat.st_mtime_ns, stat.st_size, stat.st_ino)
-        hit = self.entries.get(path)
-        if hit is None or hit[0] != key:
-            record = load_file(path, config)
-            hit = (key, record, tuple(record.diagnostics))
-            self.entries[path] = hit
-        return replace(hit[1], diagnostics=list(hit[2]))
 
 
 # --------------------------------------------------------------------------
@@ -304,7 +271,7 @@ def _number_hint(value: object) -> str:
     return ""
 
 
-def _report_schema_error(record: CaseFile, error: Any) -> None:
+def _schema_problem(record: CaseFile, error: Any) -> Diagnostic:
     loc = _clean_loc(tuple(error["loc"]))
     kind: str = error["type"]
     name = dotted(loc) or "front matter"
@@ -317,50 +284,40 @@ def _report_schema_error(record: CaseFile, error: Any) -> None:
         model = _model_at(loc[:-1])
         hint = _suggest(key, model.model_fields) if model else ""
         line, column = fm.key_position(loc)
-        record.diagnostics.append(diagnostic(
-            record.rel, line, column, "CB201", f"unknown key '{name}'{hint}"))
-        return
+        return diagnostic(record.rel, line, column, "CB201", f"unknown key '{name}'{hint}")
     if kind == "missing":
         parent = dotted(loc[:-1])
         where = f" in {parent}" if parent else ""
-        record.report(loc, "CB202", f"missing required key '{loc[-1]}'{where}")
-        return
+        return record.problem(loc, "CB202", f"missing required key '{loc[-1]}'{where}")
     if kind == "too_short":
-        record.report(loc, "CB202", f"{name} needs at least one entry")
-        return
+        return record.problem(loc, "CB202", f"{name} needs at least one entry")
     if kind in _CUSTOM_CODES:
         got = f", got {describe_value(value)}{_number_hint(value)}" \
             if kind == "cb_wrong_type" else ""
-        record.report(loc, _CUSTOM_CODES[kind], f"{name}: {error['msg']}{got}")
-        return
+        return record.problem(loc, _CUSTOM_CODES[kind], f"{name}: {error['msg']}{got}")
     if kind in ("enum", "literal_error"):
         expected = error.get("ctx", {}).get("expected", "")
         choices = [c.strip().strip("'") for c in
                    expected.replace(" or ", ", ").split(", ") if c.strip()]
         hint = _suggest(str(value), choices) if isinstance(value, str) else ""
         shown = f"'{value}'" if isinstance(value, str) else describe_value(value)
-        record.report(loc, "CB205",
-                      f"{name}: {shown} is not allowed{hint}; choose one of: "
-                      f"{', '.join(choices)}")
-        return
+        return record.problem(loc, "CB205",
+                              f"{name}: {shown} is not allowed{hint}; choose one of: "
+                              f"{', '.join(choices)}")
     if kind in _TYPE_WORDS:
         hint = ""
         if kind == "string_type" and isinstance(value, int | float | bool):
             hint = "; put it in quotes to keep it as text"
         elif kind in ("int_type", "float_type"):
             hint = _number_hint(value)
-        record.report(loc, "CB203",
-                      f"{name}: expected {_TYPE_WORDS[kind]}, got {describe_value(value)}{hint}")
-        return
+        return record.problem(loc, "CB203", f"{name}: expected {_TYPE_WORDS[kind]}, "
+                                            f"got {describe_value(value)}{hint}")
     if kind == "string_too_short":
-        record.report(loc, "CB203", f"{name} must not be empty")
-        return
+        return record.problem(loc, "CB203", f"{name} must not be empty")
     if kind == "string_too_long":
         limit = error.get("ctx", {}).get("max_length")
-        record.report(loc, "CB208",
-                      f"{name} is {len(value)} characters long; the limit is {limit}")
-        return
+        return record.problem(loc, "CB208",
+                              f"{name} is {len(value)} characters long; the limit is {limit}")
     if kind in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
-        record.report(loc, "CB208", f"{name}: {error['msg'].lower()}")
-        return
-    record.report(loc, "CB203", f"{name}: {error['msg']}")
+        return record.problem(loc, "CB208", f"{name}: {error['msg'].lower()}")
+    return record.problem(loc, "CB203", f"{name}: {error['msg']}")

@@ -494,8 +494,7 @@ def _check(text: str, path: Path, rel: str, config: Config, today: dt.date | Non
     """The file read and checked as `casebook validate` checks a single file."""
     record = load_bytes(text.encode("utf-8", errors="surrogatepass"),
                         CaseFile(path=path, rel=rel), config)
-    check_case(record, Context(config, today or dt.date.today()))
-    return record
+    return record.adding(check_case(record, Context(config, today or dt.date.today())))
 
 
 def _has_errors(record: CaseFile) -> bool:
@@ -598,7 +597,7 @@ def format_file(path: Path, config: Config, *, check: bool = False,
             raw = path.read_bytes()
             text = raw.decode("utf-8")
     if text is None:  # unreadable, not UTF-8, a link out of the repository: the loader says so
-        problems = load_file(path, config).diagnostics
+        problems = list(load_file(path, config).diagnostics)
         return FormatResult(path, False, sorted(problems, key=Diagnostic.sort_key))
     formatted, problems = _format(text, path, rel, config, today)
     if formatted is None:

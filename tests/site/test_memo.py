@@ -16,6 +16,7 @@ import pytest
 from conftest import ROOT, TODAY
 from generator.config import load_config
 from generator.preview.memo import Memo
+from generator.preview.pipeline import CachingPipeline
 from generator.publish.build import generate
 
 # --------------------------------------------------------------------------
@@ -106,13 +107,13 @@ EDITS = {f.__name__: f for f in (new_title, overdue, deleted, template)}
 def test_a_memoised_build_writes_what_a_build_from_nothing_writes(
         tmp_path: Path, edit: str) -> None:
     warm = project(tmp_path / "warm")
-    memo = Memo()
+    steps = CachingPipeline()
     config = load_config(warm / "mkdocs.yml")
-    generate(config, today=TODAY, memo=memo, with_history=False)
+    generate(config, today=TODAY, steps=steps, with_history=False)
     EDITS[edit](warm)
-    again = generate(load_config(warm / "mkdocs.yml"), today=TODAY, memo=memo,
+    again = generate(load_config(warm / "mkdocs.yml"), today=TODAY, steps=steps,
                      with_history=False)
-    assert memo.hits > 0  # the memo was used, not bypassed
+    assert steps.memo.hits > 0  # the memo was used, not bypassed
     assert again.written or again.removed_files  # and the edit changed something
 
     cold = project(tmp_path / "cold")
@@ -123,11 +124,11 @@ def test_a_memoised_build_writes_what_a_build_from_nothing_writes(
 
 def test_nothing_is_reused_on_another_day(tmp_path: Path) -> None:
     warm = project(tmp_path / "warm")
-    memo = Memo()
+    steps = CachingPipeline()
     config = load_config(warm / "mkdocs.yml")
-    generate(config, today=TODAY, memo=memo, with_history=False)
+    generate(config, today=TODAY, steps=steps, with_history=False)
     later = TODAY + dt.timedelta(days=40)
-    generate(config, today=later, memo=memo, with_history=False)
+    generate(config, today=later, steps=steps, with_history=False)
     cold = project(tmp_path / "cold")
     generate(load_config(cold / "mkdocs.yml"), today=later, with_history=False)
     assert tree(config.generated_dir) == tree(cold / ".generated" / "docs")
@@ -135,12 +136,12 @@ def test_nothing_is_reused_on_another_day(tmp_path: Path) -> None:
 
 def test_a_generated_file_changed_behind_the_memo_is_written_again(tmp_path: Path) -> None:
     warm = project(tmp_path)
-    memo = Memo()
+    steps = CachingPipeline()
     config = load_config(warm / "mkdocs.yml")
-    generate(config, today=TODAY, memo=memo, with_history=False)
+    generate(config, today=TODAY, steps=steps, with_history=False)
     page = config.generated_dir / "cases" / "CH-2024-0002.md"
     good = page.read_bytes()
     page.write_bytes(good.replace(b"CH-2024-0002", b"CH-2024-9999"))
-    again = generate(config, today=TODAY, memo=memo, with_history=False)
+    again = generate(config, today=TODAY, steps=steps, with_history=False)
     assert again.written == ["cases/CH-2024-0002.md"]
     assert page.read_bytes() == good

@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, TypeVar
 
-from generator.preview.memo import Memo
+from generator.publish.steps import Fresh, Outputs
 from generator.records.schema import (
     Action,
     Case,
@@ -536,16 +536,16 @@ def _case_export(case: Case, profile: str) -> _CaseExport:
 
 
 def build_exports(cases: Sequence[Case], *, profile: str, generated: dt.date,
-                  memo: Memo | None = None) -> dict[str, bytes]:
+                  outputs: Outputs | None = None) -> dict[str, bytes]:
     """File name (as in EXPORTS) -> content. Pure: no I/O, deterministic for the same input.
 
     `cases` are the cases the profile publishes, already redacted for it; they
-    are written in id order whatever order they come in. With the memo of an
-    earlier build, the parts of the cases that are unchanged are not made again.
+    are written in id order whatever order they come in. Each case's part is asked
+    of `outputs`, which may hand back the part an earlier build made from it.
     """
-    memo = memo if memo is not None else Memo()
-    parts = [memo.get(("export", case.id), (case, profile),
-                      functools.partial(_case_export, case, profile))
+    outputs = outputs if outputs is not None else Fresh()
+    parts = [outputs.get(("export", case.id), (case, profile),
+                         functools.partial(_case_export, case, profile))
              for case in sorted(cases, key=lambda case: case.id)]
     head = {"profile": profile, "generated": generated.isoformat()}
     return {

@@ -20,7 +20,6 @@ from markupsafe import Markup
 
 from generator.config import Config
 from generator.history.reader import Commit, History, HistoryStatus, describe_change
-from generator.preview.memo import Memo
 from generator.publish import reference
 from generator.publish.site import charts
 from generator.publish.site.context import (
@@ -54,6 +53,7 @@ from generator.publish.site.context import (
 from generator.publish.site.exports import EXPORTS
 from generator.publish.site.facts import CaseFacts, harm_summary, show_count
 from generator.publish.site.narrative import render_narrative
+from generator.publish.steps import Fresh, Outputs
 from generator.records.schema import (
     OPEN_STAGES,
     Case,
@@ -149,10 +149,11 @@ class SiteBuilder:
 
     def __init__(self, config: Config, site: Site, facts: Sequence[CaseFacts],
                  today: dt.date, history: History | None = None,
-                 memo: Memo | None = None) -> None:
+                 memo: Outputs | None = None) -> None:
         self.config = config
-        self.memo = memo if memo is not None else Memo()
-        """The last build's case pages and rows, reused for cases that are unchanged."""
+        self.memo = memo if memo is not None else Fresh()
+        """Asked for each case's rows and page (a watching server's reuses the last
+        build's for the cases that are unchanged)."""
         self.site = site
         self.facts = sorted(facts, key=lambda f: f.case.id)
         self.by_id = {f.case.id: f for f in self.facts}

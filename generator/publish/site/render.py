@@ -24,18 +24,6 @@ def environment(templates: Path) -> jinja2.Environment:
     return templating.environment(templates, FILTERS)
 
 
-def fingerprint(templates: Path) -> tuple[tuple[str, int, int], ...]:
-    """Every template file with its modification time and size: a page rendered from
-    equal inputs under an equal fingerprint is the same page."""
-    found = []
-    for path in templates.rglob("*"):
-        if path.is_file():
-            stat = path.stat()
-            found.append((path.relative_to(templates).as_posix(), stat.st_mtime_ns,
-                          stat.st_size))
-    return tuple(sorted(found))
-
-
 def front_matter(page: Page) -> str:
     # JSON strings are valid YAML scalars, so the title can never break out.
     lines = ["---", f"title: {json.dumps(safe_title(page.title), ensure_ascii=False)}"]

@@ -1,0 +1,83 @@
+"""The generation steps of `mkdocs serve`: each reuses what is unchanged since the last.
+
+`CachingPipeline` is `generate`'s `Steps` for a process that builds the same
+site again and again. Saving one case reads that file again, runs its rules
+again, renders again the pages and export parts whose inputs it changed, and
+rewrites only the generated files whose bytes differ; the history is read
+again only after a commit; the leak check reads only what the rebuild wrote.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from generator.checks.corpus import Corpus, load_corpus
+from generator.config import Config
+from generator.history.reader import History, head_commit, read_history
+from generator.preview.cache import Fingerprint, LoadCache, fingerprint
+from generator.preview.memo import Memo
+from generator.preview.watch import Watch
+from generator.publish.leakcheck import Leak
+from generator.publish.profiles import Removed
+from generator.publish.steps import OnDisk, Steps, Written, write_tree
+
+if TYPE_CHECKING:
+    from generator.publish.site.pages import Page
+
+
+class CachingPipeline(Steps):
+    """The steps of one server's generations, with what they made last time.
+
+    One pipeline serves one casebook configuration: what was read under other
+    settings may be read differently, so a server makes a new one when they change.
+    """
+
+    def __init__(self) -> None:
+        self.files = LoadCache()
+        self.memo = Memo()
+        self.outputs = self.memo
+        self.history: tuple[str | None, History] | None = None
+        """The history read last, with the commit HEAD was at."""
+        self.on_disk: OnDisk = {}
+        """Each generated file as this process last wrote or read it: a file that still
+        has that time and size holds those bytes, and need not be read again."""
+        self.templates: dict[Path, Fingerprint] = {}
+        self.watch = Watch()
+        self.started = 0.0
+
+    def begin(self) -> None:
+        self.started = time.time()
+        self.templates = {}  # a template saved since the last generation shows now
+        self.memo.begin()
+
+    def load_corpus(self, config: Config, today: dt.date, show_progress: bool) -> Corpus:
+        return load_corpus(config, today=today, show_progress=show_progress,
+                           load=self.files.load, check=self.files.check)
+
+    def read_history(self, config: Config) -> History:
+        head = head_commit(config)
+        if self.history is None or head is None or self.history[0] != head:
+            self.history = (head, read_history(config))
+        return self.history[1]
+
+    def render_page(self, templates: Path, page: Page) -> bytes:
+        now = self.templates.get(templates)
+        if now is None:
+            now = self.templates[templates] = fingerprint(templates)
+        render = functools.partial(super().render_page, templates, page)
+        return self.memo.get(("page", page.path), (now, page), render)
+
+    def end(self) -> None:
+        self.memo.end()
+
+    def write_tree(self, target: Path, files: dict[str, bytes]) -> Written:
+        return write_tree(target, files, self.on_disk)
+
+    def leaks(self, site_dir: Path, removed: Removed) -> list[Leak]:
+        """The leak check of a dirty rebuild: the files written since this generation
+        began, unless the last check's values no longer cover this one's."""
+        return self.watch.scan(site_dir, removed, self.started)

@@ -1,0 +1,34 @@
+"""The leak check of a server that builds the same site again and again."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from generator.publish.leakcheck import Finder, Leak, scan_with, still_clean
+from generator.publish.profiles import Removed
+
+
+class Watch:
+    """The leak check of a server that builds the same site again and again.
+
+    `mkdocs serve --dirty` rewrites only the pages a save changed. When the last
+    check passed and every file it passed is still clean under this build's
+    values (`still_clean`), only the files written since `started` are read, and
+    lines read clean before are not read again.
+    """
+
+    def __init__(self) -> None:
+        self.passed: tuple[Removed, Finder] | None = None
+
+    def scan(self, site_dir: Path, removed: Removed, started: float) -> list[Leak]:
+        if not removed.values:
+            self.passed = None
+            return []
+        carried = self.passed is not None and still_clean(self.passed[0], removed)
+        finder = Finder(list(removed.values), sorted(removed.kept),
+                         self.passed[1].clean if carried and self.passed else None)
+        # The second of margin covers file systems whose clock for modification
+        # times runs a little behind the process's.
+        leaks = scan_with(site_dir, removed, finder, started - 1.0 if carried else None)
+        self.passed = (removed, finder) if not leaks else None
+        return leaks

@@ -1,0 +1,128 @@
+"""The expensive steps of one generation, each done from nothing.
+
+`generate` (in `generator.publish.build`) reads top-down and hands the steps
+that cost to a `Steps`: reading and checking the cases, reading the history,
+rendering one page, and writing the tree; the smaller outputs made once per
+case (its listing rows, its page's context, its part of the exports) are
+asked of `Steps.outputs`. A build made once uses these plain steps. A process
+that generates the same site again and again (the live preview, in
+`generator.preview`) passes a subclass that reuses what is unchanged since its
+last generation, so that nothing here knows about caches.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Protocol, TypeVar
+
+from generator.checks.corpus import Corpus, load_corpus
+from generator.config import Config
+from generator.history.reader import History, read_history
+
+if TYPE_CHECKING:
+    from generator.publish.site.pages import Page
+
+T = TypeVar("T")
+
+KEEP = frozenset({".gitkeep"})
+"""Files in the generated folder that the generator never removes."""
+
+OnDisk = dict[str, tuple[bytes, tuple[int, int]]]
+"""Each generated file as a process last wrote or read it, with its modification
+time and size then."""
+
+
+class Outputs(Protocol):
+    """Where an output made from some inputs is asked for before it is made."""
+
+    def get(self, key: Hashable, inputs: object, make: Callable[[], T]) -> T:
+        """The output for `key` made from `inputs`: `make()`, or one equal to it."""
+        ...
+
+
+class Fresh:
+    """Outputs made every time they are asked for: a build made once reuses nothing."""
+
+    def get(self, key: Hashable, inputs: object, make: Callable[[], T]) -> T:
+        return make()
+
+
+@dataclass(slots=True)
+class Written:
+    """What writing the tree did."""
+
+    written: list[str] = field(default_factory=list)
+    unchanged: int = 0
+    removed: list[str] = field(default_factory=list)
+
+
+class Steps:
+    """The plain steps: each reads, renders or writes what it is asked to."""
+
+    outputs: Outputs = Fresh()
+    """Asked for each case's listing rows, page context and export part."""
+
+    def load_corpus(self, config: Config, today: dt.date, show_progress: bool) -> Corpus:
+        return load_corpus(config, today=today, show_progress=show_progress)
+
+    def read_history(self, config: Config) -> History:
+        return read_history(config)
+
+    def begin(self) -> None:
+        """A generation starts."""
+
+    def render_page(self, templates: Path, page: Page) -> bytes:
+        from generator.publish.site.render import environment, render_page
+
+        return render_page(environment(templates), page)
+
+    def end(self) -> None:
+        """A generation has asked for every output it needs."""
+
+    def write_tree(self, target: Path, files: dict[str, bytes]) -> Written:
+        return write_tree(target, files)
+
+
+def write_tree(target: Path, files: dict[str, bytes], on_disk: OnDisk | None = None) -> Written:
+    """Make `target` hold exactly `files`, rewriting only those whose content differs.
+
+    `on_disk` spares reading a file whose modification time and size are those it
+    had when this process last wrote or read the same bytes; it is kept up to date."""
+    target.mkdir(parents=True, exist_ok=True)
+    known = on_disk if on_disk is not None else {}
+    done = Written()
+    for rel_path, content in sorted(files.items()):
+        path = target / rel_path
+        try:
+            stat = path.stat()
+            now = (stat.st_mtime_ns, stat.st_size)
+            last = known.get(rel_path)
+            if (last is not None and last[1] == now and last[0] == content) or (
+                    path.read_bytes() == content):
+                known[rel_path] = (content, now)
+                done.unchanged += 1
+                continue
+        except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
+            pass
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_name(f".{path.name}.tmp")
+        temporary.write_bytes(content)
+        stat = temporary.stat()
+        temporary.replace(path)
+        known[rel_path] = (content, (stat.st_mtime_ns, stat.st_size))
+        done.written.append(rel_path)
+    wanted = set(files)
+    for gone in known.keys() - wanted:
+        del known[gone]
+    for path in sorted(target.rglob("*"), reverse=True):
+        rel_path = path.relative_to(target).as_posix()
+        if path.is_dir():
+            if not any(path.iterdir()):
+                path.rmdir()
+        elif rel_path not in wanted and path.name not in KEEP:
+            path.unlink()
+            done.removed.append(rel_path)
+    return done
