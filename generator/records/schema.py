@@ -965,30 +965,11 @@ def json_schema() -> dict[str, Any]:
 
 def removable_field(dotted: str) -> str | None:
     """Why the dotted field cannot be left out of a published case; None when it can."""
-    import types
-    import typing
+    from generator.records.fields import field_at  # fields walks the records of this module
 
-    model: type[BaseModel] = Case
-    parts = dotted.split(".")
-    for i, part in enumerate(parts):
-        info = model.model_fields.get(part)
-        if info is None:
-            return f"'{dotted}' is not a field of a case"
-        if i == len(parts) - 1:
-            if info.is_required():
-                return f"'{dotted}' is required by the schema and cannot be removed"
-            return None
-        found = [a for a in _annotation_types(info.annotation, typing, types)
-                 if isinstance(a, type) and issubclass(a, BaseModel)]
-        if not found:
-            return f"'{dotted}' is not a field of a case"
-        model = found[0]
+    found = field_at(dotted)
+    if found is None:
+        return f"'{dotted}' is not a field of a case"
+    if found.required:
+        return f"'{dotted}' is required by the schema and cannot be removed"
     return None
-
-
-def _annotation_types(annotation: Any, typing: Any, types: Any) -> list[Any]:
-    origin = typing.get_origin(annotation)
-    if origin in (typing.Union, types.UnionType, list, typing.Annotated):
-        return [t for arg in typing.get_args(annotation)
-                for t in _annotation_types(arg, typing, types)]
-    return [annotation]
