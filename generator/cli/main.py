@@ -245,10 +245,9 @@ def schema(fmt: str) -> None:
     and tools such as check-jsonschema.
     """
     from generator.publish import reference
-    from generator.records.schema import json_schema
 
     if fmt == "json":
-        click.echo(json.dumps(json_schema(), indent=2, ensure_ascii=False))
+        click.echo(json.dumps(reference.json_schema(), indent=2, ensure_ascii=False))
     else:
         click.echo(reference.field_reference(), nl=False)
 

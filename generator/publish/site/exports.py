@@ -34,6 +34,7 @@ from decimal import Decimal
 from typing import Any, TypeVar
 
 from generator.preview.memo import Memo
+from generator.publish.reference import json_schema
 from generator.records.schema import (
     Action,
     Case,
@@ -42,7 +43,6 @@ from generator.records.schema import (
     SourceType,
     Weapon,
     count_bounds,
-    json_schema,
 )
 
 __all__ = ["EXPORTS", "Column", "Export", "build_exports", "guard_formula"]

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from iso3166 import countries_by_alpha3
 from markupsafe import Markup
 
+from generator.checks.gates import stage_table
 from generator.config import Config
 from generator.history.reader import Commit, History, HistoryStatus, describe_change
 from generator.preview.memo import Memo
@@ -79,20 +80,10 @@ class Page:
     """False for long listings, so that a case is found once, on its own page."""
 
 
-GATES = [
-    Fact("any stage", "id, title, opened, stage, sensitivity, stage history, incident date, "
-                      "country, location precision and attribution, at least one source"),
-    Fact("any open stage", "status and next review date"),
-    Fact("incident analysis and later", "the partner force (or 'unknown'), at least one weapon"),
-    Fact("policy impact assessment and later",
-         "harm found credible; killed and injured stated (unknown allowed); at least one "
-         "reviewer; the basis of every confirmed or likely U.S.-origin judgement"),
-    Fact("coordinated action", "IHL concern and avoidability assessed; at least one "
-                               "recommendation"),
-    Fact("closed", "a closure reason; the original case when closed as a duplicate; when "
-                   "closed as actions completed, at least one action and every action "
-                   "completed, declined or superseded"),
-]
+def gate_facts() -> list[Fact]:
+    """The stage table of generator.checks.gates, as the about and stages pages show it."""
+    return [Fact(scope, text) for scope, text in stage_table()]
+
 
 _SLUG = re.compile(r"[^a-z0-9]+")
 
@@ -420,7 +411,7 @@ class SiteBuilder:
     def stages(self) -> None:
         index = "stages/index.md"
         self.add(Page(index, "stages.md.j2", "Stages", StagesPage(
-            site=self.site, pipeline=self.pipeline(index), gates=GATES), search=False))
+            site=self.site, pipeline=self.pipeline(index), gates=gate_facts()), search=False))
         for stage in Stage:
             path = f"stages/{stage.value}.md"
             members = [f for f in self.facts if f.case.stage is stage]
@@ -475,7 +466,7 @@ class SiteBuilder:
         self.add(Page(path, "about.md.j2", "About", AboutPage(
             site=self.site,
             stages=[Fact(s.label, meanings(Stage)[s.value]) for s in Stage],
-            gates=GATES,
+            gates=gate_facts(),
             field_reference=Markup(reference.field_reference()),
             exports=[ExportDoc(e.file, rel(path, f"exports/{e.file}"), e.description,
                                [Fact(c.name, c.description) for c in e.columns])
