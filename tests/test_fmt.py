@@ -31,8 +31,9 @@ import generator.review.fmt as fmt_module
 from conftest import GOLDEN, ROOT, TODAY, Golden
 from generator.config import Config, Settings, load_config
 from generator.records.diagnostics import Severity
+from generator.records.fields import model_of
 from generator.records.frontmatter import StrictYAMLHandler
-from generator.records.loader import CaseFile, _find_model, load_bytes
+from generator.records.loader import CaseFile, load_bytes
 from generator.records.schema import Case
 from generator.review.fmt import (
     FormatError,
@@ -146,7 +147,7 @@ def schema_ordered(data: Any, model: type[BaseModel] = Case, where: str = "case"
     assert list(data) == sorted(data, key=order.index), where
     checked = 1
     for key, value in data.items():
-        inner = _find_model(model.model_fields[key].annotation)
+        inner = model_of(model.model_fields[key].annotation)
         if inner is not None:
             for i, item in enumerate(value if isinstance(value, list) else [value]):
                 checked += schema_ordered(item, inner, f"{where}.{key}[{i}]")

@@ -12,6 +12,7 @@ from generator.checks.corpus import load_corpus
 from generator.config import load_config
 from generator.publish import reference
 from generator.records.diagnostics import RULES
+from generator.records.fields import records, schema_fields
 from generator.records.schema import Case, enumerations, json_schema, meanings
 
 
@@ -25,9 +26,51 @@ def test_committed_json_schema_is_current() -> None:
     assert committed == reference.schema_text(), "schema/case.schema.json drifted: run `make regen`"
 
 
+def _generated_blocks(readme: str) -> dict[str, str]:
+    blocks = {}
+    for name in ("gates", "fields", "rules"):
+        body = readme.split(f"<!-- {name}:start -->", 1)[1].split(f"<!-- {name}:end -->", 1)[0]
+        blocks[name] = body
+    return blocks
+
+
+def test_generated_blocks_name_no_python_type() -> None:
+    """Types are described in words: no repr such as <class '...'> reaches a reader."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    blocks = _generated_blocks(readme)
+    assert set(blocks) == {"gates", "fields", "rules"}
+    for name, body in blocks.items():
+        assert body.strip(), name
+        assert "<class " not in body, name
+        assert "generator." not in body, name
+        assert "typing." not in body and "Annotated" not in body, name
+
+
+def test_every_field_has_its_type_in_words() -> None:
+    kinds = {f.path: f.kind for f in schema_fields()}
+    assert kinds["incident.date"] == "incident date"
+    assert kinds["opened"] == "date"
+    assert kinds["harm.killed"] == "count"
+    assert kinds["weapons"] == "list of mapping (Weapon)"
+    assert kinds["incident.coordinates.lat"] == "number"
+    assert kinds["sources.credibility"] == "whole number"
+    assert "| `date` | incident date | yes |" in reference.field_reference()
+
+
+def test_a_type_without_words_fails_loudly() -> None:
+    import decimal
+
+    from generator.records.fields import type_words
+
+    with pytest.raises(TypeError, match="Decimal"):
+        type_words(decimal.Decimal)
+    with pytest.raises(TypeError):
+        type_words(list[decimal.Decimal])
+
+
 def test_every_field_has_a_description() -> None:
     missing = []
-    for model in reference._models():
+    for model in records():
         missing += [f"{model.__name__}.{name}" for name, info in model.model_fields.items()
                     if not info.description]
     assert missing == []
@@ -35,7 +78,7 @@ def test_every_field_has_a_description() -> None:
 
 def test_every_field_and_value_is_in_the_reference() -> None:
     text = reference.field_reference()
-    for model in reference._models():
+    for model in records():
         for name in model.model_fields:
             assert f"| `{name}` |" in text, name
     for cls in enumerations():

@@ -1,38 +1,31 @@
 """Rules beyond the schema: stage gates, rules within a case, and rules across cases.
 
 Each rule returns the diagnostics it finds, and changes nothing: the corpus
-gathers them into one report. The stage gates follow
-the table in the README: the open stages are ordered, each includes the gates
-of those before it, and a closed case holds only the `any` and `closed` gates.
+gathers them into one report. The stage gates are data, in
+generator.checks.gates, from which the README's stage table is made too.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import functools
-import re
 from collections.abc import Callable, Iterator, Sequence
 
+from generator.checks.gates import gate_problems
 from generator.config import Config
 from generator.history.reader import History
 from generator.records.diagnostics import Diagnostic, diagnostic
 from generator.records.frontmatter import PLACEHOLDER_PREFIX as PLACEHOLDER_PREFIX
 from generator.records.frontmatter import Path_
 from generator.records.loader import CaseFile
-from generator.records.markup import removed_markup
+from generator.records.markup import CITATION, removed_markup
 from generator.records.schema import (
     BREAKDOWNS,
-    Avoidable,
     Case,
-    ClosureReason,
-    HarmFinding,
-    IhlConcern,
     Stage,
     Visibility,
     count_bounds,
 )
-
-CITATION = re.compile(r"(?<![\\\w])\[(S[0-9]+)\](?!\()")
 
 CaseCheck = Callable[[CaseFile, Case, "Context"], list[Diagnostic]]
 CaseRule = Callable[[CaseFile, Case, "Context"], Iterator[Diagnostic]]
@@ -61,20 +54,11 @@ def check(rule: CaseRule) -> CaseCheck:
     return listed
 
 
-def _at_least(stage: Stage, gate: Stage) -> bool:
-    """Whether an open `stage` must hold the gates of `gate`."""
-    return stage is not Stage.CLOSED and stage.rank >= gate.rank
-
-
-def _gate(record: CaseFile, case: Case, path: Path_, needs: str, *,
-          because: Path_ = ("stage",), subject: str = "") -> Diagnostic:
-    """A missing stage requirement, at `path` if it is written, else at `because`."""
+def _written(record: CaseFile, path: Path_) -> bool:
+    """Whether the front matter holds `path`, or a mapping or list on the way to it."""
     fm = record.front_matter
-    exists = fm is not None and (path in fm.values or any(
+    return fm is not None and (path in fm.values or any(
         path[:n] in fm.keys for n in range(len(path) - 1, 0, -1)))
-    target = path if exists else because
-    who = subject or f"a case in stage {case.stage.value}"
-    return record.problem(target, "CB204", f"{who} {needs}")
 
 
 @check
@@ -96,73 +80,11 @@ def identity(record: CaseFile, case: Case, ctx: Context) -> Iterator[Diagnostic]
 
 @check
 def stage_gates(record: CaseFile, case: Case, ctx: Context) -> Iterator[Diagnostic]:
-    stage = case.stage
-    if stage is not Stage.CLOSED:
-        if case.status is None:
-            yield _gate(record, case, ("status",), "must have a status")
-        if case.next_review is None:
-            yield _gate(record, case, ("next_review",), "must have a next_review date")
-        if case.closure_reason is not None:
-            yield record.problem(("closure_reason",), "CB210",
-                                "closure_reason is only for closed cases: remove it, or set "
-                                "stage to closed")
-    if _at_least(stage, Stage.INCIDENT_ANALYSIS):
-        if case.incident.partner_force is None:
-            yield _gate(record, case, ("incident", "partner_force"),
-                        "must name incident.partner_force (write 'unknown' if it is not known)")
-        if not case.weapons:
-            yield _gate(record, case, ("weapons",), "must list at least one weapon")
-    if _at_least(stage, Stage.POLICY_IMPACT_ASSESSMENT):
-        assessment = case.assessment
-        if assessment is None or assessment.harm_finding is not HarmFinding.CREDIBLE:
-            yield _gate(record, case, ("assessment", "harm_finding"),
-                        "must have assessment.harm_finding: credible")
-        harm_written = case.harm.model_fields_set if case.harm else set()
-        for key in ("killed", "injured"):
-            if key not in harm_written:
-                yield _gate(record, case, ("harm", key),
-                            f"must state harm.{key} (write null if it is unknown)")
-        if assessment is None or not assessment.reviewed_by:
-            yield _gate(record, case, ("assessment", "reviewed_by"),
-                        "must name at least one reviewer in assessment.reviewed_by")
-        for i, weapon in enumerate(case.weapons):
-            if weapon.us_origin.needs_basis and not weapon.us_origin_basis:
-                yield _gate(record, case, ("weapons", i, "us_origin_basis"),
-                            f"must give weapons[{i}].us_origin_basis, since us_origin is "
-                            f"{weapon.us_origin.value}")
-    if _at_least(stage, Stage.COORDINATED_ACTION):
-        assessment = case.assessment
-        if assessment is None or assessment.ihl_concern is IhlConcern.NOT_ASSESSED:
-            yield _gate(record, case, ("assessment", "ihl_concern"),
-                        "must have assessment.ihl_concern assessed (not not-assessed)")
-        if assessment is None or assessment.avoidable is Avoidable.NOT_ASSESSED:
-            yield _gate(record, case, ("assessment", "avoidable"),
-                        "must have assessment.avoidable assessed (not not-assessed)")
-        if assessment is None or not assessment.recommendations:
-            yield _gate(record, case, ("assessment", "recommendations"),
-                        "must list at least one assessment.recommendations entry")
-    if stage is Stage.CLOSED:
-        reason = case.closure_reason
-        if reason is None:
-            yield _gate(record, case, ("closure_reason",), "must have a closure_reason")
-        elif reason is ClosureReason.DUPLICATE and case.duplicate_of is None:
-            yield _gate(record, case, ("duplicate_of",),
-                        "must name the case it duplicates in duplicate_of",
-                        because=("closure_reason",), subject="a case closed as duplicate")
-        elif reason is ClosureReason.ACTIONS_COMPLETED:
-            subject = "a case closed as actions-completed"
-            if not case.actions:
-                yield _gate(record, case, ("actions",), "must list at least one action",
-                            because=("closure_reason",), subject=subject)
-            for i, action in enumerate(case.actions):
-                if not action.status.finished:
-                    yield _gate(record, case, ("actions", i, "status"),
-                                f"cannot have actions[{i}] still {action.status.value} "
-                                "(completed, declined or superseded)",
-                                because=("closure_reason",), subject=subject)
-    if case.duplicate_of is not None and case.closure_reason is not ClosureReason.DUPLICATE:
-        yield record.problem(("duplicate_of",), "CB210",
-                            "duplicate_of is only for cases closed with closure_reason: duplicate")
+    # A missing key is reported where it is written in part, else at what calls for it.
+    for problem in gate_problems(case):
+        fallback = problem.fallback
+        target = problem.path if fallback is None or _written(record, problem.path) else fallback
+        yield record.problem(target, problem.code, problem.message)
 
 
 @check

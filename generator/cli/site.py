@@ -115,7 +115,7 @@ def schema(fmt: str) -> None:
     and tools such as check-jsonschema.
     """
     from generator.publish import reference
-    from generator.records.schema import json_schema
+    from generator.publish.reference import json_schema
 
     if fmt == "json":
         click.echo(json.dumps(json_schema(), indent=2, ensure_ascii=False))

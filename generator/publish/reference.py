@@ -1,4 +1,4 @@
-"""Documentation generated from the code: the field reference and the table of messages.
+"""Documentation generated from the code: the stage table, the field reference, the messages.
 
 `python -m generator.publish.reference --write` refreshes the generated parts of
 README.md and schema/case.schema.json; the tests fail when they drift.
@@ -7,109 +7,61 @@ README.md and schema/case.schema.json; the tests fail when they drift.
 from __future__ import annotations
 
 import argparse
-import enum
 import json
 import sys
-import types
-import typing
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel
 
+from generator.checks.gates import field_notes, stage_table
 from generator.records.diagnostics import RULES
-from generator.records.schema import (
-    Case,
-    CountRange,
-    FuzzyDate,
-    enumerations,
-    json_schema,
-    meanings,
-)
+from generator.records.fields import SchemaField, records, schema_fields
+from generator.records.schema import Case, enumerations, meanings
+from generator.records.schema import json_schema as _bare_json_schema
 
 ROOT = Path(__file__).resolve().parents[2]
 README = ROOT / "README.md"
 SCHEMA_FILE = ROOT / "schema" / "case.schema.json"
-_BLOCKS = {"fields": "field reference", "rules": "validator messages"}
 
 
-def _type_words(annotation: Any) -> str:
-    origin = typing.get_origin(annotation)
-    args = typing.get_args(annotation)
-    if origin is typing.Annotated:
-        inner = args[0]
-        if inner is FuzzyDate:
-            return "incident date"
-        if typing.get_origin(inner) in (typing.Union, types.UnionType) and any(
-                _mentions(a, CountRange) for a in typing.get_args(inner)):
-            return "count"
-        return _type_words(inner)
-    if origin in (typing.Union, types.UnionType):
-        words = [_type_words(a) for a in args if a is not type(None)]
-        if any(_mentions(a, CountRange) for a in args):
-            return "count"
-        return " or ".join(words)
-    if origin is list:
-        return f"list of {_type_words(args[0])}"
-    if isinstance(annotation, type):
-        if issubclass(annotation, enum.Enum):
-            return f"[{annotation.__name__}](#{annotation.__name__.lower()})"
-        if issubclass(annotation, BaseModel):
-            return f"mapping ([{annotation.__name__}](#{annotation.__name__.lower()}))"
-        if annotation is str:
-            return "text"
-        if annotation is int:
-            return "whole number"
-        if annotation is float:
-            return "number"
-        if annotation.__name__ == "date":
-            return "date"
-    return str(annotation)
-
-
-def _mentions(annotation: Any, target: type) -> bool:
-    if annotation is target:
-        return True
-    return any(_mentions(a, target) for a in typing.get_args(annotation))
-
-
-def _models() -> list[type[BaseModel]]:
-    seen: list[type[BaseModel]] = []
-
-    def visit(model: type[BaseModel]) -> None:
-        if model in seen:
-            return
-        seen.append(model)
-        for info in model.model_fields.values():
-            for found in _nested_models(info.annotation):
-                visit(found)
-
-    visit(Case)
-    return seen
-
-
-def _nested_models(annotation: Any) -> list[type[BaseModel]]:
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return [annotation]
-    return [m for a in typing.get_args(annotation) for m in _nested_models(a)]
+def _link(cls: type) -> str:
+    return f"[{cls.__name__}](#{cls.__name__.lower()})"
 
 
 def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
+def meaning(field: SchemaField) -> str:
+    """A field's description, followed by the stage gates on it."""
+    note = field_notes().get(field.path)
+    return f"{field.description} {note}" if note else field.description
+
+
+def _fields_by_record() -> dict[type[BaseModel], list[SchemaField]]:
+    """Each record's own fields, once: the first time the walk reaches that record."""
+    found: dict[type[BaseModel], list[SchemaField]] = {model: [] for model in records()}
+    prefixes: dict[type[BaseModel], str] = {Case: ""}
+    for field in schema_fields():
+        prefix = prefixes.setdefault(field.model, field.path.removesuffix(field.name))
+        if field.path == f"{prefix}{field.name}":
+            found[field.model].append(field)
+    return found
+
+
 def field_reference() -> str:
     """The Markdown reference of every key and every enumeration of a case."""
     out: list[str] = []
-    for model in _models():
+    for model, fields in _fields_by_record().items():
         out.append(f"#### {model.__name__}\n")
         out.append(f"{(model.__doc__ or '').strip()}\n")
         out.append("| key | type | required | meaning |")
         out.append("|---|---|---|---|")
-        for name, info in model.model_fields.items():
-            required = "yes" if info.is_required() else "no"
-            out.append(f"| `{name}` | {_cell(_type_words(info.annotation))} | {required} | "
-                       f"{_cell(info.description or '')} |")
+        for field in fields:
+            required = "yes" if field.required else "no"
+            out.append(f"| `{field.name}` | {_cell(field.kind_with(_link))} | {required} | "
+                       f"{_cell(meaning(field))} |")
         out.append("")
     out.append("A **count** is a whole number, a range `{min: 3, max: 7}`, or `null` for "
                "unknown. An **incident date** is `YYYY`, `YYYY-MM`, `YYYY-MM-DD` or a range "
@@ -119,10 +71,17 @@ def field_reference() -> str:
         out.append(f"{(cls.__doc__ or '').strip()}\n")
         out.append("| value | meaning |")
         out.append("|---|---|")
-        for value, meaning in meanings(cls).items():
-            out.append(f"| `{value}` | {_cell(meaning)} |")
+        for value, text in meanings(cls).items():
+            out.append(f"| `{value}` | {_cell(text)} |")
         out.append("")
     return "\n".join(out)
+
+
+def gates_reference() -> str:
+    """The Markdown stage table: what each stage requires."""
+    lines = ["| stage | must hold |", "|---|---|"]
+    lines += [f"| {scope} | {_cell(text)} |" for scope, text in stage_table()]
+    return "\n".join(lines) + "\n"
 
 
 def rules_reference() -> str:
@@ -134,12 +93,25 @@ def rules_reference() -> str:
     return "\n".join(lines) + "\n"
 
 
+def json_schema() -> dict[str, Any]:
+    """The JSON Schema of a case, each gated field's description followed by its gates."""
+    schema = _bare_json_schema()
+    for field in schema_fields():
+        note = field_notes().get(field.path)
+        if note is None:
+            continue
+        record = schema if field.model is Case else schema["$defs"][field.model.__name__]
+        prop = record["properties"][field.name]
+        prop["description"] = meaning(field)
+    return schema
+
+
 def schema_text() -> str:
     return json.dumps(json_schema(), indent=2, ensure_ascii=False) + "\n"
 
 
 def _generated() -> dict[str, str]:
-    return {"fields": field_reference(), "rules": rules_reference()}
+    return {"gates": gates_reference(), "fields": field_reference(), "rules": rules_reference()}
 
 
 def splice(text: str, name: str, content: str) -> str:

@@ -11,8 +11,6 @@ from __future__ import annotations
 import difflib
 import os
 import re
-import types
-import typing
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -22,6 +20,7 @@ from pydantic import BaseModel, ValidationError
 
 from generator.config import Config
 from generator.records.diagnostics import Diagnostic, diagnostic
+from generator.records.fields import field_at
 from generator.records.frontmatter import FrontMatter, Path_, StrictYAMLHandler, compose
 from generator.records.schema import COUNT_UNION_TAGS, Case, describe_value
 
@@ -222,31 +221,12 @@ def dotted(path: Path_) -> str:
 
 
 def _model_at(path: Path_) -> type[BaseModel] | None:
-    """The schema model that holds the keys at `path`, for 'did you mean' hints."""
-    model: type[BaseModel] = Case
-    for part in path:
-        if isinstance(part, int):
-            continue
-        info = model.model_fields.get(part)
-        if info is None:
-            return None
-        inner = _find_model(info.annotation)
-        if inner is None:
-            return None
-        model = inner
-    return model
-
-
-def _find_model(annotation: Any) -> type[BaseModel] | None:
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return annotation
-    origin = typing.get_origin(annotation)
-    if origin in (typing.Union, types.UnionType, list, typing.Annotated):
-        for arg in typing.get_args(annotation):
-            found = _find_model(arg)
-            if found is not None:
-                return found
-    return None
+    """The schema record that holds the keys at `path`, for 'did you mean' hints."""
+    names = ".".join(p for p in path if isinstance(p, str))
+    if not names:
+        return Case
+    found = field_at(names)
+    return found.holds if found is not None else None
 
 
 def _suggest(word: str, choices: Iterable[str]) -> str:

@@ -28,6 +28,10 @@ ALLOWED_ATTRIBUTES: dict[str, frozenset[str]] = {
     "sup": frozenset({"id"}),
     "div": frozenset({"class"}),
 }
+CITATION = re.compile(r"(?<![\\\w])\[(S[0-9]+)\](?!\()")
+"""A citation of a source, `[S1]`: not escaped (`\\[S1]`), not inside a word, and not
+the text of a Markdown link (`[S1](...)`). The validator checks these against the
+sources; the site links them to the sources table."""
 URL_SCHEMES = frozenset({"http", "https", "mailto"})
 DROPPED_WITH_CONTENT = frozenset({"script", "style", "iframe", "object", "embed", "template",
                                   "noscript", "svg", "math", "form", "textarea", "select"})

@@ -2,8 +2,10 @@
 
 Every field carries a description; the JSON Schema (`casebook schema`), the
 field reference in the README and the about page, and the validator all come
-from these classes. Rules that depend on a case's stage or on other cases live
-in `generator.checks.rules`, so that each can report its own diagnostic code.
+from these classes (walked by `generator.records.fields`). Rules that depend on
+a case's stage or on other cases live in `generator.checks` (the stage gates in
+`generator.checks.gates`, which add their sentences to the descriptions in the
+reference and the JSON Schema), so that each can report its own diagnostic code.
 """
 
 from __future__ import annotations
@@ -801,8 +803,7 @@ class Incident(Record):
     location_precision: LocationPrecision = Field(
         description="How precisely the location is known.")
     partner_force: Text | None = Field(
-        None, description="The partner force believed responsible; may be 'unknown'. "
-                          "Required from incident-analysis on.")
+        None, description="The partner force believed responsible; may be 'unknown'.")
     unit: Text | None = Field(None, description="The unit involved, if known.")
     operation_type: OperationType | None = Field(None, description="The kind of operation.")
     attribution: Attribution = Field(
@@ -812,10 +813,8 @@ class Incident(Record):
 class Harm(Record):
     """Civilian harm reported. Counts are a number, a {min, max} range, or null for unknown."""
 
-    killed: Count | None = Field(None, description="Civilians killed. Required (null allowed) "
-                                                   "from policy-impact-assessment on.")
-    injured: Count | None = Field(None, description="Civilians injured. Required (null allowed) "
-                                                    "from policy-impact-assessment on.")
+    killed: Count | None = Field(None, description="Civilians killed.")
+    injured: Count | None = Field(None, description="Civilians injured.")
     children_killed: Count | None = Field(None, description="Children among the killed.")
     children_injured: Count | None = Field(None, description="Children among the injured.")
     women_killed: Count | None = Field(None, description="Women among the killed.")
@@ -836,9 +835,7 @@ class Weapon(Record):
     designation: Text | None = Field(None, description="Model or designation, e.g. GBU-39/B.")
     us_origin: UsOrigin = Field(description="Confidence that it was supplied by the U.S.")
     us_origin_basis: list[UsOriginBasis] = Field(
-        default_factory=list,
-        description="What the U.S.-origin judgement rests on; required when us_origin is "
-                    "confirmed or likely (from policy-impact-assessment on).")
+        default_factory=list, description="What the U.S.-origin judgement rests on.")
 
 
 class Source(Record):
@@ -880,11 +877,9 @@ class Assessment(Record):
     partner_position: PartnerPosition | None = Field(
         None, description="The partner government's stated position.")
     recommendations: list[ActionType] = Field(
-        default_factory=list, description="Actions recommended; at least one in "
-                                          "coordinated-action.")
+        default_factory=list, description="Actions recommended.")
     reviewed_by: list[Handle] = Field(
-        default_factory=list, description="Handles of the reviewers; required from "
-                                          "policy-impact-assessment on.")
+        default_factory=list, description="Handles of the reviewers.")
 
 
 class Action(Record):
@@ -906,15 +901,12 @@ class Case(Record):
                                                     "characters.")
     opened: Date = Field(description="When the case was opened (YYYY-MM-DD).")
     stage: Stage = Field(description="Where the case stands in the process.")
-    status: Status | None = Field(None, description="State of work in the stage; required "
-                                                    "while the case is open.")
+    status: Status | None = Field(None, description="State of work in the stage.")
     closure_reason: ClosureReason | None = Field(
-        None, description="Why the case was closed; required when the stage is closed.")
+        None, description="Why the case was closed.")
     duplicate_of: CaseId | None = Field(
-        None, description="The case this one duplicates; required when the closure reason "
-                          "is duplicate.")
-    next_review: Date | None = Field(None, description="When the case is next reviewed; "
-                                                       "required while the case is open.")
+        None, description="The case this one duplicates.")
+    next_review: Date | None = Field(None, description="When the case is next reviewed.")
     sensitivity: Sensitivity = Field(description="Traffic Light Protocol 2.0 label.")
     assignee: Handle | None = Field(None, description="Handle of the analyst in charge.")
     stage_history: list[StageEntry] = Field(
@@ -922,9 +914,7 @@ class Case(Record):
                                   "decrease and the last entry's stage is the current stage.")
     incident: Incident = Field(description="What happened, when and where.")
     harm: Harm | None = Field(None, description="Civilian harm reported.")
-    weapons: list[Weapon] = Field(default_factory=list,
-                                  description="Weapons involved; at least one from "
-                                              "incident-analysis on.")
+    weapons: list[Weapon] = Field(default_factory=list, description="Weapons involved.")
     sources: list[Source] = Field(min_length=1, description="Sources of information, at "
                                                             "least one.")
     assessment: Assessment | None = Field(None, description="The analysts' findings.")
@@ -965,30 +955,11 @@ def json_schema() -> dict[str, Any]:
 
 def removable_field(dotted: str) -> str | None:
     """Why the dotted field cannot be left out of a published case; None when it can."""
-    import types
-    import typing
+    from generator.records.fields import field_at  # fields walks the records of this module
 
-    model: type[BaseModel] = Case
-    parts = dotted.split(".")
-    for i, part in enumerate(parts):
-        info = model.model_fields.get(part)
-        if info is None:
-            return f"'{dotted}' is not a field of a case"
-        if i == len(parts) - 1:
-            if info.is_required():
-                return f"'{dotted}' is required by the schema and cannot be removed"
-            return None
-        found = [a for a in _annotation_types(info.annotation, typing, types)
-                 if isinstance(a, type) and issubclass(a, BaseModel)]
-        if not found:
-            return f"'{dotted}' is not a field of a case"
-        model = found[0]
+    found = field_at(dotted)
+    if found is None:
+        return f"'{dotted}' is not a field of a case"
+    if found.required:
+        return f"'{dotted}' is required by the schema and cannot be removed"
     return None
-
-
-def _annotation_types(annotation: Any, typing: Any, types: Any) -> list[Any]:
-    origin = typing.get_origin(annotation)
-    if origin in (typing.Union, types.UnionType, list, typing.Annotated):
-        return [t for arg in typing.get_args(annotation)
-                for t in _annotation_types(arg, typing, types)]
-    return [annotation]

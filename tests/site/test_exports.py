@@ -16,8 +16,9 @@ import pytest
 from conftest import ROOT, TODAY
 from generator.checks.corpus import load_corpus
 from generator.config import load_config
+from generator.publish.reference import json_schema
 from generator.publish.site.exports import EXPORTS, Column, Export, build_exports, guard_formula
-from generator.records.schema import Case, count_bounds, json_schema
+from generator.records.schema import Case, count_bounds
 
 GENERATED = dt.date(2026, 11, 28)
 CSV_FILES = ("cases.csv", "sources.csv", "weapons.csv", "actions.csv")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from generator.publish.site.narrative import render_narrative
+from generator.records.markup import CITATION
 
 
 def test_analyst_markdown_survives() -> None:
@@ -22,6 +23,27 @@ def test_citations_link_to_the_sources_table() -> None:
     html = render_narrative("As reported [S1] and [S12].")
     assert '<a class="cb-cite" href="#source-s1">[S1]</a>' in html
     assert '<a class="cb-cite" href="#source-s12">[S12]</a>' in html
+
+
+@pytest.mark.parametrize(("body", "cited"), [
+    ("As reported [S1].", True),
+    ("A word[S1] is no citation.", False),
+    ("An escaped \\[S1] is no citation.", False),
+    ("A link [S1](https://example.org/r) is a link.", False),
+    ("In code, `[S1]` is one.", True),
+])
+def test_the_site_links_what_the_validator_counts(body: str, cited: bool) -> None:
+    """One pattern: a citation is linked exactly when the validator checks it."""
+    assert bool(CITATION.search(body)) is cited
+    assert ('class="cb-cite"' in render_narrative(body)) is cited
+
+
+def test_a_citation_inside_an_attribute_stays_text() -> None:
+    html = render_narrative('[the report](https://example.org/r "see [S1]") and '
+                            '<abbr title="[S2]">IHL</abbr>, as [S3] says.')
+    assert 'title="see [S1]"' in html
+    assert '<abbr title="[S2]">IHL</abbr>' in html
+    assert html.count('class="cb-cite"') == 1  # [S3], in the text
 
 
 @pytest.mark.parametrize("payload", [

@@ -452,9 +452,44 @@ def spread_chart(rows: Sequence[tuple[str, Spread | None]], *, title: str,
     labels = [_clean(label) for label, _ in rows]
     shown = [_fit(label, MAX_LABEL) for label in labels]
     summaries = [summary for _, summary in rows]
-    known = [s for s in summaries if s is not None]
     medians = [f"median {_num(s.median)}" if s is not None else "" for s in summaries]
+    scale = _spread_scale(shown, medians, [s for s in summaries if s is not None], unit,
+                          len(rows))
 
+    body: list[str] = []
+    for i, summary in enumerate(summaries):
+        y = PAD + i * SPREAD_ROW
+        if summary is None:
+            body += _spread_empty_row(labels[i], shown[i], y, scale)
+        else:
+            body += _spread_row(labels[i], shown[i], medians[i], summary, y, scale, unit)
+    body += _spread_axis(scale, unit)
+
+    parts = [f"{label} {_num(s.median) if s is not None else 'no data'}"
+             for label, s in zip(labels, summaries, strict=True)]
+    desc = f"Median {_clean(unit)} in each of {len(rows)} rows: {', '.join(parts)}."
+    return _svg("spread", ident, scale.axis_y + AXIS, title, desc, body)
+
+
+@dataclass(frozen=True, slots=True)
+class _SpreadScale:
+    """Where a spread chart's plot, values and axis go."""
+
+    plot_x: float
+    plot_w: float
+    value_x: float
+    """Where the medians and the unit are printed, right of the plot."""
+    start: float
+    end: float
+    ticks: list[float]
+    axis_y: float
+
+    def x_of(self, value: float) -> float:
+        return self.plot_x + self.plot_w * (value - self.start) / (self.end - self.start)
+
+
+def _spread_scale(shown: Sequence[str], medians: Sequence[str], known: Sequence[Spread],
+                  unit: str, count: int) -> _SpreadScale:
     plot_x = PAD + max(_text_width(s) for s in shown) + GAP
     value_w = max([_text_width(m) for m in medians] + [_text_width(_clean(unit))])
     low = min([0.0] + [s.minimum for s in known])
@@ -465,76 +500,80 @@ def spread_chart(rows: Sequence[tuple[str, Spread | None]], *, title: str,
     # the medians and the unit printed to the right.
     value_x = WIDTH - PAD - value_w
     plot_w = value_x - GAP - max(GAP, _text_width(_num(ticks[-1])) / 2) - plot_x
+    return _SpreadScale(plot_x, plot_w, value_x, start, end, ticks,
+                        PAD + SPREAD_ROW * count)
 
-    def x_of(value: float) -> float:
-        return plot_x + plot_w * (value - start) / (end - start)
 
-    axis_y = PAD + SPREAD_ROW * len(rows)
-    height = axis_y + AXIS
+def _spread_label(shown: str, middle: float, scale: _SpreadScale) -> str:
+    return (f'<text class="cb-label" x="{_num(scale.plot_x - GAP)}" y="{_num(middle)}"'
+            f' dy="0.35em" text-anchor="end">{_esc(shown)}</text>')
 
-    body: list[str] = []
-    for i, summary in enumerate(summaries):
-        y = PAD + i * SPREAD_ROW
-        middle = y + SPREAD_ROW / 2
-        if summary is None:
-            opened, closed = _row_open(f"{labels[i]}: no data", None)
-            body += [
-                opened,
-                _hit(0, y, WIDTH, SPREAD_ROW),
-                f'<text class="cb-label" x="{_num(plot_x - GAP)}" y="{_num(middle)}"'
-                f' dy="0.35em" text-anchor="end">{_esc(shown[i])}</text>',
-                f'<text class="cb-nodata" x="{_num(plot_x + GAP)}" y="{_num(middle)}"'
-                f' dy="0.35em">no data</text>',
-                closed,
-            ]
-            continue
-        tooltip = (
-            f"{labels[i]}: median {_quantity(summary.median, unit)}; middle half "
-            f"{_num(summary.q1)}\u2013{_num(summary.q3)}; range "
-            f"{_num(summary.minimum)}\u2013{_num(summary.maximum)}; "
-            f"{summary.count} {'value' if summary.count == 1 else 'values'}"
-        )
-        lo, q1, mid, q3, hi = (x_of(v) for v in (summary.minimum, summary.q1, summary.median,
-                                                  summary.q3, summary.maximum))
-        opened, closed = _row_open(tooltip, None)
-        body += [
-            opened,
-            _hit(0, y, WIDTH, SPREAD_ROW),
-            f'<text class="cb-label" x="{_num(plot_x - GAP)}" y="{_num(middle)}" dy="0.35em"'
-            f' text-anchor="end">{_esc(shown[i])}</text>',
-            f'<line class="cb-whisker" x1="{_num(lo)}" y1="{_num(middle)}" x2="{_num(hi)}"'
-            f' y2="{_num(middle)}" stroke="currentColor"/>',
-            f'<line class="cb-whisker" x1="{_num(lo)}" y1="{_num(middle - CAP / 2)}"'
-            f' x2="{_num(lo)}" y2="{_num(middle + CAP / 2)}" stroke="currentColor"/>',
-            f'<line class="cb-whisker" x1="{_num(hi)}" y1="{_num(middle - CAP / 2)}"'
-            f' x2="{_num(hi)}" y2="{_num(middle + CAP / 2)}" stroke="currentColor"/>',
-            f'<rect class="cb-box" x="{_num(q1)}" y="{_num(middle - BOX / 2)}"'
-            f' width="{_num(q3 - q1)}" height="{BOX}" fill-opacity="0.3"'
-            f' stroke="currentColor"/>',
-            f'<line class="cb-median" x1="{_num(mid)}" y1="{_num(middle - BOX / 2 - 2)}"'
-            f' x2="{_num(mid)}" y2="{_num(middle + BOX / 2 + 2)}" stroke="currentColor"'
-            f' stroke-width="3"/>',
-            f'<text class="cb-value" x="{_num(value_x)}" y="{_num(middle)}"'
-            f' dy="0.35em">{medians[i]}</text>',
-            closed,
-        ]
-    body.append(f'<line class="cb-axis" x1="{_num(plot_x)}" y1="{_num(axis_y)}"'
-                f' x2="{_num(plot_x + plot_w)}" y2="{_num(axis_y)}" stroke="currentColor"/>')
-    for tick in ticks:
-        x = x_of(tick)
-        body += [
+
+def _spread_empty_row(label: str, shown: str, y: float, scale: _SpreadScale) -> list[str]:
+    middle = y + SPREAD_ROW / 2
+    opened, closed = _row_open(f"{label}: no data", None)
+    return [
+        opened,
+        _hit(0, y, WIDTH, SPREAD_ROW),
+        _spread_label(shown, middle, scale),
+        f'<text class="cb-nodata" x="{_num(scale.plot_x + GAP)}" y="{_num(middle)}"'
+        f' dy="0.35em">no data</text>',
+        closed,
+    ]
+
+
+def _spread_row(label: str, shown: str, median: str, summary: Spread, y: float,
+                scale: _SpreadScale, unit: str) -> list[str]:
+    middle = y + SPREAD_ROW / 2
+    tooltip = (
+        f"{label}: median {_quantity(summary.median, unit)}; middle half "
+        f"{_num(summary.q1)}\u2013{_num(summary.q3)}; range "
+        f"{_num(summary.minimum)}\u2013{_num(summary.maximum)}; "
+        f"{summary.count} {'value' if summary.count == 1 else 'values'}"
+    )
+    lo, q1, mid, q3, hi = (scale.x_of(v) for v in (summary.minimum, summary.q1,
+                                                    summary.median, summary.q3,
+                                                    summary.maximum))
+    opened, closed = _row_open(tooltip, None)
+    return [
+        opened,
+        _hit(0, y, WIDTH, SPREAD_ROW),
+        _spread_label(shown, middle, scale),
+        f'<line class="cb-whisker" x1="{_num(lo)}" y1="{_num(middle)}" x2="{_num(hi)}"'
+        f' y2="{_num(middle)}" stroke="currentColor"/>',
+        f'<line class="cb-whisker" x1="{_num(lo)}" y1="{_num(middle - CAP / 2)}"'
+        f' x2="{_num(lo)}" y2="{_num(middle + CAP / 2)}" stroke="currentColor"/>',
+        f'<line class="cb-whisker" x1="{_num(hi)}" y1="{_num(middle - CAP / 2)}"'
+        f' x2="{_num(hi)}" y2="{_num(middle + CAP / 2)}" stroke="currentColor"/>',
+        f'<rect class="cb-box" x="{_num(q1)}" y="{_num(middle - BOX / 2)}"'
+        f' width="{_num(q3 - q1)}" height="{BOX}" fill-opacity="0.3"'
+        f' stroke="currentColor"/>',
+        f'<line class="cb-median" x1="{_num(mid)}" y1="{_num(middle - BOX / 2 - 2)}"'
+        f' x2="{_num(mid)}" y2="{_num(middle + BOX / 2 + 2)}" stroke="currentColor"'
+        f' stroke-width="3"/>',
+        f'<text class="cb-value" x="{_num(scale.value_x)}" y="{_num(middle)}"'
+        f' dy="0.35em">{median}</text>',
+        closed,
+    ]
+
+
+def _spread_axis(scale: _SpreadScale, unit: str) -> list[str]:
+    """The scale below the rows: a line, its ticks and their numbers, and the unit."""
+    axis_y = scale.axis_y
+    out = [f'<line class="cb-axis" x1="{_num(scale.plot_x)}" y1="{_num(axis_y)}"'
+           f' x2="{_num(scale.plot_x + scale.plot_w)}" y2="{_num(axis_y)}"'
+           ' stroke="currentColor"/>']
+    for tick in scale.ticks:
+        x = scale.x_of(tick)
+        out += [
             f'<line class="cb-axis" x1="{_num(x)}" y1="{_num(axis_y)}" x2="{_num(x)}"'
             f' y2="{_num(axis_y + 4)}" stroke="currentColor"/>',
             f'<text class="cb-tick" x="{_num(x)}" y="{_num(axis_y + 6)}" dy="0.8em"'
             f' text-anchor="middle">{_num(tick)}</text>',
         ]
-    body.append(f'<text class="cb-tick cb-unit" x="{_num(value_x)}"'
-                f' y="{_num(axis_y + 6)}" dy="0.8em">{_esc(_clean(unit))}</text>')
-
-    parts = [f"{label} {_num(s.median) if s is not None else 'no data'}"
-             for label, s in zip(labels, summaries, strict=True)]
-    desc = f"Median {_clean(unit)} in each of {len(rows)} rows: {', '.join(parts)}."
-    return _svg("spread", ident, height, title, desc, body)
+    out.append(f'<text class="cb-tick cb-unit" x="{_num(scale.value_x)}"'
+               f' y="{_num(axis_y + 6)}" dy="0.8em">{_esc(_clean(unit))}</text>')
+    return out
 
 
 CHART_CSS = """\

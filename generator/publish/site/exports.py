@@ -33,6 +33,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, TypeVar
 
+from generator.publish.reference import json_schema
 from generator.publish.steps import Fresh, Outputs
 from generator.records.schema import (
     Action,
@@ -42,7 +43,6 @@ from generator.records.schema import (
     SourceType,
     Weapon,
     count_bounds,
-    json_schema,
 )
 
 __all__ = ["EXPORTS", "Column", "Export", "build_exports", "guard_formula"]

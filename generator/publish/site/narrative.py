@@ -19,12 +19,17 @@ from markupsafe import Markup
 from generator.records.markup import (
     ALLOWED_ATTRIBUTES,
     ALLOWED_TAGS,
+    CITATION,
     DROPPED_WITH_CONTENT,
     URL_SCHEMES,
 )
 
-_CITATION = re.compile(r"\[(S[0-9]+)\]")
 _FOOTNOTE_ID = "fn-"
+# A citation is found in the Markdown, where the validator finds it, and marked
+# with characters from the private use area that Markdown and the sanitiser pass
+# through; after sanitising, each mark becomes a link, or plain `[S1]` inside a tag.
+_MARK = re.compile("\ue000(S[0-9]+)\ue001")
+_HTML_TAG = re.compile(r"""<(?:[^>"']|"[^"]*"|'[^']*')*>""")
 
 
 @functools.cache
@@ -42,7 +47,8 @@ def _markdown() -> markdown.Markdown:
 
 def render_narrative(body: str) -> Markup:
     """Markdown body -> sanitised HTML, with citations [S1] linked to the sources table."""
-    raw = _markdown().reset().convert(body)
+    marked = CITATION.sub(lambda m: f"\ue000{m.group(1)}\ue001", body)
+    raw = _markdown().reset().convert(marked)
     clean = nh3.clean(
         raw,
         tags=set(ALLOWED_TAGS),
@@ -56,7 +62,20 @@ def render_narrative(body: str) -> Markup:
     # Footnote ids were prefixed by the sanitiser; point their links at the new ids.
     clean = clean.replace('href="#fn:', f'href="#{_FOOTNOTE_ID}fn:').replace(
         'href="#fnref:', f'href="#{_FOOTNOTE_ID}fnref:')
-    linked = _CITATION.sub(
-        lambda m: f'<a class="cb-cite" href="#source-{m.group(1).lower()}">[{m.group(1)}]</a>',
-        clean)
-    return Markup(linked)
+    return Markup(_link_citations(clean))
+
+
+def _cite(match: re.Match[str]) -> str:
+    key = match.group(1)
+    return f'<a class="cb-cite" href="#source-{key.lower()}">[{key}]</a>'
+
+
+def _link_citations(html: str) -> str:
+    """Each citation mark as a link to the sources table; inside a tag, as plain text."""
+    out: list[str] = []
+    end = 0
+    for tag in _HTML_TAG.finditer(html):
+        out += (_MARK.sub(_cite, html[end:tag.start()]), _MARK.sub(r"[\1]", tag.group(0)))
+        end = tag.end()
+    out.append(_MARK.sub(_cite, html[end:]))
+    return "".join(out)

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from iso3166 import countries_by_alpha3
 from markupsafe import Markup
 
+from generator.checks.gates import stage_table
 from generator.config import Config
 from generator.history.reader import Commit, History, HistoryStatus, describe_change
 from generator.publish import reference
@@ -56,8 +57,12 @@ from generator.publish.site.narrative import render_narrative
 from generator.publish.steps import Fresh, Outputs
 from generator.records.schema import (
     OPEN_STAGES,
+    Assessment,
     Case,
+    Harm,
     HarmFinding,
+    Incident,
+    Source,
     SourceType,
     Stage,
     UsOrigin,
@@ -79,20 +84,10 @@ class Page:
     """False for long listings, so that a case is found once, on its own page."""
 
 
-GATES = [
-    Fact("any stage", "id, title, opened, stage, sensitivity, stage history, incident date, "
-                      "country, location precision and attribution, at least one source"),
-    Fact("any open stage", "status and next review date"),
-    Fact("incident analysis and later", "the partner force (or 'unknown'), at least one weapon"),
-    Fact("policy impact assessment and later",
-         "harm found credible; killed and injured stated (unknown allowed); at least one "
-         "reviewer; the basis of every confirmed or likely U.S.-origin judgement"),
-    Fact("coordinated action", "IHL concern and avoidability assessed; at least one "
-                               "recommendation"),
-    Fact("closed", "a closure reason; the original case when closed as a duplicate; when "
-                   "closed as actions completed, at least one action and every action "
-                   "completed, declined or superseded"),
-]
+def gate_facts() -> list[Fact]:
+    """The stage table of generator.checks.gates, as the about and stages pages show it."""
+    return [Fact(scope, text) for scope, text in stage_table()]
+
 
 _SLUG = re.compile(r"[^a-z0-9]+")
 
@@ -303,56 +298,7 @@ class SiteBuilder:
     def _case_page(self, f: CaseFacts) -> Page:
         case = f.case
         path = case_path(case.id)
-        incident = case.incident
-        place = ", ".join(p for p in (incident.place, incident.admin2, incident.admin1) if p)
-        country = countries_by_alpha3.get(incident.country)
-        incident_facts = [
-            Fact("Date", str(incident.date) + (" (approximate)" if incident.date.approximate
-                                                else "")),
-            Fact("Country", f"{country.name} ({incident.country})" if country
-                 else incident.country,
-                 url_between(path, f"countries/{incident.country.lower()}.md")),
-            Fact("Place", place or "not recorded"),
-            Fact("Location precision", _label(incident.location_precision.value)),
-        ]
-        if incident.coordinates:
-            incident_facts.append(Fact("Coordinates", f"{incident.coordinates.lat}, "
-                                                      f"{incident.coordinates.lon}"))
-        partner = incident.partner_force
-        incident_facts += [
-            Fact("Partner force", partner or "not recorded",
-                 url_between(path, f"partners/{_partner_slug(partner)}.md")),
-            Fact("Unit", incident.unit or "not recorded"),
-            Fact("Operation", _label(incident.operation_type.value)
-                 if incident.operation_type else "not recorded"),
-            Fact("Attribution", _label(incident.attribution.value)),
-        ]
-        harm_facts: list[Fact] = []
-        if case.harm is not None:
-            harm = case.harm
-            for key in ("killed", "injured", "children_killed", "children_injured",
-                        "women_killed", "women_injured", "men_killed", "men_injured"):
-                if key in harm.model_fields_set:
-                    harm_facts.append(Fact(_label(key.replace("_", " ")),
-                                           show_count(getattr(harm, key))))
-            if harm.civilian_objects:
-                harm_facts.append(Fact("Civilian objects", ", ".join(
-                    _label(o.value) for o in harm.civilian_objects)))
-        assessment_facts: list[Fact] = []
-        recommendations: list[str] = []
-        if case.assessment is not None:
-            a = case.assessment
-            assessment_facts = [
-                Fact("Harm finding", _label(a.harm_finding.value)),
-                Fact("IHL concern", _label(a.ihl_concern.value)),
-                Fact("Avoidable", _label(a.avoidable.value)),
-                Fact("Recurrence risk", _label(a.recurrence_risk.value)
-                     if a.recurrence_risk else "not assessed"),
-                Fact("Partner position", _label(a.partner_position.value)
-                     if a.partner_position else "not recorded"),
-                Fact("Reviewed by", ", ".join(a.reviewed_by) or "nobody yet"),
-            ]
-            recommendations = [_label(r.value) for r in a.recommendations]
+        assessment, recommendations = _assessment_facts(case.assessment)
         return Page(path, "case.md.j2", case.id, CasePage(
             site=self.site, id=case.id, title=case.title, stage=case.stage.value,
             stage_label=case.stage.label,
@@ -364,21 +310,14 @@ class SiteBuilder:
             overdue=f.overdue, stalled=f.stalled,
             days_in_stage=str(f.days_in_stage) if case.is_open else "",
             progress=_progress(case),
-            incident=incident_facts,
-            harm=harm_facts,
+            incident=_incident_facts(path, case.incident),
+            harm=_harm_facts(case.harm),
             weapons=[WeaponRow(_label(w.category.value), w.designation or "",
                                _label(w.us_origin.value),
                                ", ".join(_label(b.value) for b in w.us_origin_basis))
                      for w in case.weapons],
-            sources=[SourceRow(
-                key=s.key, anchor=f"source-{s.key.lower()}", type=s.type.label,
-                visibility=_label(s.visibility.value), title=s.title or "",
-                url=s.url, publisher=s.publisher or "",
-                published=s.published.isoformat() if s.published else "",
-                accessed=s.accessed.isoformat() if s.accessed else "",
-                grade=f"{s.reliability or ''}{s.credibility or ''}")
-                for s in case.sources],
-            assessment=assessment_facts,
+            sources=[_source_row(s) for s in case.sources],
+            assessment=assessment,
             recommendations=recommendations,
             actions=[ActionRow(_label(a.type.value), _label(a.status.value),
                                a.date.isoformat() if a.date else "", a.note or "")
@@ -421,7 +360,7 @@ class SiteBuilder:
     def stages(self) -> None:
         index = "stages/index.md"
         self.add(Page(index, "stages.md.j2", "Stages", StagesPage(
-            site=self.site, pipeline=self.pipeline(index), gates=GATES), search=False))
+            site=self.site, pipeline=self.pipeline(index), gates=gate_facts()), search=False))
         for stage in Stage:
             path = f"stages/{stage.value}.md"
             members = [f for f in self.facts if f.case.stage is stage]
@@ -476,7 +415,7 @@ class SiteBuilder:
         self.add(Page(path, "about.md.j2", "About", AboutPage(
             site=self.site,
             stages=[Fact(s.label, meanings(Stage)[s.value]) for s in Stage],
-            gates=GATES,
+            gates=gate_facts(),
             field_reference=Markup(reference.field_reference()),
             exports=[ExportDoc(e.file, rel(path, f"exports/{e.file}"), e.description,
                                [Fact(c.name, c.description) for c in e.columns])
@@ -527,6 +466,74 @@ def atom_feed(site: Site, entries: Sequence[ChangeEntry], today: dt.date) -> byt
 def _label(value: str) -> str:
     text = value.replace("-", " ")
     return text[:1].upper() + text[1:]
+
+
+def _incident_facts(path: str, incident: Incident) -> list[Fact]:
+    """What happened, where and by whom, as a case page shows it."""
+    place = ", ".join(p for p in (incident.place, incident.admin2, incident.admin1) if p)
+    country = countries_by_alpha3.get(incident.country)
+    facts = [
+        Fact("Date", str(incident.date) + (" (approximate)" if incident.date.approximate
+                                            else "")),
+        Fact("Country", f"{country.name} ({incident.country})" if country
+             else incident.country,
+             url_between(path, f"countries/{incident.country.lower()}.md")),
+        Fact("Place", place or "not recorded"),
+        Fact("Location precision", _label(incident.location_precision.value)),
+    ]
+    if incident.coordinates:
+        facts.append(Fact("Coordinates", f"{incident.coordinates.lat}, "
+                                         f"{incident.coordinates.lon}"))
+    partner = incident.partner_force
+    return [*facts,
+            Fact("Partner force", partner or "not recorded",
+                 url_between(path, f"partners/{_partner_slug(partner)}.md")),
+            Fact("Unit", incident.unit or "not recorded"),
+            Fact("Operation", _label(incident.operation_type.value)
+                 if incident.operation_type else "not recorded"),
+            Fact("Attribution", _label(incident.attribution.value))]
+
+
+_HARM_KEYS = ("killed", "injured", "children_killed", "children_injured",
+              "women_killed", "women_injured", "men_killed", "men_injured")
+
+
+def _harm_facts(harm: Harm | None) -> list[Fact]:
+    """The counts written in the case (an unwritten count is not shown), and the objects."""
+    if harm is None:
+        return []
+    facts = [Fact(_label(key.replace("_", " ")), show_count(getattr(harm, key)))
+             for key in _HARM_KEYS if key in harm.model_fields_set]
+    if harm.civilian_objects:
+        facts.append(Fact("Civilian objects", ", ".join(
+            _label(o.value) for o in harm.civilian_objects)))
+    return facts
+
+
+def _assessment_facts(a: Assessment | None) -> tuple[list[Fact], list[str]]:
+    """The findings, and the recommendations by name."""
+    if a is None:
+        return [], []
+    return [
+        Fact("Harm finding", _label(a.harm_finding.value)),
+        Fact("IHL concern", _label(a.ihl_concern.value)),
+        Fact("Avoidable", _label(a.avoidable.value)),
+        Fact("Recurrence risk", _label(a.recurrence_risk.value)
+             if a.recurrence_risk else "not assessed"),
+        Fact("Partner position", _label(a.partner_position.value)
+             if a.partner_position else "not recorded"),
+        Fact("Reviewed by", ", ".join(a.reviewed_by) or "nobody yet"),
+    ], [_label(r.value) for r in a.recommendations]
+
+
+def _source_row(s: Source) -> SourceRow:
+    return SourceRow(
+        key=s.key, anchor=f"source-{s.key.lower()}", type=s.type.label,
+        visibility=_label(s.visibility.value), title=s.title or "",
+        url=s.url, publisher=s.publisher or "",
+        published=s.published.isoformat() if s.published else "",
+        accessed=s.accessed.isoformat() if s.accessed else "",
+        grade=f"{s.reliability or ''}{s.credibility or ''}")
 
 
 def _progress(case: Case) -> list[ProgressStep]:
