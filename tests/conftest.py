@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import os
+import shutil
 import subprocess
 import sys
 from collections.abc import Callable
@@ -99,3 +100,26 @@ def run_casebook(*args: str, cwd: Path, env: dict[str, str] | None = None
 @pytest.fixture
 def casebook() -> Callable[..., subprocess.CompletedProcess[str]]:
     return run_casebook
+
+
+@pytest.fixture
+def isolated_git(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """No user or system git configuration may change what these tests see."""
+    empty = tmp_path / "empty-gitconfig"
+    empty.write_text("", encoding="utf-8")
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(empty))
+    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+    for name in ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_OBJECT_DIRECTORY",
+                 "GIT_CEILING_DIRECTORIES", "GIT_AUTHOR_NAME", "GIT_AUTHOR_EMAIL",
+                 "GIT_AUTHOR_DATE", "GIT_COMMITTER_NAME", "GIT_COMMITTER_EMAIL",
+                 "GIT_COMMITTER_DATE"):
+        monkeypatch.delenv(name, raising=False)
+
+
+def copy_project(target: Path) -> Path:
+    """A copy of the project's site inputs, so that tests never write into the checkout."""
+    for name in ("cases", "templates"):
+        shutil.copytree(ROOT / name, target / name)
+    shutil.copy(ROOT / "mkdocs.yml", target / "mkdocs.yml")
+    (target / ".generated" / "docs").mkdir(parents=True)
+    return target

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 import subprocess
 import sys
 from html.parser import HTMLParser
@@ -13,20 +12,11 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 
-from conftest import ROOT, TODAY, run_casebook
+from conftest import ROOT, TODAY, copy_project, run_casebook
 
 pytestmark = pytest.mark.slow
 
 SAMPLE_IDS = sorted(p.stem for p in (ROOT / "cases").glob("*.md"))
-
-
-def copy_project(target: Path) -> Path:
-    """A copy of the project's site inputs, so that tests never write into the checkout."""
-    for name in ("cases", "templates"):
-        shutil.copytree(ROOT / name, target / name)
-    shutil.copy(ROOT / "mkdocs.yml", target / "mkdocs.yml")
-    (target / ".generated" / "docs").mkdir(parents=True)
-    return target
 
 
 @pytest.fixture(scope="module")

@@ -51,13 +51,7 @@ P1, P2, P3, P4, P5 = (f"cases/CH-2024-000{n}.md" for n in range(1, 6))
 P6, P7 = "cases/CH-2024-0006.md", "cases/CH-2024-0007.md"
 
 
-@pytest.fixture(autouse=True)
-def _isolated_git(monkeypatch: pytest.MonkeyPatch) -> None:
-    """GitPython runs git in this process: no user or system configuration may count."""
-    monkeypatch.setenv("GIT_CONFIG_GLOBAL", os.devnull)
-    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
-    for name in ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_OBJECT_DIRECTORY"):
-        monkeypatch.delenv(name, raising=False)
+pytestmark = pytest.mark.usefixtures("isolated_git")
 
 
 class KB:

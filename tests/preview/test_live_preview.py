@@ -38,9 +38,8 @@ from mkdocs.commands.build import build
 from mkdocs.config import load_config
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import Abort
-from test_build import copy_project
 
-from conftest import TODAY
+from conftest import TODAY, copy_project
 
 # One worker runs them one after the other: the server test waits for a quiet log
 # and a page within a time limit, steadier without this module's other builds

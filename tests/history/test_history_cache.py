@@ -18,14 +18,13 @@ from typing import Any
 
 import git
 import pytest
-from test_history import (  # noqa: F401 - _isolated_git is an autouse fixture
+from gitrepo import (
     ALICE,
     BOB,
     CAROL,
     P1,
     P2,
     GitRepo,
-    _isolated_git,
     assert_matches_git,
     case,
 )
@@ -35,6 +34,8 @@ import generator.repository.git as gateway
 from generator.config import load_config
 from generator.history.cache import FILE_NAME
 from generator.history.reader import History, HistoryStatus, read_history
+
+pytestmark = pytest.mark.usefixtures("isolated_git")
 
 P3 = "cases/CH-2024-0003.md"
 
