@@ -15,19 +15,10 @@ from pathlib import Path
 from conftest import ROOT
 
 PACKAGE = ROOT / "generator"
-ROOT_MODULES = ("config", "progress", "escape")
+ROOT_MODULES = ("config", "progress", "escape", "templating")
 STAGES = ("records", "repository", "history", "checks", "review", "publish", "preview", "cli")
 TOP = len(STAGES) + 1
 """The rank of `generator/__main__.py`, above every stage."""
-KNOWN = {
-    # Settings check restricted_fields against the case schema, which sits in a
-    # later stage than the settings; to be removed when that check moves.
-    ("generator/config.py", "generator.records.schema"),
-}
-"""Imports from a later stage that are known and not yet undone. Each must still
-occur (see the test), so that the entry goes once its import does."""
-
-
 def rank_of_module(rel: Path) -> int:
     """The stage rank of the module at `rel` (relative to generator/)."""
     if len(rel.parts) == 1:
@@ -46,7 +37,8 @@ def rank_of_import(name: str) -> int | None:
         return 0
     if parts[1] == "__main__":
         return TOP
-    return STAGES.index(parts[1]) + 1 if parts[1] in STAGES else 0
+    assert parts[1] in STAGES, f"{name}: generator.{parts[1]} is neither a root module nor a stage"
+    return STAGES.index(parts[1]) + 1
 
 
 def imported(tree: ast.AST, module: str) -> Iterator[tuple[int, str]]:
@@ -81,13 +73,11 @@ def later_imports(source: str, rel: Path) -> Iterator[tuple[int, str]]:
             yield line, name
 
 
-def violations(source: str, rel: Path, known: frozenset[tuple[str, str]] = frozenset()
-               ) -> list[str]:
-    """Each import from a later stage, as a message naming the module and the import,
-    leaving out the `known` ones (module path, imported name)."""
+def violations(source: str, rel: Path) -> list[str]:
+    """Each import from a later stage, as a message naming the module and the import."""
     path = f"generator/{rel.as_posix()}"
     return [f"{path}:{line} imports {name}, a later stage"
-            for line, name in later_imports(source, rel) if (path, name) not in known]
+            for line, name in later_imports(source, rel)]
 
 
 def modules() -> list[Path]:
@@ -96,14 +86,8 @@ def modules() -> list[Path]:
 
 def test_no_module_imports_from_a_later_stage() -> None:
     found = [v for rel in modules()
-             for v in violations((PACKAGE / rel).read_text("utf-8"), rel, frozenset(KNOWN))]
+             for v in violations((PACKAGE / rel).read_text("utf-8"), rel)]
     assert found == []
-
-
-def test_every_known_exception_still_occurs() -> None:
-    occurring = {(f"generator/{rel.as_posix()}", name) for rel in modules()
-                 for _, name in later_imports((PACKAGE / rel).read_text("utf-8"), rel)}
-    assert occurring >= KNOWN, KNOWN - occurring
 
 
 def test_the_check_sees_imports_inside_functions_and_relative_ones() -> None:

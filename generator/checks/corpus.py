@@ -11,6 +11,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from generator.checks.rules import Context, check_case, check_corpus
+from generator.checks.settings import check_settings
 from generator.config import Config
 from generator.progress import progress
 from generator.records.diagnostics import Diagnostic, Report
@@ -92,6 +93,8 @@ def load_corpus(config: Config, *, extra: Iterable[Path] = (),
     context = Context(config, today or dt.date.today())
     checked = [d for record in files for d in check(record, context)]
 
-    # 3. Rules across cases, which need every file read first.
+    # 3. Rules across cases, which need every file read first, and what the
+    #    settings say about the cases' fields.
     checked += check_corpus(files)
+    checked += check_settings(config)
     return Corpus(tuple(files), tuple(checked))

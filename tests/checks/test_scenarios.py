@@ -207,7 +207,8 @@ def test_scenarios_cover_every_rule(tmp_path: Path) -> None:
         (root / "cases").mkdir(parents=True)
         (root / SETTINGS_FILE).write_text(MKDOCS_YML, encoding="utf-8")
         produced |= {d.code for d in run_scenario(name, root).diagnostics}
-    # CB901 (bad settings) is not about case files: tests/test_config.py covers it.
+    # CB901 (bad settings) is not about case files: tests/test_config.py and
+    # tests/checks/test_settings.py cover it.
     # CB355 compares a case with its git history: tests/site/test_history_pages.py.
     assert set(RULES) - NOT_SCENARIOS - produced == set()
     assert produced <= set(RULES)
