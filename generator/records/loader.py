@@ -108,7 +108,7 @@ def load_bytes(raw: bytes, record: CaseFile, config: Config) -> CaseFile:
     git): a new record, with `record`'s problems and those found in the bytes."""
     found: list[Diagnostic] = []
     read = _read_bytes(raw, record, config, found)
-    return read.adding(found)
+    return read.adding(found) if found else read
 
 
 def _read_bytes(raw: bytes, record: CaseFile, config: Config,
