@@ -52,6 +52,7 @@ from generator.records.frontmatter import StrictYAMLHandler, read_data
 from generator.repository import git as gateway
 from generator.repository.git import NULL_SHA as _NULL_SHA
 from generator.repository.git import (
+    CommitInfo,
     GitError,
     GitErrorKind,
     GraphCommit,
@@ -86,16 +87,9 @@ class FieldChange:
 
 
 @dataclass(frozen=True, slots=True)
-class Commit:
+class Commit(CommitInfo):
     """One commit as it touched one case."""
 
-    hash: str
-    author: str
-    email: str
-    date: dt.datetime
-    """Author date."""
-    committed: dt.datetime
-    subject: str
     path: str
     """The case file's path (relative to the repository) in this commit."""
     changes: tuple[FieldChange, ...] = ()

@@ -79,9 +79,9 @@ class Touch:
     new_path: str
 
 
-@dataclass(slots=True)
-class LoggedCommit:
-    """One commit: who and when, and its changes to the files read."""
+@dataclass(frozen=True, slots=True)
+class CommitInfo:
+    """Who made a commit and when, and its subject line."""
 
     hash: str
     author: str
@@ -90,6 +90,12 @@ class LoggedCommit:
     """Author date."""
     committed: dt.datetime
     subject: str
+
+
+@dataclass(frozen=True, slots=True)
+class LoggedCommit(CommitInfo):
+    """One commit: who and when, and its changes to the files read."""
+
     co_authors: list[str]
     parts: list[list[Touch]]
     """The changes against each parent in turn (one part for an ordinary commit, and
@@ -372,7 +378,7 @@ def _add_merge_parts(entries: dict[str, LoggedCommit], merges: list[GraphCommit]
                        "git diff-tree did not answer for every parent of every merge")
     answers = iter(parts)
     for sha, parents in merges:
-        entries[sha].parts = [next(answers) for _ in parents]
+        entries[sha].parts[:] = [next(answers) for _ in parents]
 
 
 def _parse_tree(listing: bytes) -> Iterable[TreeEntry]:
