@@ -12,6 +12,7 @@ closed case holds only the gates for any stage and for closed cases.
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
@@ -69,6 +70,13 @@ def _unless(holds: Callable[[Case], bool], path: Path_, words: str,
             ) -> Callable[[Case], Iterable[Miss]]:
     """A gate with one place to fail: `path`, whenever the case does not `hold`."""
     return lambda case: () if holds(case) else (Miss(path, words),)
+
+
+def _assessed(key: str, not_assessed: enum.Enum) -> Callable[[Case], Iterable[Miss]]:
+    """A gate on an assessment judgement that must be made (not `not-assessed`)."""
+    return _unless(lambda c: c.assessment is not None
+                   and getattr(c.assessment, key) is not not_assessed,
+                   ("assessment", key), f"must have assessment.{key} assessed (not not-assessed)")
 
 
 def _us_origin_basis(case: Case) -> Iterator[Miss]:
@@ -131,16 +139,10 @@ GATES: tuple[Gate, ...] = (
          _us_origin_basis),
     Gate(Stage.COORDINATED_ACTION, "assessment.ihl_concern",
          "assessment.ihl_concern assessed (not not-assessed)",
-         _unless(lambda c: c.assessment is not None
-                 and c.assessment.ihl_concern is not IhlConcern.NOT_ASSESSED,
-                 ("assessment", "ihl_concern"),
-                 "must have assessment.ihl_concern assessed (not not-assessed)")),
+         _assessed("ihl_concern", IhlConcern.NOT_ASSESSED)),
     Gate(Stage.COORDINATED_ACTION, "assessment.avoidable",
          "assessment.avoidable assessed (not not-assessed)",
-         _unless(lambda c: c.assessment is not None
-                 and c.assessment.avoidable is not Avoidable.NOT_ASSESSED,
-                 ("assessment", "avoidable"),
-                 "must have assessment.avoidable assessed (not not-assessed)")),
+         _assessed("avoidable", Avoidable.NOT_ASSESSED)),
     Gate(Stage.COORDINATED_ACTION, "assessment.recommendations",
          "at least one assessment.recommendations entry",
          _unless(lambda c: c.assessment is not None and bool(c.assessment.recommendations),
