@@ -51,8 +51,8 @@ unit: $(BIN)/.installed-test browser
 
 test: lint typecheck unit
 
-# Refresh what is generated from the code: the README's field reference and
-# table of messages, and schema/case.schema.json.
+# Refresh what is generated from the code: the README's stage table, field reference
+# and table of messages, and schema/case.schema.json.
 regen: $(BIN)/.installed
 	$(BIN)/python -m generator.publish.reference --write
 

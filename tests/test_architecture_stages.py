@@ -116,3 +116,13 @@ def test_the_package_root_is_small_and_its_stages_say_what_they_are() -> None:
         doc = ast.get_docstring(ast.parse((stage / "__init__.py").read_text("utf-8")))
         assert doc and doc.strip(), f"generator/{stage.name}/__init__.py has no docstring"
         assert stage.name in STAGES, f"generator/{stage.name}/ is no stage of {STAGES}"
+
+
+def test_no_function_is_over_80_lines() -> None:
+    # A function too long to read at once hides which step of the pipeline it is.
+    long = [f"generator/{rel.as_posix()}:{node.lineno} {node.name} ({length} lines)"
+            for rel in modules()
+            for node in ast.walk(ast.parse((PACKAGE / rel).read_text("utf-8")))
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
+            and (length := (node.end_lineno or node.lineno) - node.lineno + 1) > 80]
+    assert long == []
