@@ -1,8 +1,10 @@
 """The case record: one pydantic model, the single source of the schema.
 
-Every field carries a description; the JSON Schema (`casebook schema`), the
-field reference in the README and the about page, and the validator all come
-from these classes (walked by `generator.records.fields`). Rules that depend on
+Every field carries a label and a description, and every value of an
+enumeration its label and description (`Choice`); the JSON Schema (`casebook
+schema`), the field reference in the README and the about page, the labels on
+the site and in the terminal (`label_of`), and the validator all come from
+these classes (walked by `generator.records.fields`). Rules that depend on
 a case's stage or on other cases live in `generator.checks` (the stage gates in
 `generator.checks.gates`, which add their sentences to the descriptions in the
 reference and the JSON Schema), so that each can report its own diagnostic code.
