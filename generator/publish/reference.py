@@ -17,7 +17,7 @@ from pydantic import BaseModel
 from generator.checks.gates import field_notes, stage_table
 from generator.records.diagnostics import RULES
 from generator.records.fields import SchemaField, records, schema_fields
-from generator.records.schema import Case, enumerations, meanings
+from generator.records.schema import Case, enumerations
 from generator.records.schema import json_schema as _bare_json_schema
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -69,10 +69,11 @@ def field_reference() -> str:
     for cls in enumerations():
         out.append(f"#### {cls.__name__}\n")
         out.append(f"{(cls.__doc__ or '').strip()}\n")
-        out.append("| value | meaning |")
-        out.append("|---|---|")
-        for value, text in meanings(cls).items():
-            out.append(f"| `{value}` | {_cell(text)} |")
+        out.append("| value | label | meaning |")
+        out.append("|---|---|---|")
+        for member in cls:
+            out.append(f"| `{member.value}` | {_cell(member.label)} | "
+                       f"{_cell(member.description)} |")
         out.append("")
     return "\n".join(out)
 

@@ -1,7 +1,7 @@
 """Every key of a case, walked once from the schema's annotations.
 
 `schema_fields` yields each field of the case record with its dotted path, its
-type in words, whether it is required, a label and its description. The
+type in words, whether it is required, its label and its description. The
 loader's hints, the README's field reference and the JSON Schema's notes all
 read the fields from here, so that no other code needs to know how pydantic
 spells an optional value or a list of records.
@@ -21,7 +21,7 @@ import annotated_types
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
-from generator.records.schema import Case, CountRange, FuzzyDate
+from generator.records.schema import Case, CountRange, FuzzyDate, field_title
 
 Namer = Callable[[type], str]
 """How a type words names an enumeration or a record (plain, or as a link)."""
@@ -47,10 +47,8 @@ class SchemaField:
     min_items: int
     """The fewest entries a list must have (0 when it may be empty or is no list)."""
     annotation: object
-
-    @property
-    def label(self) -> str:
-        return self.name.replace("_", " ").capitalize()
+    label: str
+    """What people read for the key: the field's `title` in the schema, else `field_title`."""
 
     @property
     def kind(self) -> str:
@@ -69,7 +67,8 @@ def schema_fields(model: type[BaseModel] = Case, prefix: str = "") -> Iterator[S
         holds = model_of(info.annotation)
         yield SchemaField(path=path, model=model, name=name, required=info.is_required(),
                           description=info.description or "", holds=holds,
-                          min_items=_min_items(info), annotation=info.annotation)
+                          min_items=_min_items(info), annotation=info.annotation,
+                          label=info.title or field_title(name))
         if holds is not None:
             yield from schema_fields(holds, f"{path}.")
 
@@ -144,3 +143,11 @@ def _class_words(cls: type, name: Namer) -> str:
     if cls in _WORDS:
         return _WORDS[cls]
     raise TypeError(f"no words for the type {cls.__name__}: add them to type_words")
+
+
+def label_at(path: str) -> str:
+    """The label of the key at a dotted path; a KeyError names a path the case lacks."""
+    found = field_at(path)
+    if found is None:
+        raise KeyError(f"'{path}' is not a field of a case")
+    return found.label

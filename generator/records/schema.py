@@ -1,8 +1,10 @@
 """The case record: one pydantic model, the single source of the schema.
 
-Every field carries a description; the JSON Schema (`casebook schema`), the
-field reference in the README and the about page, and the validator all come
-from these classes (walked by `generator.records.fields`). Rules that depend on
+Every field carries a label and a description, and every value of an
+enumeration its label and description (`Choice`); the JSON Schema (`casebook
+schema`), the field reference in the README and the about page, the labels on
+the site and in the terminal (`label_of`), and the validator all come from
+these classes (walked by `generator.records.fields`). Rules that depend on
 a case's stage or on other cases live in `generator.checks` (the stage gates in
 `generator.checks.gates`, which add their sentences to the descriptions in the
 reference and the JSON Schema), so that each can report its own diagnostic code.
@@ -14,7 +16,7 @@ import datetime as dt
 import enum
 import re
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Annotated, Any, Self
 
 from pydantic import (
     BaseModel,
@@ -32,55 +34,84 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 # --------------------------------------------------------------------------
-# Enumerations. Each member's meaning is kept beside it in `describe`, so that
-# the about page and the JSON Schema can explain every choice.
+# Enumerations. Each member is declared with its value, the label people read
+# and a sentence saying what it means, so that every page, chart, the README and
+# the JSON Schema show and explain each choice the same way.
 
 
-def describe(meanings: dict[str, str]) -> Any:
-    """Attach a sentence to every member of an enumeration (checked at import)."""
+class Choice(enum.StrEnum):
+    """An enumeration of the schema: each member is `VALUE, LABEL, DESCRIPTION`.
 
-    def attach(cls: type[enum.StrEnum]) -> type[enum.StrEnum]:
-        missing = {m.value for m in cls} ^ set(meanings)
-        if missing:
-            raise TypeError(f"{cls.__name__}: descriptions do not match members: {missing}")
-        cls.__meanings__ = meanings  # type: ignore[attr-defined]
-        return cls
+    The value is what a case file holds; the label is what people read
+    (sentence case, acronyms as written: "Not U.S. origin"); the description
+    says what the value means (shown as a tooltip and in the field reference).
+    """
 
-    return attach
+    _value_: str
+    label: str
+    description: str
+
+    # Called with all three when the class is made. `Stage("intake")` looks a member up by
+    # its value without calling this; the defaults only let type checkers read that call.
+    def __new__(cls, value: str, label: str = "", description: str = "") -> Self:
+        if not label.strip() or not description.strip():
+            raise TypeError(f"{cls.__name__}.{value}: a label and a description are required")
+        member = str.__new__(cls, value)
+        member._value_ = value
+        member.label = label
+        member.description = description
+        return member
 
 
-def meanings(cls: type[enum.StrEnum]) -> dict[str, str]:
-    """The sentence for each value of an enumeration made with `describe`."""
-    result: dict[str, str] = getattr(cls, "__meanings__", {})
-    return result
+def meanings(cls: type[Choice]) -> dict[str, str]:
+    """The description of each value of an enumeration, in declaration order."""
+    return {member.value: member.description for member in cls}
 
 
-@describe({
-    "intake": "Logged, not yet analysed.",
-    "incident-analysis": "Stage 1: establishing what happened, to whom, and with which weapons.",
-    "policy-impact-assessment": "Stage 2: the harm is found credible; weighing what it means "
-                                "for policy and for the partner relationship.",
-    "coordinated-action": "Stage 3: the department acts: engagement, conditions, "
-                          "suspension or other measures.",
-    "closed": "No further work; the closure reason says why.",
-})
-class Stage(enum.StrEnum):
+NOT_RECORDED = "Not recorded"
+"""The one bucket, wherever cases are grouped or counted, for a value that is absent or
+recorded as unknown."""
+NOT_RECORDED_MEANING = "No value is recorded, or the value is recorded as unknown."
+UNKNOWN = "unknown"
+"""The value that says a fact is not known: a member of several enumerations, and what a
+writer puts in a free-text field that allows it (incident.partner_force)."""
+
+
+def is_unrecorded(value: str | None) -> bool:
+    """Whether a value belongs in the "Not recorded" bucket: absent, or unknown."""
+    return value is None or value.strip().lower() == UNKNOWN
+
+
+def label_of(value: Choice | None) -> str:
+    """The label people read for an enumeration value; "Not recorded" for no value."""
+    return NOT_RECORDED if value is None else value.label
+
+
+def bucket_of(value: Choice | None) -> tuple[str, str]:
+    """The (label, description) under which a value is grouped or counted: absent and
+    unknown values share the "Not recorded" bucket."""
+    if value is None or is_unrecorded(value.value):
+        return NOT_RECORDED, NOT_RECORDED_MEANING
+    return value.label, value.description
+
+
+class Stage(Choice):
     """Where a case stands in the response process."""
 
-    INTAKE = "intake"
-    INCIDENT_ANALYSIS = "incident-analysis"
-    POLICY_IMPACT_ASSESSMENT = "policy-impact-assessment"
-    COORDINATED_ACTION = "coordinated-action"
-    CLOSED = "closed"
+    INTAKE = "intake", "Intake", "Logged, not yet analysed."
+    INCIDENT_ANALYSIS = ("incident-analysis", "Incident analysis",
+        "Stage 1: establishing what happened, to whom, and with which weapons.")
+    POLICY_IMPACT_ASSESSMENT = ("policy-impact-assessment", "Policy impact assessment",
+        "Stage 2: the harm is found credible; weighing what it means for policy and for the "
+        "partner relationship.")
+    COORDINATED_ACTION = ("coordinated-action", "Coordinated action",
+        "Stage 3: the department acts: engagement, conditions, suspension or other measures.")
+    CLOSED = "closed", "Closed", "No further work; the closure reason says why."
 
     @property
     def rank(self) -> int:
         """Position in the process; closed comes after every open stage."""
         return _STAGE_RANK[self.value]
-
-    @property
-    def label(self) -> str:
-        return self.value.replace("-", " ").capitalize()
 
 
 _STAGE_RANK = {stage.value: i for i, stage in enumerate(Stage)}
@@ -88,423 +119,274 @@ OPEN_STAGES = (Stage.INTAKE, Stage.INCIDENT_ANALYSIS, Stage.POLICY_IMPACT_ASSESS
                Stage.COORDINATED_ACTION)
 
 
-@describe({
-    "active": "Being worked on.",
-    "awaiting-information": "Waiting for information from a source, a partner or another office.",
-    "on-hold": "Paused deliberately; the next review says when to look again.",
-})
-class Status(enum.StrEnum):
+class Status(Choice):
     """The state of work within the current stage."""
 
-    ACTIVE = "active"
-    AWAITING_INFORMATION = "awaiting-information"
-    ON_HOLD = "on-hold"
+    ACTIVE = "active", "Active", "Being worked on."
+    AWAITING_INFORMATION = ("awaiting-information", "Awaiting information",
+        "Waiting for information from a source, a partner or another office.")
+    ON_HOLD = "on-hold", "On hold", "Paused deliberately; the next review says when to look again."
 
 
-@describe({
-    "actions-completed": "Every action decided for the case is completed, declined or superseded.",
-    "no-action-warranted": "Harm assessed; no action is warranted.",
-    "harm-not-credible": "The reported harm was found not credible.",
-    "not-us-origin": "The weapons involved were found not to be of U.S. origin.",
-    "insufficient-information": "Not enough information to reach a finding.",
-    "duplicate": "The same incident as another case (see duplicate_of).",
-    "out-of-scope": "Outside the mechanism's scope.",
-    "withdrawn": "Logged in error and withdrawn.",
-})
-class ClosureReason(enum.StrEnum):
+class ClosureReason(Choice):
     """Why a case was closed."""
 
-    ACTIONS_COMPLETED = "actions-completed"
-    NO_ACTION_WARRANTED = "no-action-warranted"
-    HARM_NOT_CREDIBLE = "harm-not-credible"
-    NOT_US_ORIGIN = "not-us-origin"
-    INSUFFICIENT_INFORMATION = "insufficient-information"
-    DUPLICATE = "duplicate"
-    OUT_OF_SCOPE = "out-of-scope"
-    WITHDRAWN = "withdrawn"
+    ACTIONS_COMPLETED = ("actions-completed", "Actions completed",
+        "Every action decided for the case is completed, declined or superseded.")
+    NO_ACTION_WARRANTED = ("no-action-warranted", "No action warranted",
+        "Harm assessed; no action is warranted.")
+    HARM_NOT_CREDIBLE = ("harm-not-credible", "Harm not credible",
+        "The reported harm was found not credible.")
+    NOT_US_ORIGIN = ("not-us-origin", "Not U.S. origin",
+        "The weapons involved were found not to be of U.S. origin.")
+    INSUFFICIENT_INFORMATION = ("insufficient-information", "Insufficient information",
+        "Not enough information to reach a finding.")
+    DUPLICATE = "duplicate", "Duplicate", "The same incident as another case (see duplicate_of)."
+    OUT_OF_SCOPE = "out-of-scope", "Out of scope", "Outside the mechanism's scope."
+    WITHDRAWN = "withdrawn", "Withdrawn", "Logged in error and withdrawn."
 
 
-@describe({
-    "CLEAR": "TLP:CLEAR: may be published.",
-    "GREEN": "TLP:GREEN: the wider community, not published.",
-    "AMBER": "TLP:AMBER: the organisation and the clients who need to know.",
-    "AMBER+STRICT": "TLP:AMBER+STRICT: the organisation only.",
-    "RED": "TLP:RED: named recipients only; never published by any build profile.",
-})
-class Sensitivity(enum.StrEnum):
+class Sensitivity(Choice):
     """Traffic Light Protocol 2.0 label of the whole case."""
 
-    CLEAR = "CLEAR"
-    GREEN = "GREEN"
-    AMBER = "AMBER"
-    AMBER_STRICT = "AMBER+STRICT"
-    RED = "RED"
+    CLEAR = "CLEAR", "TLP:CLEAR", "May be published."
+    GREEN = "GREEN", "TLP:GREEN", "The wider community, not published."
+    AMBER = "AMBER", "TLP:AMBER", "The organisation and the clients who need to know."
+    AMBER_STRICT = "AMBER+STRICT", "TLP:AMBER+STRICT", "The organisation only."
+    RED = "RED", "TLP:RED", "Named recipients only; never published by any build profile."
 
     @property
     def rank(self) -> int:
         return list(Sensitivity).index(self)
 
 
-@describe({
-    "exact": "The exact spot is known.",
-    "street": "Known to the street or block.",
-    "neighbourhood": "Known to the neighbourhood.",
-    "settlement": "Known to the town or village.",
-    "district": "Known to the district (second administrative level).",
-    "province": "Known to the province (first administrative level).",
-    "country": "Known to the country only.",
-    "unknown": "The location is not known.",
-})
-class LocationPrecision(enum.StrEnum):
+class LocationPrecision(Choice):
     """How precisely the incident's location is known."""
 
-    EXACT = "exact"
-    STREET = "street"
-    NEIGHBOURHOOD = "neighbourhood"
-    SETTLEMENT = "settlement"
-    DISTRICT = "district"
-    PROVINCE = "province"
-    COUNTRY = "country"
-    UNKNOWN = "unknown"
+    EXACT = "exact", "Exact", "The exact spot is known."
+    STREET = "street", "Street", "Known to the street or block."
+    NEIGHBOURHOOD = "neighbourhood", "Neighbourhood", "Known to the neighbourhood."
+    SETTLEMENT = "settlement", "Settlement", "Known to the town or village."
+    DISTRICT = "district", "District", "Known to the district (second administrative level)."
+    PROVINCE = "province", "Province", "Known to the province (first administrative level)."
+    COUNTRY = "country", "Country", "Known to the country only."
+    UNKNOWN = "unknown", "Unknown", "The location is not known."
 
 
-@describe({
-    "air": "Air-delivered strike.",
-    "ground": "Ground operation.",
-    "naval": "Naval operation.",
-    "artillery": "Artillery or rocket fire.",
-    "drone": "Uncrewed aircraft.",
-    "mixed": "More than one of the above.",
-    "unknown": "Not known.",
-})
-class OperationType(enum.StrEnum):
+class OperationType(Choice):
     """The kind of military operation."""
 
-    AIR = "air"
-    GROUND = "ground"
-    NAVAL = "naval"
-    ARTILLERY = "artillery"
-    DRONE = "drone"
-    MIXED = "mixed"
-    UNKNOWN = "unknown"
+    AIR = "air", "Air", "Air-delivered strike."
+    GROUND = "ground", "Ground", "Ground operation."
+    NAVAL = "naval", "Naval", "Naval operation."
+    ARTILLERY = "artillery", "Artillery", "Artillery or rocket fire."
+    DRONE = "drone", "Drone", "Uncrewed aircraft."
+    MIXED = "mixed", "Mixed", "More than one of the above."
+    UNKNOWN = "unknown", "Unknown", "Not known."
 
 
-@describe({
-    "acknowledged": "The partner force acknowledged the strike or operation.",
-    "likely": "Attribution to the partner force is likely on the evidence.",
-    "contested": "More than one party is blamed.",
-    "single-source-claim": "One source attributes it; not corroborated.",
-    "unknown": "Not known who is responsible.",
-})
-class Attribution(enum.StrEnum):
+class Attribution(Choice):
     """How firmly the incident is attributed to the partner force."""
 
-    ACKNOWLEDGED = "acknowledged"
-    LIKELY = "likely"
-    CONTESTED = "contested"
-    SINGLE_SOURCE_CLAIM = "single-source-claim"
-    UNKNOWN = "unknown"
+    ACKNOWLEDGED = ("acknowledged", "Acknowledged",
+        "The partner force acknowledged the strike or operation.")
+    LIKELY = "likely", "Likely", "Attribution to the partner force is likely on the evidence."
+    CONTESTED = "contested", "Contested", "More than one party is blamed."
+    SINGLE_SOURCE_CLAIM = ("single-source-claim", "Single-source claim",
+        "One source attributes it; not corroborated.")
+    UNKNOWN = "unknown", "Unknown", "Not known who is responsible."
 
 
-@describe({
-    "residential": "Homes and residential buildings.",
-    "medical": "Hospitals, clinics, ambulances.",
-    "school": "Schools and universities.",
-    "religious": "Places of worship.",
-    "shelter": "Shelters and displacement sites.",
-    "water-sanitation": "Water and sanitation infrastructure.",
-    "energy": "Power and fuel infrastructure.",
-    "food-market": "Markets, bakeries, food stores.",
-    "humanitarian": "Aid convoys, warehouses and premises.",
-    "cultural": "Cultural property.",
-    "commercial": "Shops and businesses.",
-    "transport": "Roads, bridges, vehicles in civilian use.",
-    "other": "Another kind of civilian object.",
-})
-class CivilianObject(enum.StrEnum):
+class CivilianObject(Choice):
     """A kind of civilian object damaged or destroyed."""
 
-    RESIDENTIAL = "residential"
-    MEDICAL = "medical"
-    SCHOOL = "school"
-    RELIGIOUS = "religious"
-    SHELTER = "shelter"
-    WATER_SANITATION = "water-sanitation"
-    ENERGY = "energy"
-    FOOD_MARKET = "food-market"
-    HUMANITARIAN = "humanitarian"
-    CULTURAL = "cultural"
-    COMMERCIAL = "commercial"
-    TRANSPORT = "transport"
-    OTHER = "other"
+    RESIDENTIAL = "residential", "Residential", "Homes and residential buildings."
+    MEDICAL = "medical", "Medical", "Hospitals, clinics, ambulances."
+    SCHOOL = "school", "School", "Schools and universities."
+    RELIGIOUS = "religious", "Religious", "Places of worship."
+    SHELTER = "shelter", "Shelter", "Shelters and displacement sites."
+    WATER_SANITATION = ("water-sanitation", "Water and sanitation",
+        "Water and sanitation infrastructure.")
+    ENERGY = "energy", "Energy", "Power and fuel infrastructure."
+    FOOD_MARKET = "food-market", "Food market", "Markets, bakeries, food stores."
+    HUMANITARIAN = "humanitarian", "Humanitarian", "Aid convoys, warehouses and premises."
+    CULTURAL = "cultural", "Cultural property", "Cultural property."
+    COMMERCIAL = "commercial", "Commercial", "Shops and businesses."
+    TRANSPORT = "transport", "Transport", "Roads, bridges, vehicles in civilian use."
+    OTHER = "other", "Other", "Another kind of civilian object."
 
 
-@describe({
-    "guided-bomb": "Guided bomb.",
-    "unguided-bomb": "Unguided (free-fall) bomb.",
-    "guidance-kit": "Guidance kit fitted to a bomb.",
-    "missile": "Missile.",
-    "rocket": "Rocket.",
-    "artillery": "Artillery shell.",
-    "mortar": "Mortar round.",
-    "small-arms": "Small arms and light weapons.",
-    "loitering-munition": "Loitering munition.",
-    "cluster-munition": "Cluster munition.",
-    "aircraft": "Aircraft (the platform).",
-    "vehicle": "Vehicle (the platform).",
-    "other": "Another kind.",
-    "unknown": "Not known.",
-})
-class WeaponCategory(enum.StrEnum):
+class WeaponCategory(Choice):
     """The kind of weapon or platform."""
 
-    GUIDED_BOMB = "guided-bomb"
-    UNGUIDED_BOMB = "unguided-bomb"
-    GUIDANCE_KIT = "guidance-kit"
-    MISSILE = "missile"
-    ROCKET = "rocket"
-    ARTILLERY = "artillery"
-    MORTAR = "mortar"
-    SMALL_ARMS = "small-arms"
-    LOITERING_MUNITION = "loitering-munition"
-    CLUSTER_MUNITION = "cluster-munition"
-    AIRCRAFT = "aircraft"
-    VEHICLE = "vehicle"
-    OTHER = "other"
-    UNKNOWN = "unknown"
+    GUIDED_BOMB = "guided-bomb", "Guided bomb", "Guided bomb."
+    UNGUIDED_BOMB = "unguided-bomb", "Unguided bomb", "Unguided (free-fall) bomb."
+    GUIDANCE_KIT = "guidance-kit", "Guidance kit", "Guidance kit fitted to a bomb."
+    MISSILE = "missile", "Missile", "Missile."
+    ROCKET = "rocket", "Rocket", "Rocket."
+    ARTILLERY = "artillery", "Artillery", "Artillery shell."
+    MORTAR = "mortar", "Mortar", "Mortar round."
+    SMALL_ARMS = "small-arms", "Small arms", "Small arms and light weapons."
+    LOITERING_MUNITION = "loitering-munition", "Loitering munition", "Loitering munition."
+    CLUSTER_MUNITION = "cluster-munition", "Cluster munition", "Cluster munition."
+    AIRCRAFT = "aircraft", "Aircraft", "Aircraft (the platform)."
+    VEHICLE = "vehicle", "Vehicle", "Vehicle (the platform)."
+    OTHER = "other", "Other", "Another kind."
+    UNKNOWN = "unknown", "Unknown", "Not known."
 
 
-@describe({
-    "confirmed": "U.S. origin is confirmed.",
-    "likely": "U.S. origin is likely.",
-    "possible": "U.S. origin is possible.",
-    "unlikely": "U.S. origin is unlikely.",
-    "unknown": "Not known.",
-})
-class UsOrigin(enum.StrEnum):
+class UsOrigin(Choice):
     """Confidence that the weapon was supplied by the United States."""
 
-    CONFIRMED = "confirmed"
-    LIKELY = "likely"
-    POSSIBLE = "possible"
-    UNLIKELY = "unlikely"
-    UNKNOWN = "unknown"
+    CONFIRMED = "confirmed", "Confirmed", "U.S. origin is confirmed."
+    LIKELY = "likely", "Likely", "U.S. origin is likely."
+    POSSIBLE = "possible", "Possible", "U.S. origin is possible."
+    UNLIKELY = "unlikely", "Unlikely", "U.S. origin is unlikely."
+    UNKNOWN = "unknown", "Unknown", "Not known."
 
     @property
     def needs_basis(self) -> bool:
         return self in (UsOrigin.CONFIRMED, UsOrigin.LIKELY)
 
 
-@describe({
-    "remnant-markings": "Markings on remnants (data plate, fin stencil).",
-    "serial-or-lot-number": "A serial or lot number traced to a U.S. transfer.",
-    "official-acknowledgement": "An official acknowledgement of the weapon used.",
-    "transfer-record": "A record of transfer to the partner.",
-    "type-only-supplied-by-us": "The weapon type is supplied to the partner by the U.S. only.",
-    "expert-assessment": "An expert's assessment of imagery or remnants.",
-    "media-report": "A media report.",
-})
-class UsOriginBasis(enum.StrEnum):
+class UsOriginBasis(Choice):
     """What the U.S.-origin judgement rests on."""
 
-    REMNANT_MARKINGS = "remnant-markings"
-    SERIAL_OR_LOT_NUMBER = "serial-or-lot-number"
-    OFFICIAL_ACKNOWLEDGEMENT = "official-acknowledgement"
-    TRANSFER_RECORD = "transfer-record"
-    TYPE_ONLY_SUPPLIED_BY_US = "type-only-supplied-by-us"
-    EXPERT_ASSESSMENT = "expert-assessment"
-    MEDIA_REPORT = "media-report"
+    REMNANT_MARKINGS = ("remnant-markings", "Remnant markings",
+        "Markings on remnants (data plate, fin stencil).")
+    SERIAL_OR_LOT_NUMBER = ("serial-or-lot-number", "Serial or lot number",
+        "A serial or lot number traced to a U.S. transfer.")
+    OFFICIAL_ACKNOWLEDGEMENT = ("official-acknowledgement", "Official acknowledgement",
+        "An official acknowledgement of the weapon used.")
+    TRANSFER_RECORD = "transfer-record", "Transfer record", "A record of transfer to the partner."
+    TYPE_ONLY_SUPPLIED_BY_US = ("type-only-supplied-by-us", "Type supplied only by the U.S.",
+        "The weapon type is supplied to the partner by the U.S. only.")
+    EXPERT_ASSESSMENT = ("expert-assessment", "Expert assessment",
+        "An expert's assessment of imagery or remnants.")
+    MEDIA_REPORT = "media-report", "Media report", "A media report."
 
 
-@describe({
-    "media": "News media reporting.",
-    "civil-society": "A civil-society or human-rights organisation.",
-    "foreign-government": "A foreign government contact (not the partner).",
-    "partner-government": "The partner government itself.",
-    "us-government": "A U.S. government source.",
-    "un-or-io": "The United Nations or another international organisation.",
-    "social-media": "Social media posts.",
-    "other": "Another kind of source.",
-})
-class SourceType(enum.StrEnum):
+class SourceType(Choice):
     """Where a piece of information came from."""
 
-    MEDIA = "media"
-    CIVIL_SOCIETY = "civil-society"
-    FOREIGN_GOVERNMENT = "foreign-government"
-    PARTNER_GOVERNMENT = "partner-government"
-    US_GOVERNMENT = "us-government"
-    UN_OR_IO = "un-or-io"
-    SOCIAL_MEDIA = "social-media"
-    OTHER = "other"
-
-    @property
-    def label(self) -> str:
-        return {"un-or-io": "UN or international organisation",
-                "us-government": "U.S. government"}.get(
-            self.value, self.value.replace("-", " ").capitalize())
+    MEDIA = "media", "Media", "News media reporting."
+    CIVIL_SOCIETY = ("civil-society", "Civil society",
+        "A civil-society or human-rights organisation.")
+    FOREIGN_GOVERNMENT = ("foreign-government", "Foreign government",
+        "A foreign government contact (not the partner).")
+    PARTNER_GOVERNMENT = ("partner-government", "Partner government",
+        "The partner government itself.")
+    US_GOVERNMENT = "us-government", "U.S. government", "A U.S. government source."
+    UN_OR_IO = ("un-or-io", "UN or international organisation",
+        "The United Nations or another international organisation.")
+    SOCIAL_MEDIA = "social-media", "Social media", "Social media posts."
+    OTHER = "other", "Other", "Another kind of source."
 
 
-@describe({
-    "public": "Publicly available; title and URL are required.",
-    "non-public": "Not public (a contact, internal reporting); never published on a public build.",
-})
-class Visibility(enum.StrEnum):
+class Visibility(Choice):
     """Whether a source may be named outside the organisation."""
 
-    PUBLIC = "public"
-    NON_PUBLIC = "non-public"
+    PUBLIC = "public", "Public", "Publicly available; title and URL are required."
+    NON_PUBLIC = ("non-public", "Non-public",
+        "Not public (a contact, internal reporting); never published on a public build.")
 
 
-@describe({
-    "A": "Completely reliable.",
-    "B": "Usually reliable.",
-    "C": "Fairly reliable.",
-    "D": "Not usually reliable.",
-    "E": "Unreliable.",
-    "F": "Reliability cannot be judged.",
-})
-class Reliability(enum.StrEnum):
+class Reliability(Choice):
     """Admiralty scale: the reliability of the source."""
 
-    A = "A"
-    B = "B"
-    C = "C"
-    D = "D"
-    E = "E"
-    F = "F"
+    A = "A", "A", "Completely reliable."
+    B = "B", "B", "Usually reliable."
+    C = "C", "C", "Fairly reliable."
+    D = "D", "D", "Not usually reliable."
+    E = "E", "E", "Unreliable."
+    F = "F", "F", "Reliability cannot be judged."
 
 
-@describe({
-    "pending": "Not yet assessed.",
-    "credible": "The harm is found credible (more likely than not).",
-    "not-credible": "The harm is found not credible.",
-    "insufficient-information": "Not enough information to decide.",
-    "duplicate": "The harm is recorded in another case.",
-})
-class HarmFinding(enum.StrEnum):
+class HarmFinding(Choice):
     """The finding on whether the reported civilian harm occurred."""
 
-    PENDING = "pending"
-    CREDIBLE = "credible"
-    NOT_CREDIBLE = "not-credible"
-    INSUFFICIENT_INFORMATION = "insufficient-information"
-    DUPLICATE = "duplicate"
+    PENDING = "pending", "Pending", "Not yet assessed."
+    CREDIBLE = "credible", "Credible", "The harm is found credible (more likely than not)."
+    NOT_CREDIBLE = "not-credible", "Not credible", "The harm is found not credible."
+    INSUFFICIENT_INFORMATION = ("insufficient-information", "Insufficient information",
+        "Not enough information to decide.")
+    DUPLICATE = "duplicate", "Duplicate", "The harm is recorded in another case."
 
 
-@describe({
-    "not-assessed": "Not yet assessed.",
-    "none-identified": "No concern identified.",
-    "possible": "A concern is possible.",
-    "likely": "A concern is likely.",
-    "unable-to-determine": "Cannot be determined on the information available.",
-})
-class IhlConcern(enum.StrEnum):
+class IhlConcern(Choice):
     """Concern about compliance with international humanitarian law."""
 
-    NOT_ASSESSED = "not-assessed"
-    NONE_IDENTIFIED = "none-identified"
-    POSSIBLE = "possible"
-    LIKELY = "likely"
-    UNABLE_TO_DETERMINE = "unable-to-determine"
+    NOT_ASSESSED = "not-assessed", "Not assessed", "Not yet assessed."
+    NONE_IDENTIFIED = "none-identified", "None identified", "No concern identified."
+    POSSIBLE = "possible", "Possible", "A concern is possible."
+    LIKELY = "likely", "Likely", "A concern is likely."
+    UNABLE_TO_DETERMINE = ("unable-to-determine", "Unable to determine",
+        "Cannot be determined on the information available.")
 
 
-@describe({
-    "not-assessed": "Not yet assessed.",
-    "no": "The harm could not have been avoided or reduced.",
-    "partly": "The harm could have been partly avoided or reduced.",
-    "yes": "The harm could have been avoided.",
-    "unable-to-determine": "Cannot be determined on the information available.",
-})
-class Avoidable(enum.StrEnum):
+class Avoidable(Choice):
     """Whether the harm could have been avoided or reduced."""
 
-    NOT_ASSESSED = "not-assessed"
-    NO = "no"
-    PARTLY = "partly"
-    YES = "yes"
-    UNABLE_TO_DETERMINE = "unable-to-determine"
+    NOT_ASSESSED = "not-assessed", "Not assessed", "Not yet assessed."
+    NO = "no", "No", "The harm could not have been avoided or reduced."
+    PARTLY = "partly", "Partly", "The harm could have been partly avoided or reduced."
+    YES = "yes", "Yes", "The harm could have been avoided."
+    UNABLE_TO_DETERMINE = ("unable-to-determine", "Unable to determine",
+        "Cannot be determined on the information available.")
 
 
-@describe({
-    "low": "Low.", "medium": "Medium.", "high": "High.", "unknown": "Not known.",
-})
-class RecurrenceRisk(enum.StrEnum):
+class RecurrenceRisk(Choice):
     """Risk that similar harm recurs without action."""
 
-    LOW = "low"
-    MEDIUM = "medium"
-    HIGH = "high"
-    UNKNOWN = "unknown"
+    LOW = "low", "Low", "Low."
+    MEDIUM = "medium", "Medium", "Medium."
+    HIGH = "high", "High", "High."
+    UNKNOWN = "unknown", "Unknown", "Not known."
 
 
-@describe({
-    "not-engaged": "The partner has not been engaged yet.",
-    "investigating": "The partner says it is investigating.",
-    "acknowledged": "The partner acknowledged the harm.",
-    "denied": "The partner denied the harm or its responsibility.",
-    "no-response": "The partner did not respond.",
-})
-class PartnerPosition(enum.StrEnum):
+class PartnerPosition(Choice):
     """The partner government's stated position on the incident."""
 
-    NOT_ENGAGED = "not-engaged"
-    INVESTIGATING = "investigating"
-    ACKNOWLEDGED = "acknowledged"
-    DENIED = "denied"
-    NO_RESPONSE = "no-response"
+    NOT_ENGAGED = "not-engaged", "Not engaged", "The partner has not been engaged yet."
+    INVESTIGATING = "investigating", "Investigating", "The partner says it is investigating."
+    ACKNOWLEDGED = "acknowledged", "Acknowledged", "The partner acknowledged the harm."
+    DENIED = "denied", "Denied", "The partner denied the harm or its responsibility."
+    NO_RESPONSE = "no-response", "No response", "The partner did not respond."
 
 
-@describe({
-    "partner-engagement": "Engage the partner government to mitigate harm.",
-    "request-partner-investigation": "Ask the partner to investigate.",
-    "training": "Recommend or provide training.",
-    "different-equipment": "Recommend different equipment.",
-    "tactics-procedures-change": "Recommend changes to tactics or procedures.",
-    "end-use-monitoring": "Enhanced end-use monitoring.",
-    "assurances": "Seek assurances from the partner.",
-    "condition-future-transfers": "Attach conditions to future transfers.",
-    "pause-delivery": "Pause deliveries.",
-    "suspend-license": "Suspend export licences.",
-    "withhold-approval": "Withhold future approvals.",
-    "no-action": "No action.",
-    "other": "Another action.",
-})
-class ActionType(enum.StrEnum):
+class ActionType(Choice):
     """A kind of department action or recommendation."""
 
-    PARTNER_ENGAGEMENT = "partner-engagement"
-    REQUEST_PARTNER_INVESTIGATION = "request-partner-investigation"
-    TRAINING = "training"
-    DIFFERENT_EQUIPMENT = "different-equipment"
-    TACTICS_PROCEDURES_CHANGE = "tactics-procedures-change"
-    END_USE_MONITORING = "end-use-monitoring"
-    ASSURANCES = "assurances"
-    CONDITION_FUTURE_TRANSFERS = "condition-future-transfers"
-    PAUSE_DELIVERY = "pause-delivery"
-    SUSPEND_LICENSE = "suspend-license"
-    WITHHOLD_APPROVAL = "withhold-approval"
-    NO_ACTION = "no-action"
-    OTHER = "other"
+    PARTNER_ENGAGEMENT = ("partner-engagement", "Partner engagement",
+        "Engage the partner government to mitigate harm.")
+    REQUEST_PARTNER_INVESTIGATION = (
+        "request-partner-investigation", "Request a partner investigation",
+        "Ask the partner to investigate.")
+    TRAINING = "training", "Training", "Recommend or provide training."
+    DIFFERENT_EQUIPMENT = ("different-equipment", "Different equipment",
+        "Recommend different equipment.")
+    TACTICS_PROCEDURES_CHANGE = ("tactics-procedures-change", "Tactics or procedures change",
+        "Recommend changes to tactics or procedures.")
+    END_USE_MONITORING = "end-use-monitoring", "End-use monitoring", "Enhanced end-use monitoring."
+    ASSURANCES = "assurances", "Assurances", "Seek assurances from the partner."
+    CONDITION_FUTURE_TRANSFERS = ("condition-future-transfers", "Conditions on future transfers",
+        "Attach conditions to future transfers.")
+    PAUSE_DELIVERY = "pause-delivery", "Pause deliveries", "Pause deliveries."
+    SUSPEND_LICENSE = "suspend-license", "Suspend export licences", "Suspend export licences."
+    WITHHOLD_APPROVAL = "withhold-approval", "Withhold approvals", "Withhold future approvals."
+    NO_ACTION = "no-action", "No action", "No action."
+    OTHER = "other", "Other", "Another action."
 
 
-@describe({
-    "proposed": "Proposed, not yet approved.",
-    "approved": "Approved, not started.",
-    "in-progress": "Under way.",
-    "completed": "Done.",
-    "declined": "Decided against.",
-    "superseded": "Replaced by another action.",
-})
-class ActionStatus(enum.StrEnum):
+class ActionStatus(Choice):
     """Where an action stands."""
 
-    PROPOSED = "proposed"
-    APPROVED = "approved"
-    IN_PROGRESS = "in-progress"
-    COMPLETED = "completed"
-    DECLINED = "declined"
-    SUPERSEDED = "superseded"
+    PROPOSED = "proposed", "Proposed", "Proposed, not yet approved."
+    APPROVED = "approved", "Approved", "Approved, not started."
+    IN_PROGRESS = "in-progress", "In progress", "Under way."
+    COMPLETED = "completed", "Completed", "Done."
+    DECLINED = "declined", "Declined", "Decided against."
+    SUPERSEDED = "superseded", "Superseded", "Replaced by another action."
 
     @property
     def finished(self) -> bool:
@@ -718,18 +600,33 @@ Url = Annotated[str, BeforeValidator(_check_url),
 # The records.
 
 
+_ACRONYMS = {"id": "ID", "url": "URL", "ihl": "IHL", "us": "U.S."}
+
+
+def field_title(name: str) -> str:
+    """A key's label when the field sets no `title`: its words in sentence case, with
+    acronyms as written (`archive_url` -> "Archive URL", `ihl_concern` -> "IHL concern")."""
+    words = [_ACRONYMS.get(word, word) for word in name.split("_")]
+    first = words[0]
+    return " ".join([first[:1].upper() + first[1:], *words[1:]])
+
+
 class Record(BaseModel):
-    """Base of every part of a case: unknown keys are errors, nothing is coerced silently."""
+    """Base of every part of a case: unknown keys are errors, nothing is coerced silently.
+
+    Every field has a label (its JSON Schema `title`): the `title` it sets, else
+    `field_title` of its name."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=False,
+                              field_title_generator=lambda name, _: field_title(name),
                               validate_default=False, str_strip_whitespace=False)
 
 
 class CountRange(Record):
     """A casualty figure known only as a range."""
 
-    min: StrictInt = Field(ge=0, description="Lowest credible figure.")
-    max: StrictInt = Field(ge=0, description="Highest credible figure.")
+    min: StrictInt = Field(ge=0, title="Minimum", description="Lowest credible figure.")
+    max: StrictInt = Field(ge=0, title="Maximum", description="Highest credible figure.")
 
     @model_validator(mode="after")
     def _ordered(self) -> CountRange:
@@ -777,15 +674,17 @@ class StageEntry(Record):
 
     stage: Stage = Field(description="The stage the case moved into.")
     date: Date = Field(description="The date of the move (YYYY-MM-DD).")
-    by: Handle = Field(description="Handle of the person who made the move.")
+    by: Handle = Field(title="Moved by", description="Handle of the person who made the move.")
     note: Text = Field(description="Why the case moved: the reasoning, in a sentence or two.")
 
 
 class Coordinates(Record):
     """A point in WGS84."""
 
-    lat: StrictFloat = Field(ge=-90, le=90, description="Latitude in decimal degrees.")
-    lon: StrictFloat = Field(ge=-180, le=180, description="Longitude in decimal degrees.")
+    lat: StrictFloat = Field(ge=-90, le=90, title="Latitude",
+                             description="Latitude in decimal degrees.")
+    lon: StrictFloat = Field(ge=-180, le=180, title="Longitude",
+                             description="Longitude in decimal degrees.")
 
 
 class Incident(Record):
@@ -795,9 +694,11 @@ class Incident(Record):
         description="When the incident happened: YYYY, YYYY-MM, YYYY-MM-DD, or a range "
                     "START/END; a trailing ~ marks a date as approximate.")
     country: CountryCode = Field(description="ISO 3166-1 alpha-3 code of the country.")
-    admin1: Text | None = Field(None, description="First administrative level "
-                                                  "(province, governorate, state).")
-    admin2: Text | None = Field(None, description="Second administrative level (district).")
+    admin1: Text | None = Field(None, title="First administrative level",
+                                description="First administrative level "
+                                            "(province, governorate, state).")
+    admin2: Text | None = Field(None, title="Second administrative level",
+                                description="Second administrative level (district).")
     place: Text | None = Field(None, description="Town, village or neighbourhood.")
     coordinates: Coordinates | None = Field(None, description="Location in WGS84, if known.")
     location_precision: LocationPrecision = Field(
@@ -835,6 +736,7 @@ class Weapon(Record):
     designation: Text | None = Field(None, description="Model or designation, e.g. GBU-39/B.")
     us_origin: UsOrigin = Field(description="Confidence that it was supplied by the U.S.")
     us_origin_basis: list[UsOriginBasis] = Field(
+        title="U.S.-origin basis",
         default_factory=list, description="What the U.S.-origin judgement rests on.")
 
 
@@ -932,7 +834,7 @@ class Case(Record):
         return self.stage is not Stage.CLOSED
 
 
-def enumerations() -> list[type[enum.StrEnum]]:
+def enumerations() -> list[type[Choice]]:
     """Every enumeration used by the schema, in a stable order."""
     return [Stage, Status, ClosureReason, Sensitivity, LocationPrecision, OperationType,
             Attribution, CivilianObject, WeaponCategory, UsOrigin, UsOriginBasis, SourceType,
@@ -949,7 +851,7 @@ def json_schema() -> dict[str, Any]:
     for name, definition in schema.get("$defs", {}).items():
         cls = by_name.get(name)
         if cls is not None:
-            definition["enumDescriptions"] = [meanings(cls)[m.value] for m in cls]
+            definition["enumDescriptions"] = [m.description for m in cls]
     return schema
 
 

@@ -83,7 +83,8 @@ def test_every_field_and_value_is_in_the_reference() -> None:
             assert f"| `{name}` |" in text, name
     for cls in enumerations():
         for member in cls:
-            assert f"| `{member.value}` | {meanings(cls)[member.value]}" in text
+            assert (f"| `{member.value}` | {member.label} | {meanings(cls)[member.value]}"
+                    in text)
 
 
 def test_every_rule_is_in_the_readme() -> None:

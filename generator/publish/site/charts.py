@@ -17,7 +17,8 @@ as a string, ready to be placed in a page as is.
 - Every piece of text is XML-escaped, and characters that XML 1.0 cannot carry
   at all (most control characters) become U+FFFD, so any label yields
   well-formed markup. Long labels are shortened with an ellipsis; the full label
-  stays in the row's `<title>` (a tooltip, and the link's accessible name).
+  stays in the row's `<title>` (a tooltip, and the link's accessible name),
+  followed by the bar's description when it has one.
 - Output is deterministic: numbers are rounded to one decimal place, and the
   ids (`cb-<kind>-<slug of the title>-<short hash>`) differ between charts, so
   several charts can share a page. There are no blank lines in the output, so a
@@ -55,6 +56,8 @@ class Bar:
     value: int
     href: str | None = None
     """A relative link, such as "../stages/intake/"; never a scheme or a host."""
+    description: str = ""
+    """What the label means (an enumeration value's description), added to the tooltip."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -286,6 +289,13 @@ def _row_open(tooltip: str, href: str | None) -> tuple[str, str]:
     return f'<g class="cb-row">{title}', "</g>"
 
 
+def _tooltip(label: str, bar: Bar, unit: str) -> str:
+    """A row's tooltip: its full label and figure, then what the label means."""
+    text = f"{label}: {_quantity(bar.value, unit)}"
+    meaning = _clean(bar.description)
+    return f"{text}. {meaning}" if meaning else text
+
+
 def _hit(x: float, y: float, width: float, height: float) -> str:
     """An invisible rectangle so that the whole row answers to the pointer."""
     return (f'<rect class="cb-hit" x="{_num(x)}" y="{_num(y)}" width="{_num(width)}"'
@@ -332,7 +342,7 @@ def bar_chart(bars: Sequence[Bar], *, title: str, unit: str = "cases") -> str:
         y = PAD + i * ROW
         middle = y + ROW / 2
         length = plot_w * bar.value / top if top else 0.0
-        opened, closed = _row_open(f"{labels[i]}: {_quantity(bar.value, unit)}", bar.href)
+        opened, closed = _row_open(_tooltip(labels[i], bar, unit), bar.href)
         body += [
             opened,
             _hit(0, y, WIDTH, ROW),
@@ -415,7 +425,7 @@ def column_chart(bars: Sequence[Bar], *, title: str, unit: str = "cases") -> str
         x = left + i * slot
         middle = x + slot / 2
         length = COLUMN_PLOT * bar.value / scale_top
-        opened, closed = _row_open(f"{labels[i]}: {_quantity(bar.value, unit)}", bar.href)
+        opened, closed = _row_open(_tooltip(labels[i], bar, unit), bar.href)
         body += [opened, _hit(x, PAD, slot, height - PAD * 2)]
         body.append(f'<rect class="cb-bar" x="{_num(middle - column / 2)}"'
                     f' y="{_num(base - length)}" width="{_num(column)}" height="{_num(length)}"/>')

@@ -34,6 +34,14 @@ class Link:
 
 
 @dataclass(frozen=True, slots=True)
+class Term:
+    """A value as people read it: its label, and what it means (shown as a tooltip)."""
+
+    label: str
+    hint: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class Fact:
     """One labelled value in a case page's tables; `url` (a final URL, as the table is
     written in HTML) makes the value a link."""
@@ -41,6 +49,8 @@ class Fact:
     label: str
     value: str
     url: str | None = None
+    hint: str = ""
+    """What the value means, shown as its tooltip (an enumeration value's description)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +72,10 @@ class CaseRow:
     stalled: bool
     extra: str = ""
     """The value of the table's extra column, when the page has one."""
+    stage_hint: str = ""
+    status_hint: str = ""
+    partner_hint: str = ""
+    """Tooltips of the stage, status and partner force cells."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,16 +96,17 @@ class ProgressStep:
     label: str
     state: str
     """done, current, todo, or skipped (an open stage a closed case never reached)."""
+    hint: str = ""
 
 
 @dataclass(frozen=True, slots=True)
 class WeaponRow:
     """One weapon in a case page's weapons table."""
 
-    category: str
+    category: Term
     designation: str
-    us_origin: str
-    basis: str
+    us_origin: Term
+    basis: list[Term]
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,8 +115,8 @@ class SourceRow:
 
     key: str
     anchor: str
-    type: str
-    visibility: str
+    type: Term
+    visibility: Term
     title: str
     url: str | None
     publisher: str
@@ -115,8 +130,8 @@ class SourceRow:
 class ActionRow:
     """One action in a case page's actions table."""
 
-    type: str
-    status: str
+    type: Term
+    status: Term
     date: str
     note: str
 
@@ -125,7 +140,7 @@ class ActionRow:
 class HistoryRow:
     """One entry of the stage history (the decision record) on a case page."""
 
-    stage: str
+    stage: Term
     date: str
     by: str
     note: str
@@ -185,7 +200,7 @@ class CasePage:
     weapons: list[WeaponRow]
     sources: list[SourceRow]
     assessment: list[Fact]
-    recommendations: list[str]
+    recommendations: list[Term]
     actions: list[ActionRow]
     stage_history: list[HistoryRow]
     """The decision record from the file, newest first."""
@@ -198,6 +213,12 @@ class CasePage:
     """Edit, history and blame links on the repository host, when repo_url is set."""
     audit: HistorySummary
     """The audit trail from git."""
+    stage_hint: str = ""
+    status_hint: str = ""
+    closure_hint: str = ""
+    sensitivity_label: str = ""
+    sensitivity_hint: str = ""
+    """The header's badges: what each means (tooltips), and the TLP label."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -253,6 +274,8 @@ class Group:
     url: str
     count: int
     detail: str = ""
+    hint: str = ""
+    """What the group's value means (an enumeration value's description), as a tooltip."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -276,6 +299,19 @@ class GroupPage:
     up: Link
     extra_header: str
     rows: list[CaseRow]
+    description: str = ""
+    """What the group's value means, when it is an enumeration value or "Not recorded"."""
+
+
+@dataclass(frozen=True, slots=True)
+class MovedPage:
+    """A group page whose cases now live in another group (an `unknown` value that joined
+    "Not recorded"): kept so that old links still lead somewhere."""
+
+    site: Site
+    title: str
+    note: str
+    target: Link
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,6 +18,10 @@ Conventions, documented on the about page through `EXPORTS`:
   negative longitude stays a number.
 - Every CSV header is exactly the documented columns, in the documented order;
   `_write_csv` refuses a row whose keys differ.
+- Headers are the schema's key names and values are written as in the case
+  files (`not-us-origin`, not its label "Not U.S. origin"): these files are read
+  by tools, and cases.csv by the import, which match on names and values. The
+  labels people read are on the site; the about page explains every column.
 """
 
 from __future__ import annotations

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from generator.history.reader import CaseHistory
 from generator.records.schema import (
+    NOT_RECORDED,
     Case,
     HarmFinding,
     Stage,
@@ -110,9 +111,9 @@ def show_count(count: object) -> str:
 def harm_summary(case: Case) -> str:
     harm = case.harm
     if harm is None:
-        return "not recorded"
+        return NOT_RECORDED
     parts = []
     for key, word in (("killed", "killed"), ("injured", "injured")):
         if key in harm.model_fields_set:
             parts.append(f"{show_count(getattr(harm, key))} {word}")
-    return ", ".join(parts) if parts else "not recorded"
+    return ", ".join(parts) if parts else NOT_RECORDED

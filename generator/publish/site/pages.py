@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import hashlib
 import posixpath
 import re
 from collections import defaultdict
@@ -42,6 +43,7 @@ from generator.publish.site.context import (
     HistorySummary,
     HomePage,
     Link,
+    MovedPage,
     ProgressStep,
     ReviewPage,
     Site,
@@ -49,16 +51,21 @@ from generator.publish.site.context import (
     StageCount,
     StagePage,
     StagesPage,
+    Term,
     WeaponRow,
 )
 from generator.publish.site.exports import EXPORTS
 from generator.publish.site.facts import CaseFacts, harm_summary, show_count
 from generator.publish.site.narrative import render_narrative
 from generator.publish.steps import Fresh, Outputs
+from generator.records.fields import label_at
 from generator.records.schema import (
+    NOT_RECORDED,
+    NOT_RECORDED_MEANING,
     OPEN_STAGES,
     Assessment,
     Case,
+    Choice,
     Harm,
     HarmFinding,
     Incident,
@@ -67,7 +74,7 @@ from generator.records.schema import (
     Stage,
     UsOrigin,
     Visibility,
-    meanings,
+    is_unrecorded,
 )
 
 
@@ -167,15 +174,19 @@ class SiteBuilder:
 
     def _row(self, page: str, f: CaseFacts, extra: str) -> CaseRow:
         case = f.case
+        partner = _partner_term(case.incident.partner_force)
         return CaseRow(
             id=case.id, title=case.title, url=url_between(page, case_path(case.id)),
             incident_date=str(case.incident.date), country=case.incident.country,
-            partner_force=case.incident.partner_force or "",
+            partner_force=partner.label,
             harm=harm_summary(case), stage=case.stage.label,
-            status=_label(case.status.value) if case.status else "",
+            status=case.status.label if case.status else "",
             days_in_stage=str(f.days_in_stage) if case.is_open else "",
             next_review=case.next_review.isoformat() if case.next_review and case.is_open else "",
-            overdue=f.overdue, stalled=f.stalled, extra=extra)
+            overdue=f.overdue, stalled=f.stalled, extra=extra,
+            stage_hint=case.stage.description,
+            status_hint=case.status.description if case.status else "",
+            partner_hint=partner.hint)
 
     def rows(self, page: str, facts: Iterable[CaseFacts],
              extra: Callable[[CaseFacts], str] | None = None) -> list[CaseRow]:
@@ -302,9 +313,9 @@ class SiteBuilder:
         return Page(path, "case.md.j2", case.id, CasePage(
             site=self.site, id=case.id, title=case.title, stage=case.stage.value,
             stage_label=case.stage.label,
-            status=_label(case.status.value) if case.status and case.is_open else "",
+            status=case.status.label if case.status and case.is_open else "",
             sensitivity=case.sensitivity.value,
-            closure_reason=_label(case.closure_reason.value) if case.closure_reason else "",
+            closure_reason=case.closure_reason.label if case.closure_reason else "",
             next_review=case.next_review.isoformat() if case.next_review and case.is_open
             else "",
             overdue=f.overdue, stalled=f.stalled,
@@ -312,24 +323,28 @@ class SiteBuilder:
             progress=_progress(case),
             incident=_incident_facts(path, case.incident),
             harm=_harm_facts(case.harm),
-            weapons=[WeaponRow(_label(w.category.value), w.designation or "",
-                               _label(w.us_origin.value),
-                               ", ".join(_label(b.value) for b in w.us_origin_basis))
+            weapons=[WeaponRow(_term(w.category), w.designation or "", _term(w.us_origin),
+                               [_term(b) for b in w.us_origin_basis])
                      for w in case.weapons],
             sources=[_source_row(s) for s in case.sources],
             assessment=assessment,
             recommendations=recommendations,
-            actions=[ActionRow(_label(a.type.value), _label(a.status.value),
+            actions=[ActionRow(_term(a.type), _term(a.status),
                                a.date.isoformat() if a.date else "", a.note or "")
                      for a in case.actions],
-            stage_history=[HistoryRow(e.stage.label, e.date.isoformat(), e.by, e.note)
-                     for e in reversed(case.stage_history)],
+            stage_history=[HistoryRow(_term(e.stage), e.date.isoformat(), e.by, e.note)
+                           for e in reversed(case.stage_history)],
             related=self._related(path, case),
             aliases=list(case.aliases),
             tags=[Link(t, rel(path, f"tags/{t}.md")) for t in case.tags],
             narrative=render_narrative(f.body),
             repo_links=self._repo_links(case.id),
             audit=self._history_summary(f),
+            stage_hint=case.stage.description,
+            status_hint=case.status.description if case.status and case.is_open else "",
+            closure_hint=case.closure_reason.description if case.closure_reason else "",
+            sensitivity_label=case.sensitivity.label,
+            sensitivity_hint=case.sensitivity.description,
         ))
 
     def _related(self, path: str, case: Case) -> list[Link]:
@@ -365,7 +380,7 @@ class SiteBuilder:
             path = f"stages/{stage.value}.md"
             members = [f for f in self.facts if f.case.stage is stage]
             self.add(Page(path, "stage.md.j2", stage.label, StagePage(
-                site=self.site, label=stage.label, description=meanings(Stage)[stage.value],
+                site=self.site, label=stage.label, description=stage.description,
                 pipeline=self.pipeline(path, stage), rows=self.rows(path, members),
                 stalled_days=self.stalled_days), search=False))
 
@@ -383,16 +398,37 @@ class SiteBuilder:
             for key in grouping.order(list(members)):
                 path = f"{grouping.slug}/{slugs[key]}.md"
                 facts = members[key]
+                hint = grouping.hint(key) if grouping.hint else ""
                 groups.append(Group(labels[key], rel(index, path), len(facts),
-                                    grouping.detail(facts, key) if grouping.detail else ""))
+                                    grouping.detail(facts, key) if grouping.detail else "",
+                                    hint))
                 self.add(Page(path, "group.md.j2", f"{grouping.title}: {labels[key]}", GroupPage(
                     site=self.site, title=f"{grouping.singular}: {labels[key]}",
                     intro=grouping.intro, up=Link(grouping.title, rel(path, index)),
                     extra_header=grouping.extra_header,
-                    rows=self.rows(path, facts, grouping.extra_for(key))), search=False))
+                    rows=self.rows(path, facts, grouping.extra_for(key)),
+                    description=hint), search=False))
             self.add(Page(index, "group_index.md.j2", grouping.title, GroupIndexPage(
                 site=self.site, title=grouping.title, intro=grouping.intro,
                 detail_header=grouping.detail_header, groups=groups), search=False))
+            self._retired(grouping, set(members))
+
+    def _retired(self, grouping: Grouping, present: set[str]) -> None:
+        """A page at each retired group's address, pointing to "Not recorded" (or to the
+        index while no case is in that bucket), so that old links lead somewhere."""
+        for key in grouping.retired:
+            if key in present:
+                continue  # a real group holds the address (a force named "Unknown!")
+            path = f"{grouping.slug}/{key}.md"
+            bucket = NOT_RECORDED_KEY in present
+            target = f"{grouping.slug}/{NOT_RECORDED_KEY}.md" if bucket \
+                else f"{grouping.slug}/index.md"
+            self.add(Page(path, "moved.md.j2", f"{grouping.title}: moved", MovedPage(
+                site=self.site, title=f"{grouping.singular}: moved",
+                note="Cases recorded as unknown are listed with the cases where nothing is "
+                     f"recorded, under {NOT_RECORDED}.",
+                target=Link(NOT_RECORDED if bucket else grouping.title, rel(path, target))),
+                search=False))
 
     def review(self) -> None:
         path = "review.md"
@@ -414,7 +450,7 @@ class SiteBuilder:
         path = "about.md"
         self.add(Page(path, "about.md.j2", "About", AboutPage(
             site=self.site,
-            stages=[Fact(s.label, meanings(Stage)[s.value]) for s in Stage],
+            stages=[Fact(s.label, s.description) for s in Stage],
             gates=gate_facts(),
             field_reference=Markup(reference.field_reference()),
             exports=[ExportDoc(e.file, rel(path, f"exports/{e.file}"), e.description,
@@ -463,9 +499,20 @@ def atom_feed(site: Site, entries: Sequence[ChangeEntry], today: dt.date) -> byt
     return ("\n".join(lines) + "\n").encode("utf-8")
 
 
-def _label(value: str) -> str:
-    text = value.replace("-", " ")
-    return text[:1].upper() + text[1:]
+def _term(value: Choice) -> Term:
+    """An enumeration value as people read it: its label, its description as a tooltip."""
+    return Term(value.label, value.description)
+
+
+def _fact(path: str, value: Choice | None) -> Fact:
+    """The key at `path` by its label, and its value's label with what it means."""
+    if value is None:
+        return Fact(label_at(path), NOT_RECORDED)
+    return Fact(label_at(path), value.label, hint=value.description)
+
+
+def _text_fact(path: str, text: str | None) -> Fact:
+    return Fact(label_at(path), text or NOT_RECORDED)
 
 
 def _incident_facts(path: str, incident: Incident) -> list[Fact]:
@@ -473,25 +520,25 @@ def _incident_facts(path: str, incident: Incident) -> list[Fact]:
     place = ", ".join(p for p in (incident.place, incident.admin2, incident.admin1) if p)
     country = countries_by_alpha3.get(incident.country)
     facts = [
-        Fact("Date", str(incident.date) + (" (approximate)" if incident.date.approximate
-                                            else "")),
-        Fact("Country", f"{country.name} ({incident.country})" if country
+        Fact(label_at("incident.date"),
+             str(incident.date) + (" (approximate)" if incident.date.approximate else "")),
+        Fact(label_at("incident.country"), f"{country.name} ({incident.country})" if country
              else incident.country,
              url_between(path, f"countries/{incident.country.lower()}.md")),
-        Fact("Place", place or "not recorded"),
-        Fact("Location precision", _label(incident.location_precision.value)),
+        _text_fact("incident.place", place),
+        _fact("incident.location_precision", incident.location_precision),
     ]
     if incident.coordinates:
-        facts.append(Fact("Coordinates", f"{incident.coordinates.lat}, "
-                                         f"{incident.coordinates.lon}"))
-    partner = incident.partner_force
+        facts.append(Fact(label_at("incident.coordinates"),
+                          f"{incident.coordinates.lat}, {incident.coordinates.lon}"))
+    partner = _partner_term(incident.partner_force)
     return [*facts,
-            Fact("Partner force", partner or "not recorded",
-                 url_between(path, f"partners/{_partner_slug(partner)}.md")),
-            Fact("Unit", incident.unit or "not recorded"),
-            Fact("Operation", _label(incident.operation_type.value)
-                 if incident.operation_type else "not recorded"),
-            Fact("Attribution", _label(incident.attribution.value))]
+            Fact(label_at("incident.partner_force"), partner.label,
+                 url_between(path, f"partners/{_partner_key(incident.partner_force)}.md"),
+                 partner.hint),
+            _text_fact("incident.unit", incident.unit),
+            _fact("incident.operation_type", incident.operation_type),
+            _fact("incident.attribution", incident.attribution)]
 
 
 _HARM_KEYS = ("killed", "injured", "children_killed", "children_injured",
@@ -502,34 +549,34 @@ def _harm_facts(harm: Harm | None) -> list[Fact]:
     """The counts written in the case (an unwritten count is not shown), and the objects."""
     if harm is None:
         return []
-    facts = [Fact(_label(key.replace("_", " ")), show_count(getattr(harm, key)))
+    facts = [Fact(label_at(f"harm.{key}"), show_count(getattr(harm, key)))
              for key in _HARM_KEYS if key in harm.model_fields_set]
     if harm.civilian_objects:
-        facts.append(Fact("Civilian objects", ", ".join(
-            _label(o.value) for o in harm.civilian_objects)))
+        objects = harm.civilian_objects
+        facts.append(Fact(label_at("harm.civilian_objects"),
+                          ", ".join(o.label for o in objects),
+                          hint="; ".join(f"{o.label}: {o.description}" for o in objects)))
     return facts
 
 
-def _assessment_facts(a: Assessment | None) -> tuple[list[Fact], list[str]]:
+def _assessment_facts(a: Assessment | None) -> tuple[list[Fact], list[Term]]:
     """The findings, and the recommendations by name."""
     if a is None:
         return [], []
     return [
-        Fact("Harm finding", _label(a.harm_finding.value)),
-        Fact("IHL concern", _label(a.ihl_concern.value)),
-        Fact("Avoidable", _label(a.avoidable.value)),
-        Fact("Recurrence risk", _label(a.recurrence_risk.value)
-             if a.recurrence_risk else "not assessed"),
-        Fact("Partner position", _label(a.partner_position.value)
-             if a.partner_position else "not recorded"),
-        Fact("Reviewed by", ", ".join(a.reviewed_by) or "nobody yet"),
-    ], [_label(r.value) for r in a.recommendations]
+        _fact("assessment.harm_finding", a.harm_finding),
+        _fact("assessment.ihl_concern", a.ihl_concern),
+        _fact("assessment.avoidable", a.avoidable),
+        _fact("assessment.recurrence_risk", a.recurrence_risk),
+        _fact("assessment.partner_position", a.partner_position),
+        Fact(label_at("assessment.reviewed_by"), ", ".join(a.reviewed_by) or "Nobody yet"),
+    ], [_term(r) for r in a.recommendations]
 
 
 def _source_row(s: Source) -> SourceRow:
     return SourceRow(
-        key=s.key, anchor=f"source-{s.key.lower()}", type=s.type.label,
-        visibility=_label(s.visibility.value), title=s.title or "",
+        key=s.key, anchor=f"source-{s.key.lower()}", type=_term(s.type),
+        visibility=_term(s.visibility), title=s.title or "",
         url=s.url, publisher=s.publisher or "",
         published=s.published.isoformat() if s.published else "",
         accessed=s.accessed.isoformat() if s.accessed else "",
@@ -547,9 +594,10 @@ def _progress(case: Case) -> list[ProgressStep]:
             state = "current"
         else:
             state = "done" if stage.rank < current_rank else "todo"
-        steps.append(ProgressStep(stage.label, state))
+        steps.append(ProgressStep(stage.label, state, stage.description))
     steps.append(ProgressStep(Stage.CLOSED.label,
-                              "current" if case.stage is Stage.CLOSED else "todo"))
+                              "current" if case.stage is Stage.CLOSED else "todo",
+                              Stage.CLOSED.description))
     return steps
 
 
@@ -571,6 +619,12 @@ class Grouping:
     detail: Callable[[list[CaseFacts], str], str] | None = None
     extra_header: str = ""
     extra: Callable[[CaseFacts, str], str] | None = None
+    hint: Callable[[str], str] | None = None
+    """What the value of group `key` means (a tooltip), when the groups are values with a
+    description."""
+    retired: tuple[str, ...] = ()
+    """Keys of groups that now belong to "Not recorded" (values recorded as unknown): each
+    keeps a page at its old address that points to the bucket."""
 
     def extra_for(self, key: str) -> Callable[[CaseFacts], str] | None:
         """The extra column's value for the cases of group `key`."""
@@ -597,13 +651,40 @@ def _source_extra(f: CaseFacts, key: str) -> str:
     return str(sum(1 for s in f.case.sources if s.type.value == key))
 
 
-def _partner_slug(partner: str | None) -> str:
-    return slugify(partner) if partner and slugify(partner) else "not-recorded"
+NOT_RECORDED_KEY = "not-recorded"
+"""The key, and so the page, of the "Not recorded" group in every grouping."""
+
+
+def _meaning(cls: type[Choice]) -> Callable[[str], str]:
+    """The description of the value that a group's key is, for a grouping by `cls`."""
+    def hint(key: str) -> str:
+        return NOT_RECORDED_MEANING if key == NOT_RECORDED_KEY else cls(key).description
+    return hint
+
+
+def _partner_term(partner: str | None) -> Term:
+    """A partner force as cells and charts show it: "unknown" and none are "Not recorded"."""
+    if partner is None or is_unrecorded(partner):
+        return Term(NOT_RECORDED, NOT_RECORDED_MEANING)
+    return Term(partner)
+
+
+def _partner_key(partner: str | None) -> str:
+    """The group of a partner force: its slug (names that differ only in case or
+    punctuation share one), a hash for a name without letters or digits."""
+    if partner is None or is_unrecorded(partner):
+        return NOT_RECORDED_KEY
+    return slugify(partner) or "partner-" + hashlib.sha1(partner.encode(), usedforsecurity=False
+                                             ).hexdigest()[:8]
 
 
 def _partner_keys(f: CaseFacts) -> list[tuple[str, str]]:
     partner = f.case.incident.partner_force
-    return [(_partner_slug(partner), partner or "Not recorded")]
+    return [(_partner_key(partner), _partner_term(partner).label)]
+
+
+def _partner_hint(key: str) -> str:
+    return NOT_RECORDED_MEANING if key == NOT_RECORDED_KEY else ""
 
 
 def _country_keys(f: CaseFacts) -> list[tuple[str, str]]:
@@ -619,18 +700,24 @@ def _month_keys(f: CaseFacts) -> list[tuple[str, str]]:
 
 def _finding_keys(f: CaseFacts) -> list[tuple[str, str]]:
     finding = f.harm_finding
-    return [(finding.value, _label(finding.value))]
+    return [(finding.value, finding.label)]
 
 
 def _origin_keys(f: CaseFacts) -> list[tuple[str, str]]:
+    """The strongest confidence among the weapons; no weapon, or only unknown ones, is
+    "Not recorded"."""
     origin = f.us_origin
-    if origin is None:
-        return [("none", "No weapon recorded")]
-    return [(origin.value, _label(origin.value))]
+    if origin is None or is_unrecorded(origin.value):
+        return [(NOT_RECORDED_KEY, NOT_RECORDED)]
+    return [(origin.value, origin.label)]
 
 
 def _tag_keys(f: CaseFacts) -> list[tuple[str, str]]:
     return [(t, t) for t in f.case.tags]
+
+
+def _bucket_last(keys: list[str]) -> list[str]:
+    return sorted(keys, key=lambda k: (k == NOT_RECORDED_KEY, k))
 
 
 def _enum_order(values: Sequence[str]) -> Callable[[list[str]], list[str]]:
@@ -642,9 +729,11 @@ GROUPINGS = (
     Grouping("sources", "Sources", "Source type",
              "Cases that cite at least one source of each type, with how many they cite.",
              _source_keys, _enum_order([t.value for t in SourceType]),
-             "sources", _source_detail, "sources of this type", _source_extra),
+             "sources", _source_detail, "sources of this type", _source_extra,
+             hint=_meaning(SourceType)),
     Grouping("partners", "Partner forces", "Partner force",
-             "Cases by the partner force believed responsible.", _partner_keys),
+             "Cases by the partner force believed responsible.", _partner_keys,
+             _bucket_last, hint=_partner_hint, retired=("unknown",)),
     Grouping("countries", "Countries", "Country", "Cases by the country of the incident.",
              _country_keys),
     Grouping("months", "Incident months", "Incident month",
@@ -652,10 +741,12 @@ GROUPINGS = (
              _month_keys, lambda keys: sorted(keys, reverse=True)),
     Grouping("findings", "Harm findings", "Harm finding",
              "Cases by the finding on whether the reported harm occurred.", _finding_keys,
-             _enum_order([h.value for h in HarmFinding])),
+             _enum_order([h.value for h in HarmFinding]), hint=_meaning(HarmFinding)),
     Grouping("origin", "U.S.-origin confidence", "U.S.-origin confidence",
              "Cases by the strongest U.S.-origin confidence among their weapons.",
-             _origin_keys, _enum_order([*(o.value for o in UsOrigin), "none"])),
+             _origin_keys, _enum_order([*(o.value for o in UsOrigin if not is_unrecorded(o)),
+                                        NOT_RECORDED_KEY]),
+             hint=_meaning(UsOrigin), retired=("unknown", "none")),
     Grouping("tags", "Tags", "Tag", "Cases by tag.", _tag_keys),
 )
 
@@ -677,22 +768,29 @@ def _unique_slugs(members: dict[str, list[CaseFacts]], grouping: Grouping) -> di
 def dashboard_charts(builder: SiteBuilder, path: str) -> list[Chart]:
     facts = builder.facts
     by_stage = [charts.Bar(s.label, sum(1 for f in facts if f.case.stage is s),
-                           url_between(path, f"stages/{s.value}.md")) for s in Stage]
+                           url_between(path, f"stages/{s.value}.md"), s.description)
+                for s in Stage]
     by_source = []
     for t in SourceType:
         n = sum(1 for f in facts if any(s.type is t for s in f.case.sources))
         by_source.append(charts.Bar(t.label, n,
-                                    url_between(path, f"sources/{t.value}.md") if n else None))
+                                    url_between(path, f"sources/{t.value}.md") if n else None,
+                                    t.description))
     months: dict[str, int] = defaultdict(int)
     for f in facts:
         months[f.case.opened.strftime("%Y-%m")] += 1
     by_month = [charts.Bar(m, months[m]) for m in _month_range(sorted(months))]
-    partners: dict[str | None, int] = defaultdict(int)
+    # Counted by group, as the partners index counts them: "unknown" and no partner are
+    # one bar, "Not recorded".
+    partners: dict[str, int] = defaultdict(int)
+    partner_labels: dict[str, str] = {}
     for f in facts:
-        partners[f.case.incident.partner_force] += 1
-    by_partner = [charts.Bar(p or "Not recorded", n,
-                             url_between(path, f"partners/{_partner_slug(p)}.md"))
-                  for p, n in sorted(partners.items(), key=lambda kv: (-kv[1], kv[0] or ""))]
+        for key, label in _partner_keys(f):
+            partners[key] += 1
+            partner_labels[key] = label
+    by_partner = [charts.Bar(partner_labels[key], n,
+                             url_between(path, f"partners/{key}.md"), _partner_hint(key))
+                  for key, n in sorted(partners.items(), key=lambda kv: (-kv[1], kv[0]))]
     durations: dict[Stage, list[float]] = defaultdict(list)
     for f in facts:
         for span in f.spans:

@@ -543,3 +543,10 @@ def test_css_themes_every_class_light_and_dark_without_outside_references() -> N
             used.update((element.get("class") or "").split())
     modifiers = {c for c in used if c.startswith("cb-chart--")} | {"cb-unit"}
     assert used - modifiers <= styled
+
+
+def test_a_bar_description_follows_its_figure_in_the_tooltip() -> None:
+    bars = [Bar("Media", 3, description="News media reporting."), Bar("Other", 1)]
+    for svg in (bar_chart(bars, title="t"), column_chart(bars, title="t")):
+        assert row_titles(parse(svg)) == ["Media: 3 cases. News media reporting.",
+                                          "Other: 1 case"]

@@ -25,6 +25,7 @@ CONTEXT_OF = {
     "changes.md.j2": context.ChangesPage,
     "dashboard.md.j2": context.DashboardPage,
     "about.md.j2": context.AboutPage,
+    "moved.md.j2": context.MovedPage,
 }
 
 
