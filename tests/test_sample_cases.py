@@ -24,8 +24,6 @@ import pytest
 
 from conftest import ROOT, invoke, run_casebook, shown
 
-CASES = ROOT / "cases"
-
 
 def test_every_case_validates_without_an_error() -> None:
     result = invoke("validate", "--format", "json", cwd=ROOT)

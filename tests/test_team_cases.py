@@ -89,14 +89,18 @@ def fill(text: str, today: dt.date) -> str:
 
 def team_case(project: Path, env: dict[str, str]) -> Path:
     """A case made by `casebook new` (opened today: no --today), then filled in."""
+    before = dt.date.today()
     made = run_casebook("new", "--title", FILLED["title"], "--country", FILLED["country"],
                         "--source-url", FILLED["url"], "--source-title", "Market shelled",
                         "--assignee", FILLED["by"], cwd=project, env=env)
     assert made.returncode == 0, made.stdout + made.stderr
     path = project / made.stdout.strip().splitlines()[-1]
-    today = dt.date.today()
-    assert f"opened: {today.isoformat()}\n" in path.read_text(encoding="utf-8")
-    path.write_text(fill(path.read_text(encoding="utf-8"), today), encoding="utf-8")
+    text = path.read_text(encoding="utf-8")
+    opened = re.search(r"^opened: (\S+)$", text, re.MULTILINE)
+    assert opened is not None, text
+    # The machine's today (the clock may have passed midnight while it ran).
+    assert opened[1] in {before.isoformat(), dt.date.today().isoformat()}, text
+    path.write_text(fill(text, dt.date.fromisoformat(opened[1])), encoding="utf-8")
     assert "TODO" not in path.read_text(encoding="utf-8")
     return path
 
