@@ -4,16 +4,22 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import importlib.util
 import os
 import shutil
 import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from types import ModuleType
+from typing import TYPE_CHECKING
 
 import pytest
 from click.testing import CliRunner, Result
 from hypothesis import settings
+
+if TYPE_CHECKING:
+    from generator.config import Config
 
 # No deadline: speed is measured by the benchmarks in bench/, never asserted by a
 # test (a deadline fails at random on a loaded two-core machine).
@@ -26,6 +32,9 @@ GOLDEN = TESTS / "golden"
 FIXTURES = TESTS / "fixtures"
 TODAY = dt.date(2026, 11, 28)
 """Every test that depends on today's date uses this one."""
+SAMPLE_CASES = FIXTURES / "project" / "cases"
+"""The suite's own fictional sample cases: a test that needs particular cases reads
+these, never the repository's cases/, which may hold any team's valid cases."""
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -116,10 +125,34 @@ def isolated_git(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
         monkeypatch.delenv(name, raising=False)
 
 
+def sample_config() -> Config:
+    """The project's settings (its mkdocs.yml) read as if its cases were SAMPLE_CASES:
+    for tests that only read cases; a test that writes uses copy_project."""
+    from generator.config import load_config
+
+    return load_config(ROOT / "mkdocs.yml").model_copy(update={"root": SAMPLE_CASES.parent})
+
+
 def copy_project(target: Path) -> Path:
-    """A copy of the project's site inputs, so that tests never write into the checkout."""
-    for name in ("cases", "templates"):
-        shutil.copytree(ROOT / name, target / name)
+    """A copy of the project's site inputs with the suite's sample cases (SAMPLE_CASES),
+    so that tests never write into the checkout nor read the repository's cases/."""
+    shutil.copytree(SAMPLE_CASES, target / "cases")
+    shutil.copytree(ROOT / "templates", target / "templates")
     shutil.copy(ROOT / "mkdocs.yml", target / "mkdocs.yml")
     (target / ".generated" / "docs").mkdir(parents=True)
     return target
+
+
+def bench_corpus() -> ModuleType:
+    """bench/corpus.py, which writes valid synthetic cases (bench/ is a folder of scripts,
+    not a package): loaded from its path once per process, under the name the
+    benchmarks give it."""
+    name = "casebook_bench_corpus"
+    if name in sys.modules:
+        return sys.modules[name]
+    spec = importlib.util.spec_from_file_location(name, ROOT / "bench" / "corpus.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module  # before exec: its dataclasses look the module up
+    spec.loader.exec_module(module)
+    return module

@@ -27,6 +27,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from browsing import chromium, serve
+from playwright.sync_api import expect
 
 from conftest import FIXTURES, ROOT, TODAY, run_casebook
 
@@ -322,13 +323,12 @@ def test_searching_for_a_payload_word_shows_the_payload_as_text(tab: tuple[Any, 
         page.fill("input.md-search__input", "")
         # Typed key by key: the theme's search listens to keyboard events.
         page.keyboard.type(word)
-        # The theme fills the results as the index answers: wait for this word's
-        # case, not for whatever the list held from the word before.
-        page.locator(f'.md-search-result__link[href*="{case_id}"]').first.wait_for(
-            timeout=15000)
-        result = page.locator(".md-search-result__link").first
-        assert case_id in (result.get_attribute("href") or "")
-        assert shown in page.locator(".md-search-result").inner_text()
+        expect(page.locator("input.md-search__input")).to_have_value(word)
+        # The theme searches again after each keystroke: wait for this word's own
+        # result first in the list, not for whatever the list held a keystroke before.
+        expect(page.locator(".md-search-result__link").first).to_have_attribute(
+            "href", re.compile(rf"cases/{case_id}/"), timeout=15000)
+        expect(page.locator(".md-search-result")).to_contain_text(shown)
         assert_inert(page, watch, title)
         page.keyboard.press("Escape")
 

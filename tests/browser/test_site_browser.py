@@ -7,16 +7,16 @@ test, and so does any console error.
 
 from __future__ import annotations
 
-import shutil
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
 from browsing import chromium, serve
+from playwright.sync_api import Browser, Page, Route, expect
 
-from conftest import ROOT, TODAY, run_casebook
+from conftest import ROOT, SAMPLE_CASES, TODAY, copy_project, run_casebook
 
 SCREENSHOTS = ROOT / "tests" / "artifacts" / "screenshots"
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
@@ -30,11 +30,7 @@ class Server:
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    project = tmp_path_factory.mktemp("browser-project")
-    for name in ("cases", "templates"):
-        shutil.copytree(ROOT / name, project / name)
-    shutil.copy(ROOT / "mkdocs.yml", project / "mkdocs.yml")
-    (project / ".generated" / "docs").mkdir(parents=True)
+    project = copy_project(tmp_path_factory.mktemp("browser-project"))
     result = run_casebook("build", "--today", TODAY.isoformat(), cwd=project)
     assert result.returncode == 0, result.stdout + result.stderr
     with serve(project / "site", project / "www") as base:
@@ -42,7 +38,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
 
 
 @pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
+def browser() -> Iterator[Browser]:
     with chromium() as running:
         yield running
 
@@ -54,19 +50,19 @@ class Watch:
 
 
 @pytest.fixture
-def page(browser: object, server: Server) -> Iterator[tuple[object, Watch]]:
-    context = browser.new_context(viewport={"width": 1280, "height": 900})  # type: ignore[attr-defined]
+def page(browser: Browser, server: Server) -> Iterator[tuple[Page, Watch]]:
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
     watch = Watch()
     local = urlsplit(server.base).netloc
 
-    def route(route: object) -> None:
-        url = route.request.url  # type: ignore[attr-defined]
+    def route(route: Route) -> None:
+        url = route.request.url
         parts = urlsplit(url)
         if parts.scheme in ("http", "https") and parts.netloc != local:
             watch.outside.append(url)
-            route.abort()  # type: ignore[attr-defined]
+            route.abort()
         else:
-            route.continue_()  # type: ignore[attr-defined]
+            route.continue_()
 
     context.route("**/*", route)
     tab = context.new_page()
@@ -78,20 +74,20 @@ def page(browser: object, server: Server) -> Iterator[tuple[object, Watch]]:
     assert watch.errors == [], "the console showed errors"
 
 
-def _shot(tab: object, name: str) -> None:
+def _shot(tab: Page, name: str) -> None:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    tab.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)  # type: ignore[attr-defined]
+    tab.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
 
 
-def test_home_to_stage_sort_filter_and_case(page: tuple[object, Watch], server: Server) -> None:
+def test_home_to_stage_sort_filter_and_case(page: tuple[Page, Watch], server: Server) -> None:
     tab, _ = page
-    tab.goto(server.base)  # type: ignore[attr-defined]
-    assert "Casebook" in tab.title()  # type: ignore[attr-defined]
+    tab.goto(server.base)
+    assert "Casebook" in tab.title()
     _shot(tab, "home")
 
-    tab.click(".cb-pipeline a:has-text('Incident analysis')")  # type: ignore[attr-defined]
-    tab.wait_for_url("**/stages/incident-analysis/")  # type: ignore[attr-defined]
-    table = tab.locator(".cb-table table")  # type: ignore[attr-defined]
+    tab.click(".cb-pipeline a:has-text('Incident analysis')")
+    tab.wait_for_url("**/stages/incident-analysis/")
+    table = tab.locator(".cb-table table")
     rows = table.locator("tbody tr")
     count = rows.count()
     assert count >= 3
@@ -99,59 +95,68 @@ def test_home_to_stage_sort_filter_and_case(page: tuple[object, Watch], server: 
 
     ids = lambda: [rows.nth(i).locator("td").first.inner_text() for i in range(rows.count())]  # noqa: E731
     table.locator("th button", has_text="Case").click()
+    expect(table.locator("th[aria-sort='ascending']")).to_have_count(1)
     ascending = ids()
     assert ascending == sorted(ascending)
     table.locator("th button", has_text="Case").click()
+    expect(table.locator("th[aria-sort='descending']")).to_have_count(1)
     assert ids() == sorted(ascending, reverse=True)
-    assert table.locator("th[aria-sort='descending']").count() == 1
 
     target = ascending[0]
-    tab.fill(".cb-filter input", target)  # type: ignore[attr-defined]
+    tab.fill(".cb-filter input", target)
+    expect(tab.locator(".cb-filter__count")).to_have_text(f"1 of {count} rows")
     visible = [r for r in range(count) if rows.nth(r).is_visible()]
     assert len(visible) == 1
-    assert tab.inner_text(".cb-filter__count") == f"1 of {count} rows"  # type: ignore[attr-defined]
 
     rows.nth(visible[0]).locator("a").first.click()
-    tab.wait_for_url(f"**/cases/{target}/")  # type: ignore[attr-defined]
-    assert tab.locator("h1").inner_text()  # type: ignore[attr-defined]
-    assert tab.locator(".cb-progress [aria-current='step']").count() == 1  # type: ignore[attr-defined]
+    tab.wait_for_url(f"**/cases/{target}/")
+    assert tab.locator("h1").inner_text()
+    assert tab.locator(".cb-progress [aria-current='step']").count() == 1
     _shot(tab, "case")
 
 
-def test_search_finds_a_case_by_a_word_in_its_narrative(page: tuple[object, Watch],
+def test_search_finds_a_case_by_a_word_in_its_narrative(page: tuple[Page, Watch],
                                                         server: Server) -> None:
     tab, _ = page
     word = "Hillcrest"  # in the narrative of CH-2024-0006 only
-    sample = (ROOT / "cases" / "CH-2024-0006.md").read_text(encoding="utf-8")
+    sample = (SAMPLE_CASES / "CH-2024-0006.md").read_text(encoding="utf-8")
     assert word in sample.split("---", 2)[2]
-    tab.goto(server.base)  # type: ignore[attr-defined]
-    tab.click("input.md-search__input")  # type: ignore[attr-defined]
+    tab.goto(server.base)
+    search = tab.locator("input.md-search__input")
+    search.click()
     # Typed key by key: the theme's search listens to keyboard events.
-    tab.keyboard.type(word)  # type: ignore[attr-defined]
-    result = tab.locator(".md-search-result__link").first  # type: ignore[attr-defined]
-    result.wait_for(timeout=15000)
-    assert "CH-2024-0006" in (result.get_attribute("href") or "")
+    tab.keyboard.type(word)
+    expect(search).to_have_value(word)
+    # The theme searches again after each keystroke, and the list shown after the
+    # first one holds other pages: wait for the word's own result, one page with the
+    # word in it, however long the searches before it take.
+    results = tab.locator(".md-search-result__list")
+    expect(tab.locator(".md-search-result__meta")).to_have_text("1 matching document",
+                                                               timeout=15000)
+    expect(results).to_contain_text(word)
+    result = tab.locator(".md-search-result__link").first
+    expect(result).to_have_attribute("href", re.compile(r"cases/CH-2024-0006/"))
     result.click()
-    tab.wait_for_url("**/cases/CH-2024-0006/**")  # type: ignore[attr-defined]
+    tab.wait_for_url("**/cases/CH-2024-0006/**")
 
 
-def test_dark_mode_and_dashboard(page: tuple[object, Watch], server: Server) -> None:
+def test_dark_mode_and_dashboard(page: tuple[Page, Watch], server: Server) -> None:
     tab, _ = page
-    tab.goto(server.base + "dashboard/")  # type: ignore[attr-defined]
+    tab.goto(server.base + "dashboard/")
     scheme = "document.body.getAttribute('data-md-color-scheme')"
-    assert tab.evaluate(scheme) == "default"  # type: ignore[attr-defined]
-    assert tab.locator("svg.cb-chart").count() >= 5  # type: ignore[attr-defined]
+    assert tab.evaluate(scheme) == "default"
+    assert tab.locator("svg.cb-chart").count() >= 5
     _shot(tab, "dashboard")
-    tab.locator("form[data-md-component='palette'] label:visible").first.click()  # type: ignore[attr-defined]
-    assert tab.evaluate(scheme) == "slate"  # type: ignore[attr-defined]
+    tab.locator("form[data-md-component='palette'] label:visible").first.click()
+    assert tab.evaluate(scheme) == "slate"
     _shot(tab, "dashboard-dark")
     # The choice persists across pages.
-    tab.goto(server.base + "about/")  # type: ignore[attr-defined]
-    assert tab.evaluate(scheme) == "slate"  # type: ignore[attr-defined]
+    tab.goto(server.base + "about/")
+    assert tab.evaluate(scheme) == "slate"
 
 
-def test_tables_read_correctly_without_javascript(browser: object, server: Server) -> None:
-    context = browser.new_context(java_script_enabled=False)  # type: ignore[attr-defined]
+def test_tables_read_correctly_without_javascript(browser: Browser, server: Server) -> None:
+    context = browser.new_context(java_script_enabled=False)
     tab = context.new_page()
     tab.goto(server.base + "stages/closed/")
     rows = tab.locator(".cb-table table tbody tr")

@@ -8,12 +8,11 @@ exactly the files a build from nothing writes, whatever was edited in between.
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, TODAY
+from conftest import TODAY, copy_project
 from generator.config import load_config
 from generator.preview.memo import Memo
 from generator.preview.pipeline import CachingPipeline
@@ -59,11 +58,7 @@ def test_keys_a_build_did_not_ask_for_are_forgotten() -> None:
 
 
 def project(target: Path) -> Path:
-    shutil.copytree(ROOT / "cases", target / "cases")
-    shutil.copytree(ROOT / "templates", target / "templates")
-    shutil.copy(ROOT / "mkdocs.yml", target / "mkdocs.yml")
-    (target / ".generated" / "docs").mkdir(parents=True)
-    return target
+    return copy_project(target)
 
 
 def tree(docs: Path) -> dict[str, bytes]:

@@ -1,4 +1,4 @@
-"""The whole site, built from the sample cases by real mkdocs runs."""
+"""The whole site, built from the suite's sample cases by real mkdocs runs."""
 
 from __future__ import annotations
 
@@ -12,11 +12,11 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 
-from conftest import ROOT, TODAY, copy_project, run_casebook
+from conftest import SAMPLE_CASES, TODAY, copy_project, run_casebook, sample_config
 
 pytestmark = pytest.mark.slow
 
-SAMPLE_IDS = sorted(p.stem for p in (ROOT / "cases").glob("*.md"))
+SAMPLE_IDS = sorted(p.stem for p in SAMPLE_CASES.glob("*.md"))
 
 
 @pytest.fixture(scope="module")
@@ -29,10 +29,9 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def _published_ids() -> list[str]:
     from generator.checks.corpus import load_corpus
-    from generator.config import load_config
     from generator.publish.profiles import profile
 
-    corpus = load_corpus(load_config(ROOT / "mkdocs.yml"), today=TODAY)
+    corpus = load_corpus(sample_config(), today=TODAY)
     return sorted(c.id for c in corpus.cases if profile("internal").publishes(c))
 
 
@@ -80,7 +79,7 @@ def test_every_page_exists(built: Path) -> None:
 
 def test_red_cases_are_never_published(built: Path) -> None:
     red = [i for i in SAMPLE_IDS if "sensitivity: RED" in
-           (ROOT / "cases" / f"{i}.md").read_text(encoding="utf-8")]
+           (SAMPLE_CASES / f"{i}.md").read_text(encoding="utf-8")]
     assert red, "the samples should include a RED case"
     everything = "\n".join(p.read_text(encoding="utf-8", errors="replace")
                            for p in (built / "site").rglob("*") if p.is_file()
@@ -167,9 +166,8 @@ def test_case_page_shows_the_case(built: Path) -> None:
 
 def test_stage_page_lists_exactly_its_cases(built: Path) -> None:
     from generator.checks.corpus import load_corpus
-    from generator.config import load_config
 
-    corpus = load_corpus(load_config(ROOT / "mkdocs.yml"), today=TODAY)
+    corpus = load_corpus(sample_config(), today=TODAY)
     published = set(_published_ids())
     for stage in ("intake", "incident-analysis", "closed"):
         html = (built / "site" / "stages" / stage / "index.html").read_text("utf-8")

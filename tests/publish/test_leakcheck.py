@@ -24,13 +24,13 @@ from pathlib import Path
 
 import pytest
 
-from conftest import FIXTURES, ROOT, TODAY, run_casebook
+from conftest import FIXTURES, ROOT, SAMPLE_CASES, TODAY, run_casebook
 from generator.preview.watch import Watch
 from generator.publish.leakcheck import Leak, scan, still_clean
 from generator.publish.profiles import Removed
 
 HOSTILE = FIXTURES / "hostile"
-SAMPLES = ROOT / "cases"
+SAMPLES = SAMPLE_CASES
 AMBER_ID = "CH-2023-0001"
 AMBER_TITLE = ("Night strike on a market street in Example Governorate damaging shops and a "
                "water point")

@@ -30,7 +30,7 @@ import pytest
 import yaml
 from pydantic import ValidationError
 
-from conftest import ROOT, TODAY, run_casebook
+from conftest import ROOT, SAMPLE_CASES, TODAY, run_casebook
 from generator.config import DEFAULT_PROFILES, ProfileSettings
 from generator.history.reader import CaseHistory, Commit, FieldChange
 from generator.publish.profiles import ANALYST, Profile, profile, removed_values
@@ -38,7 +38,7 @@ from generator.records.schema import Case, Sensitivity, removable_field
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("profiles")]
 
-SAMPLES = ROOT / "cases"
+SAMPLES = SAMPLE_CASES
 LEVELS = ("CLEAR", "GREEN", "AMBER", "AMBER+STRICT", "RED")
 SITE_URL_LINE = "site_url: https://casebook.example.org/kb/\n"
 STAGES = ("intake", "incident-analysis", "policy-impact-assessment", "coordinated-action",

@@ -481,14 +481,13 @@ TRICKY = [
 
 
 def _front_matters() -> list[str]:
-    from conftest import ROOT
+    from conftest import FIXTURES
 
     texts = list(TRICKY)
-    for folder in (ROOT / "cases", ROOT / "tests" / "fixtures"):
-        for path in sorted(folder.rglob("*.md")):
-            parts = HANDLER.split_file(path.read_text(encoding="utf-8", errors="replace"))
-            if parts is not None:
-                texts.append(parts.front_matter)
+    for path in sorted(FIXTURES.rglob("*.md")):
+        parts = HANDLER.split_file(path.read_text(encoding="utf-8", errors="replace"))
+        if parts is not None:
+            texts.append(parts.front_matter)
     return texts
 
 
@@ -496,7 +495,7 @@ def test_read_data_gives_what_compose_gives() -> None:
     from generator.records.frontmatter import read_data
 
     texts = _front_matters()
-    assert len(texts) > len(TRICKY) + 30  # the sample cases and fixtures were found
+    assert len(texts) > len(TRICKY) + 30  # the fixtures, sample cases included, were found
     for text in texts:
         full, found = compose(text, "", 2)
         expected = (full.data, not any(d.code == "CB102" for d in found))
@@ -508,9 +507,9 @@ def test_read_data_gives_what_compose_gives() -> None:
 def test_read_data_reads_plain_case_files_without_compose(
         monkeypatch: pytest.MonkeyPatch) -> None:
     import generator.records.frontmatter as module
-    from conftest import ROOT
+    from conftest import SAMPLE_CASES
 
-    plain = HANDLER.split_file((ROOT / "cases" / "CH-2024-0001.md").read_text(encoding="utf-8"))
+    plain = HANDLER.split_file((SAMPLE_CASES / "CH-2024-0001.md").read_text(encoding="utf-8"))
     assert plain is not None
     expected = compose(plain.front_matter, "", 2)[0].data
     monkeypatch.setattr(module, "compose", lambda *args, **kwargs: pytest.fail("composed"))

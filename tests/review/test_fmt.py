@@ -9,15 +9,12 @@ bench/corpus.py, as they are written there and scrambled into other YAML styles.
 from __future__ import annotations
 
 import datetime as dt
-import importlib.util
 import json
 import os
 import random
 import re
-import sys
 from collections import Counter
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pytest
@@ -28,7 +25,7 @@ from pydantic import BaseModel
 
 import generator.review.files as files_module
 import generator.review.fmt as fmt_module
-from conftest import GOLDEN, ROOT, TODAY, Golden
+from conftest import GOLDEN, ROOT, SAMPLE_CASES, TODAY, Golden, bench_corpus
 from generator.config import Config, Settings, load_config
 from generator.records.diagnostics import Severity
 from generator.records.fields import model_of
@@ -50,7 +47,7 @@ VALID = (ROOT / "tests" / "fixtures" / "scenarios" / "valid-every-stage" / "CH-2
          ).read_bytes().decode("utf-8")
 """A valid intake case, CH-2024-0001, already in canonical form."""
 REL = "cases/CH-2024-0001.md"
-SAMPLES = sorted((ROOT / "cases").glob("*.md"))
+SAMPLES = sorted(SAMPLE_CASES.glob("*.md"))
 GOLDEN_NAMES = sorted(p.name.removesuffix(".before.md")
                       for p in (GOLDEN / "fmt").glob("*.before.md"))
 
@@ -491,7 +488,7 @@ def test_a_formatter_bug_that_changes_data_is_caught(monkeypatch: pytest.MonkeyP
 
 
 # --------------------------------------------------------------------------
-# Every sample case, and generated cases.
+# Every sample case of the suite, and generated cases.
 
 
 
@@ -505,21 +502,9 @@ def test_every_sample_case_round_trips(path: Path) -> None:
     assert comments(out) == comments(text)
 
 
-def _corpus() -> ModuleType:
-    name = "casebook_bench_corpus"
-    if name in sys.modules:
-        return sys.modules[name]
-    spec = importlib.util.spec_from_file_location(name, ROOT / "bench" / "corpus.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module  # before exec: its dataclasses look the module up
-    spec.loader.exec_module(module)
-    return module
-
-
 def generated(i: int, seed: int) -> tuple[str, str]:
     """A generated case: its relative path and its text."""
-    case_id, text = _corpus().make_case(i, random.Random(seed))
+    case_id, text = bench_corpus().make_case(i, random.Random(seed))
     return f"cases/{case_id}.md", text
 
 

@@ -13,9 +13,8 @@ from typing import Any
 import jsonschema
 import pytest
 
-from conftest import ROOT, TODAY
+from conftest import TODAY, sample_config
 from generator.checks.corpus import load_corpus
-from generator.config import load_config
 from generator.publish.reference import json_schema
 from generator.publish.site.exports import EXPORTS, Column, Export, build_exports, guard_formula
 from generator.records.schema import Case, count_bounds
@@ -31,7 +30,7 @@ COUNT_FIELDS = ("killed", "injured", "children_killed", "children_injured", "wom
 
 @pytest.fixture(scope="module")
 def sample_cases() -> list[Case]:
-    corpus = load_corpus(load_config(ROOT / "mkdocs.yml"), today=TODAY)
+    corpus = load_corpus(sample_config(), today=TODAY)
     assert not corpus.report().errors
     return corpus.cases
 

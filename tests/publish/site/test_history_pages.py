@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, TODAY
+from conftest import TODAY, copy_project
 from generator.config import load_config
 from generator.publish.build import generate
 
@@ -30,10 +29,7 @@ def _git(root: Path, *args: str, date: str = "2024-02-01T10:00:00+00:00",
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
     """The sample project in a git repository: all cases added, then one case moved on."""
-    for name in ("cases", "templates"):
-        shutil.copytree(ROOT / name, tmp_path / name)
-    shutil.copy(ROOT / "mkdocs.yml", tmp_path / "mkdocs.yml")
-    (tmp_path / ".generated" / "docs").mkdir(parents=True)
+    copy_project(tmp_path)
     path = tmp_path / "cases" / f"{CASE}.md"
     text = path.read_text(encoding="utf-8")
     # First commit: the case as it was at intake (its stage history says 2024-01-15).
@@ -120,9 +116,7 @@ def test_time_in_stage_uses_the_date_git_saw_the_move(project: Path) -> None:
 
 
 def test_without_git_the_pages_say_so(tmp_path: Path) -> None:
-    for name in ("cases", "templates"):
-        shutil.copytree(ROOT / name, tmp_path / name)
-    shutil.copy(ROOT / "mkdocs.yml", tmp_path / "mkdocs.yml")
+    copy_project(tmp_path)
     config = load_config(tmp_path / "mkdocs.yml")
     result = generate(config, today=TODAY)
     assert result.history is not None and result.history.status.value == "missing"
