@@ -56,5 +56,6 @@ def paths_argument() -> Callable[[F], F]:
 
 
 def case_argument() -> Callable[[F], F]:
-    """A case's id, passed as `case_id`."""
-    return click.argument("case_id", metavar="ID")
+    """A case, passed as `case_id`: its id, a lower-case id or the path of its file;
+    `generator.cli.common.resolve_case` finds the file."""
+    return click.argument("case_id", metavar="CASE")
