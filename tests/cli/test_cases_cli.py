@@ -5,16 +5,13 @@ from __future__ import annotations
 
 import json
 import os
-import pty
-import select
 import shutil
 import subprocess
-import sys
-import time
 from pathlib import Path
 
 import pytest
 import yaml
+from terminal import in_terminal
 
 from conftest import FIXTURES, ROOT, invoke, shown
 from generator.records.frontmatter import BODY_PLACEHOLDER
@@ -94,40 +91,9 @@ def test_validate_reports_each_placeholder_left_in_the_body_with_its_line(repo: 
     assert clean.exit_code == 0, shown(clean)
 
 
-def _terminal(args: list[str], answers: list[str], cwd: Path) -> str:
-    """Run `casebook ARGS` in a pseudo-terminal with `answers` typed ahead, one a line
-    (the terminal keeps them until each question reads one); all that it showed."""
-    leader, follower = pty.openpty()
-    env = {**os.environ, "NO_COLOR": "1", "TERM": "dumb"}
-    process = subprocess.Popen([sys.executable, "-m", "generator", *args], cwd=cwd, env=env,
-                               stdin=follower, stdout=follower, stderr=follower)
-    os.close(follower)
-    os.write(leader, "".join(f"{answer}\n" for answer in answers).encode())
-    shown_text = b""
-    deadline = time.monotonic() + 60
-    try:
-        while time.monotonic() < deadline:
-            ready, _, _ = select.select([leader], [], [], 0.2)
-            if not ready:
-                if process.poll() is not None:
-                    break
-                continue
-            try:
-                chunk = os.read(leader, 4096)
-            except OSError:  # the terminal closed: the command is done
-                break
-            if not chunk:
-                break
-            shown_text += chunk
-    finally:
-        os.close(leader)
-        process.wait(timeout=30)
-    return shown_text.decode("utf-8", "replace").replace("\r\n", "\n")
-
-
 def test_new_in_a_terminal_asks_and_asks_again_for_a_value_it_cannot_take(repo: Path) -> None:
-    shown_text = _terminal(["new", "--today", TODAY], [
-        "Strike on a market", "sudan", "SDN", "2026-11-02", "", "", "kfarah", ""], cwd=repo)
+    shown_text = in_terminal(["new", "--today", TODAY], repo, answers=[
+        "Strike on a market", "sudan", "SDN", "2026-11-02", "", "", "kfarah", ""])
     assert "'sudan' is not an ISO 3166-1 alpha-3 country code (did you mean SDN (Sudan)?)" \
         in shown_text, shown_text
     assert shown_text.count("Country (ISO 3166-1 alpha-3):") == 2, shown_text

@@ -193,7 +193,7 @@ def test_options_shared_by_commands_read_the_same(repo: Path) -> None:
     """--format, --profile and --quiet are declared once and read alike everywhere."""
     for command, choices in ((["validate"], "'text', 'json', 'github'"),
                              (["schema"], "'json', 'markdown'"),
-                             (["diff", "HEAD"], "'markdown', 'json', 'text'"),
+                             (["diff", "HEAD"], "'markdown', 'text', 'json', 'github'"),
                              (["history", "CH-2024-0001"], "'text', 'json'")):
         result = invoke(*command, "--format", "xml", cwd=repo)
         assert result.exit_code == 2, shown(result)
