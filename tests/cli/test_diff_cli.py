@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from terminal import in_terminal
 
-from conftest import FIXTURES, ROOT, invoke, shown
+from conftest import FIXTURES, invoke, shown
 
 VALID = FIXTURES / "scenarios" / "valid-every-stage"
 CI_VARIABLES = ("CI", "GITHUB_ACTIONS")
@@ -86,10 +86,3 @@ def test_diff_as_github_annotations(changed: Path) -> None:
 def test_diff_prints_text_in_a_terminal_even_in_ci(changed: Path) -> None:
     shown_text = in_terminal(["diff", "main"], changed, env={"CI": "true"})
     assert shown_text == TEXT, shown_text
-
-
-def test_the_pull_request_workflow_asks_for_markdown() -> None:
-    """The workflow's summary is Markdown whatever the default: it says so itself."""
-    workflow = (ROOT / ".github" / "workflows" / "pull-request.yml").read_text(encoding="utf-8")
-    runs = [line for line in workflow.splitlines() if "casebook diff" in line]
-    assert runs and all("--format markdown" in line for line in runs), runs
