@@ -210,3 +210,17 @@ def test_sample_cases_are_in_canonical_form() -> None:
     assert result.exit_code == 0, shown(result)
     assert result.stdout.strip().endswith("0 would be reformatted, 0 with errors"), \
         shown(result)
+
+
+def test_summary_lines_count_in_the_singular_and_the_plural(repo: Path) -> None:
+    good = (ROOT / "tests" / "fixtures" / "scenarios" / "valid-every-stage" /
+            "CH-2024-0001.md").read_text(encoding="utf-8")
+    _with_case(repo, good.replace("sensitivity: CLEAR", "sensitivity: 'CLEAR'"))
+    one = invoke("fmt", cwd=repo)
+    assert one.exit_code == 0, shown(one)
+    assert one.stdout.splitlines()[-1] == "1 file, 1 reformatted, 0 with errors", shown(one)
+    _with_case(repo, good.replace("CH-2024-0001", "CH-2024-0002"), "CH-2024-0002.md")
+    two = invoke("fmt", "--check", cwd=repo)
+    assert two.stdout.splitlines()[-1] == "2 files, 0 would be reformatted, 0 with errors", \
+        shown(two)
+    assert invoke("validate", cwd=repo).stdout.splitlines()[-1].startswith("2 cases, 0 errors")
