@@ -7,11 +7,11 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1:8000
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: serve site test lint typecheck unit regen bench clean browser
+.PHONY: serve site test lint typecheck unit regen bench clean browser blame-config
 
 # The virtual environment is rebuilt only when pyproject.toml changes, so that
 # later runs need no network.
-$(BIN)/.installed: pyproject.toml
+$(BIN)/.installed: pyproject.toml | blame-config
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e .
@@ -20,6 +20,19 @@ $(BIN)/.installed: pyproject.toml
 $(BIN)/.installed-test: $(BIN)/.installed
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $@
+
+# In a git checkout, make plain `git blame` pass over the commits listed in
+# .git-blame-ignore-revs, as `casebook blame` does: local configuration, set once
+# and never overwritten. A linked worktree shares the main checkout's
+# configuration, so it is left to the main checkout.
+blame-config:
+	@if [ -f .git-blame-ignore-revs ] \
+	  && [ "$$(git rev-parse --git-dir 2>/dev/null)" = "$$(git rev-parse --git-common-dir 2>/dev/null)" ] \
+	  && [ -n "$$(git rev-parse --git-dir 2>/dev/null)" ] \
+	  && ! git config --local --get blame.ignoreRevsFile >/dev/null; then \
+	  git config --local blame.ignoreRevsFile .git-blame-ignore-revs \
+	  && echo "git blame now skips the commits in .git-blame-ignore-revs (git config blame.ignoreRevsFile)"; \
+	fi
 
 serve: $(BIN)/.installed
 	$(BIN)/casebook validate

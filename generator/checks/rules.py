@@ -9,14 +9,15 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import re
 from collections.abc import Callable, Iterator, Sequence
 
 from generator.checks.gates import gate_problems
 from generator.config import Config
 from generator.history.reader import History
 from generator.records.diagnostics import Diagnostic, diagnostic
+from generator.records.frontmatter import BODY_PLACEHOLDER, Path_
 from generator.records.frontmatter import PLACEHOLDER_PREFIX as PLACEHOLDER_PREFIX
-from generator.records.frontmatter import Path_
 from generator.records.loader import CaseFile
 from generator.records.markup import CITATION, removed_markup
 from generator.records.schema import (
@@ -190,6 +191,32 @@ def narrative_markup(record: CaseFile, case: Case, ctx: Context) -> Iterator[Dia
         yield diagnostic(record.rel, line, column, "CB357", message)
 
 
+_SHOWN = 60
+"""How much of a placeholder's text a message quotes, at most (cut at a word)."""
+_HEADING = re.compile(r"^#{1,6}[ \t]+(.+?)[ \t#]*$", re.MULTILINE)
+
+
+def body_placeholders(record: CaseFile) -> Iterator[Diagnostic]:
+    """CB211 for each passage of the body still marked as `casebook new` wrote it.
+
+    The loader reports the front matter's placeholders; these are looked for whatever
+    the front matter holds, so that one run reports every placeholder of a new file.
+    """
+    body = record.body
+    start = body.find(BODY_PLACEHOLDER)
+    while start >= 0:
+        end = body.find("\n", start)
+        text = body[start: end if end >= 0 else len(body)].strip()
+        if len(text) > _SHOWN:
+            text = text[:_SHOWN].rsplit(" ", 1)[0] + "…"
+        headings = _HEADING.findall(body, 0, start)
+        where = f"the {headings[-1]} section" if headings else "the body"
+        line, column = _body_position(record, start)
+        yield diagnostic(record.rel, line, column, "CB211",
+                         f"{where} still holds the placeholder '{text}'")
+        start = body.find(BODY_PLACEHOLDER, start + len(BODY_PLACEHOLDER))
+
+
 def _body_position(record: CaseFile, offset: int) -> tuple[int, int]:
     body = record.body
     line_start = body.rfind("\n", 0, offset) + 1
@@ -197,11 +224,13 @@ def _body_position(record: CaseFile, offset: int) -> tuple[int, int]:
 
 
 def check_case(record: CaseFile, ctx: Context) -> list[Diagnostic]:
-    """What every per-case rule finds in a file whose record the schema accepted."""
+    """What every per-case rule finds in a file: the body's placeholders in any file
+    that has a body, every other rule in a file whose record the schema accepted."""
+    found = list(body_placeholders(record))
     case = record.case
     if case is None:
-        return []
-    return [found for rule in _CHECKS for found in rule(record, case, ctx)]
+        return found
+    return found + [problem for rule in _CHECKS for problem in rule(record, case, ctx)]
 
 
 def check_corpus(records: Sequence[CaseFile]) -> list[Diagnostic]:

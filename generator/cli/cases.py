@@ -6,60 +6,96 @@ import datetime as dt
 import json
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 import click
 
-from generator.cli.common import EXIT_USAGE, Context, fail, pass_context
+from generator.cli.common import (
+    EXIT_USAGE,
+    Context,
+    fail,
+    pass_context,
+    plural,
+    resolve_case,
+)
 from generator.cli.options import case_argument, format_option, today_option
 
 if TYPE_CHECKING:
     from generator.config import Config
     from generator.history.reader import Commit, History
+    from generator.review.newcase import NewCaseFields
 
 
 @click.command()
 @click.option("--title", help="A short neutral title.")
 @click.option("--country", metavar="ISO3", help="ISO 3166-1 alpha-3 code, e.g. YEM.")
+@click.option("--incident-date", metavar="DATE",
+              help="When it happened: YYYY-MM-DD, YYYY-MM or YYYY, a range START/END, with ~ "
+                   "after a date that is approximate.")
 @click.option("--source-url", metavar="URL", help="Address of the first source.")
 @click.option("--source-title", metavar="TEXT", help="Title of the first source.")
+@click.option("--source-type", metavar="TYPE", default="media", show_default=True,
+              help="What kind of source the first one is (see `casebook schema`).")
 @click.option("--assignee", metavar="HANDLE", help="Handle of the analyst in charge.")
-@click.option("--sensitivity", type=click.Choice(["CLEAR", "GREEN", "AMBER", "AMBER+STRICT",
-                                                  "RED"]), default="AMBER", show_default=True)
+@click.option("--by", metavar="HANDLE",
+              help="Handle of whoever logs the case (the first stage_history entry); "
+                   "default: the assignee.")
+@click.option("--sensitivity", metavar="LABEL", default="AMBER", show_default=True,
+              help="Traffic Light Protocol label: CLEAR, GREEN, AMBER, AMBER+STRICT or RED.")
 @today_option()
 @pass_context
-def new(ctx: Context, title: str | None, country: str | None, source_url: str | None,
-        source_title: str | None, assignee: str | None, sensitivity: str,
-        today: dt.date | None) -> None:
+def new(ctx: Context, /, today: dt.date | None, **given: str | None) -> None:
     """Start a case: cases/<next id>.md at stage intake, with placeholders to fill.
 
-    In a terminal with no options, asks for the title, country and first source.
+    Every value given is checked as the validator would check it (with a "did you
+    mean" for a near miss, such as `--country sudan`). In a terminal with no
+    options, asks for the title, country, incident date, first source and handles.
     Never overwrites a file; prints the new file's path.
     """
-    from generator.review.newcase import create_case
+    from generator.review.newcase import OPTION_FIELDS, create_case, option_problem
 
     config = ctx.config
-    interactive = sys.stdin.isatty() and not any(
-        (title, country, source_url, source_title, assignee))
-    if interactive:
-        title = click.prompt("Title", default="", show_default=False) or None
-        country = click.prompt("Country (ISO 3166-1 alpha-3)", default="",
-                               show_default=False) or None
-        source_url = click.prompt("First source URL", default="", show_default=False) or None
-        source_title = click.prompt("First source title", default="",
-                                    show_default=False) or None
-        assignee = click.prompt("Your handle", default="", show_default=False) or None
-    path = create_case(config, today=today or dt.date.today(), title=title,
-                       country=country, source_url=source_url, source_title=source_title,
-                       assignee=assignee, sensitivity=sensitivity)
+    day = today or dt.date.today()
+    # In the schema's order, whatever the order on the command line.
+    fields = {name: value for name in OPTION_FIELDS
+              if (value := given.get(name)) and value.strip()}
+    if sys.stdin.isatty() and not set(fields) - {"sensitivity", "source_type"}:
+        fields.update(_ask(day))
+    problems = [f"--{name.replace('_', '-')}: {problem}" for name, value in fields.items()
+                if (problem := option_problem(name, value, day))]
+    if problems:
+        for problem in problems:
+            click.echo(f"casebook: {problem}", err=True)
+        sys.exit(EXIT_USAGE)
+    path = create_case(config, today=day, **cast("NewCaseFields", fields))
     click.echo(config.relative(path))
 
 
-def _case_path(config: Config, case_id: str) -> Path:
-    path = config.cases_dir / f"{case_id}.md"
-    if not path.is_file():
-        fail(f"no case {case_id} (looked for {config.relative(path)})")
-    return path
+_PROMPTS = (("title", "Title"), ("country", "Country (ISO 3166-1 alpha-3)"),
+            ("incident_date", "Incident date (YYYY-MM-DD, YYYY-MM or YYYY)"),
+            ("source_url", "First source URL"), ("source_title", "First source title"),
+            ("by", "Your handle"), ("assignee", "Assignee's handle"))
+
+
+def _ask(today: dt.date) -> dict[str, str]:
+    """The values a writer types at the prompts, each checked as it is typed (a blank
+    answer leaves the placeholder); the assignee is the writer unless they say."""
+    from generator.review.newcase import option_problem
+
+    answers: dict[str, str] = {}
+    for name, prompt in _PROMPTS:
+        def checked(text: str, name: str = name) -> str:
+            problem = option_problem(name, text, today) if text.strip() else None
+            if problem:
+                raise click.UsageError(problem)
+            return text.strip()
+
+        default = answers.get("by", "") if name == "assignee" else ""
+        answer = click.prompt(prompt, default=default, show_default=bool(default),
+                              value_proc=checked)
+        if answer:
+            answers[name] = answer
+    return answers
 
 
 @click.command()
@@ -71,7 +107,8 @@ def history(ctx: Context, case_id: str, fmt: str) -> None:
     from generator.history.reader import read_history
 
     config = ctx.config
-    path = _case_path(config, case_id)
+    path = resolve_case(config, case_id)
+    case_id = path.stem
     rel = _repo_relative(path)
     result = read_history(config, paths=[rel] if rel else None)
     case = result.of(rel) if rel else None
@@ -101,9 +138,8 @@ def _print_history_text(config: Config, case_id: str, path: Path, rel: str | Non
 
     if result.status is not HistoryStatus.COMPLETE:
         click.echo(click.style(f"warning: {result.message}", fg="yellow"), err=True)
-    plural = "" if len(commits) == 1 else "s"
     click.echo(click.style(f"{case_id}", bold=True) + f"  {config.relative(path)}  "
-               f"({len(commits)} commit{plural})")
+               f"({plural(len(commits), 'commit')})")
     for commit in commits:
         click.echo()
         click.echo(f"{commit.date.date().isoformat()}  {click.style(commit.short, fg='yellow')}"
@@ -127,7 +163,8 @@ def blame(ctx: Context, case_id: str, field_name: str | None) -> None:
     from generator.review.blame import blame_file
 
     config = ctx.config
-    path = _case_path(config, case_id)
+    path = resolve_case(config, case_id)
+    case_id = path.stem
     try:
         fields = blame_file(path)
     except GitError as err:

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from generator.cli.common import Context, fail, files_of, pass_context, print_report
+from generator.cli.common import Context, fail, files_of, pass_context, plural, print_report
 from generator.cli.options import format_option, paths_argument, quiet_option, today_option
 from generator.records.diagnostics import format_text
 
@@ -123,7 +123,7 @@ def fmt(ctx: Context, paths: tuple[Path, ...], check: bool) -> None:
             click.echo(f"{'would reformat' if check else 'reformatted'} "
                        f"{config.relative(path)}")
     verb = "would be reformatted" if check else "reformatted"
-    click.echo(f"{len(files)} files, {changed} {verb}, {failed} with errors")
+    click.echo(f"{plural(len(files), 'file')}, {changed} {verb}, {failed} with errors")
     sys.exit(1 if failed or (check and changed) else 0)
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import difflib
+import os
 import sys
 from pathlib import Path
 from typing import NoReturn
@@ -34,10 +36,42 @@ class Context:
 pass_context = click.make_pass_decorator(Context)
 
 
+def plural(n: int, one: str, many: str | None = None) -> str:
+    """`1 file`, `2 files`: a count with its noun, for the summary lines commands print."""
+    return f"{n} {one if n == 1 else many or one + 's'}"
+
+
 def fail(message: str) -> NoReturn:
     """Say what is wrong on stderr and exit 2: a usage or configuration error."""
     click.echo(f"casebook: {message}", err=True)
     sys.exit(EXIT_USAGE)
+
+
+def resolve_case(config: Config, text: str) -> Path:
+    """The case file that `text` names, as a command's argument names it: an id
+    (`CH-2024-0007`, in any case), a file name (`CH-2024-0007.md`) or a path to the
+    file (`cases/CH-2024-0007.md`, from here or from the casebook root). An id is
+    looked for in the whole cases folder, sub-folders included. Exits 2, with the
+    closest id, when no case has it."""
+    from generator.records.loader import case_files
+
+    given = Path(text.strip())
+    if given.suffix == ".md" or len(given.parts) > 1:
+        for candidate in (given, config.root / given):
+            if candidate.is_file():
+                return Path(os.path.abspath(candidate))  # noqa: PTH100 - keep a link's name
+    wanted = given.name.removesuffix(".md").upper()
+    direct = config.cases_dir / f"{wanted}.md"
+    if direct.is_file():
+        return direct
+    files = case_files(config)
+    for path in files:
+        if path.stem.upper() == wanted:
+            return path
+    close = difflib.get_close_matches(wanted, [path.stem for path in files], n=1)
+    hint = f"; did you mean {close[0]}?" if close else ""
+    fail(f"no case {text} (looked for {config.relative(direct)} and in "
+         f"{config.relative(config.cases_dir)}/){hint}")
 
 
 def files_of(paths: tuple[Path, ...]) -> list[Path]:

@@ -15,11 +15,12 @@ import click
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-def format_option(choices: Sequence[str], default: str, help: str | None = None
+def format_option(choices: Sequence[str], default: str | None, help: str | None = None
                   ) -> Callable[[F], F]:
-    """`--format`, passed as `fmt`: one of `choices`."""
+    """`--format`, passed as `fmt`: one of `choices`; None as the default lets the command
+    choose (and its help say how)."""
     return click.option("--format", "fmt", type=click.Choice(list(choices)), default=default,
-                        show_default=True, help=help)
+                        show_default=default is not None, help=help)
 
 
 def _date(ctx: click.Context, param: click.Parameter, value: str | None) -> dt.date | None:
@@ -56,5 +57,6 @@ def paths_argument() -> Callable[[F], F]:
 
 
 def case_argument() -> Callable[[F], F]:
-    """A case's id, passed as `case_id`."""
-    return click.argument("case_id", metavar="ID")
+    """A case, passed as `case_id`: its id, a lower-case id or the path of its file;
+    `generator.cli.common.resolve_case` finds the file."""
+    return click.argument("case_id", metavar="CASE")

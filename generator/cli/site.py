@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from generator.cli.common import Context, pass_context, print_report
+from generator.cli.common import Context, pass_context, plural, print_report
 from generator.cli.options import format_option, profile_option, quiet_option, today_option
 from generator.records.diagnostics import format_text
 
@@ -63,7 +63,7 @@ def build(ctx: Context, profile_name: str | None, today: dt.date | None, quiet: 
     if result.history is not None and result.history.message:
         click.echo(click.style(f"history: {result.history.message}", fg="yellow"), err=True)
     click.echo(f"{report.summary()}; {result.published} published ({result.profile.name} "
-               f"profile) into {config.site_dir}/, {len(result.written)} pages written, "
+               f"profile) into {config.site_dir}/, {plural(len(result.written), 'page')} written, "
                f"in {time.monotonic() - started:.1f} s")
 
 
@@ -100,8 +100,8 @@ def leakcheck(ctx: Context, site_dir: Path, profile_name: str | None) -> None:
     removed, leaks = check_built_site(config, site_dir, _profile(config, profile_name))
     for leak in leaks:
         click.echo(f"leak: {leak}")
-    click.echo(f"{len(removed.values)} removed values checked in {site_dir}: "
-               f"{len(leaks)} leak{'s' if len(leaks) != 1 else ''}")
+    click.echo(f"{plural(len(removed.values), 'removed value')} checked in {site_dir}: "
+               f"{plural(len(leaks), 'leak')}")
     sys.exit(1 if leaks else 0)
 
 

@@ -194,22 +194,24 @@ def format_text(d: Diagnostic) -> str:
     return f"{d.path}:{d.line}:{d.column}: {d.severity.value} {d.code} [{d.rule}] {d.message}"
 
 
+def workflow_data(value: str) -> str:
+    """A GitHub workflow command's message: %, CR and LF escaped."""
+    return value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def workflow_property(value: str) -> str:
+    """A GitHub workflow command's property value: also , and : escaped."""
+    return workflow_data(value).replace(":", "%3A").replace(",", "%2C")
+
+
 def format_github(d: Diagnostic) -> str:
-    # Workflow commands need %, CR and LF escaped in the message, and also , and :
-    # in property values.
-    def escape_data(value: str) -> str:
-        return value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-
-    def escape_property(value: str) -> str:
-        return escape_data(value).replace(":", "%3A").replace(",", "%2C")
-
     level = "error" if d.severity is Severity.ERROR else "warning"
-    props = [f"file={escape_property(d.path)}"]
+    props = [f"file={workflow_property(d.path)}"]
     if d.line:
         props.append(f"line={d.line}")
         props.append(f"col={max(d.column, 1)}")
-    props.append(f"title={escape_property(f'{d.code} {d.rule}')}")
-    return f"::{level} {','.join(props)}::{escape_data(d.message)}"
+    props.append(f"title={workflow_property(f'{d.code} {d.rule}')}")
+    return f"::{level} {','.join(props)}::{workflow_data(d.message)}"
 
 
 def render(report: Report, fmt: str) -> str:

@@ -28,6 +28,11 @@ _CLOSING = re.compile(r"^(?:---|\.\.\.)[ \t]*\r?$", re.MULTILINE)
 
 _SCALAR = yaml.ScalarEvent
 PLACEHOLDER_PREFIX = "TODO"
+"""How a front matter value that `casebook new` leaves for the writer starts."""
+BODY_PLACEHOLDER = f"[{PLACEHOLDER_PREFIX}]"
+"""How `casebook new` marks each passage of the body the writer must replace. The
+brackets set the template's own placeholders apart from the word TODO in a
+narrative; the template writes this value, and the validator looks for it."""
 _NULL = frozenset({"", "~", "null", "Null", "NULL"})
 _TRUE = frozenset({"true", "True", "TRUE"})
 _FALSE = frozenset({"false", "False", "FALSE"})

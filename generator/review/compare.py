@@ -29,15 +29,19 @@ import json
 import os
 import re
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from generator.config import Config
-from generator.escape import md
 from generator.history.reader import FieldChange, describe_change, field_changes
-from generator.records.diagnostics import Diagnostic, diagnostic
+from generator.records.diagnostics import (
+    Diagnostic,
+    diagnostic,
+    workflow_data,
+    workflow_property,
+)
 from generator.records.frontmatter import Path_
 from generator.records.loader import SKIPPED_NAMES, CaseFile, load_bytes
 from generator.records.schema import OPEN_STAGES, Case, Stage
@@ -669,50 +673,124 @@ _SECTIONS = (("New cases", ("new",)), ("Closed and reopened", ("closed", "reopen
              ("Removed cases", ("removed",)))
 
 
-def _markdown(summary: Summary) -> str:
-    out = [f"## Case changes: {md(summary.base)} → {md(summary.head)}", "",
-           md(count_line(summary))]
+@dataclass(frozen=True, slots=True)
+class _Style:
+    """How one output form writes the parts of a summary; `_walk` decides the parts."""
+
+    value: Callable[[str], str]
+    """A value from a case (an id, a title, a stage, a note) in running text."""
+    arrow: str
+    header: Callable[[Summary, str], list[str]]
+    """The lines before the cases, given the count line."""
+    section: Callable[[str], list[str]]
+    """The lines that open a section, given its heading."""
+    entry: Callable[[CaseChange, str, list[str]], list[str]]
+    """The lines of one case, given its line (title onwards) and its detail lines."""
+
+
+def _walk(summary: Summary, style: _Style) -> str:
+    """The summary in one form: the sections in order, each case with its details."""
+    v = style.value
+    out = style.header(summary, count_line(summary))
     for heading, kinds in _SECTIONS:
         cases = summary.of_kind(*kinds)
         if not cases:
             continue
-        out += ["", f"### {heading}", ""]
+        out += style.section(heading)
         for change in cases:
-            item = f"- **{md(change.id)}** {md(change.title)}"
+            line = v(change.title)
             if change.kind == "new":
-                item += f" ({md(change.new_stage or 'no stage')}), {md(change.path)}"
+                line += f" ({v(change.new_stage or 'no stage')}), {v(change.path)}"
             elif change.kind == "removed":
-                item += f": {md(change.path)} was deleted"
+                line += f": {v(change.path)} was deleted"
             elif change.kind != "changed":
-                item += f": {md(change.old_stage)} → {md(change.new_stage)}"
+                line += f": {v(change.old_stage or '')} {style.arrow} {v(change.new_stage or '')}"
                 if change.note:
-                    item += f". Note: {md(change.note)}"
-            out.append(item)
-            out.extend(f"  - {md(line)}" for line in _details(change))
+                    line += f". Note: {v(change.note)}"
+            out += style.entry(change, line, _details(change))
     return "\n".join(out) + "\n"
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
 def _one_line(text: str) -> str:
-    return " ".join(text.split())
+    """Text on one line, with no control character that a terminal would act on."""
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", " ".join(text.split()))
+
+# Markdown needs only these escaped in running text, and only where they would start
+# markup: emphasis (* and _ at a word's edge; an _ inside a word is just a letter),
+# code, strikethrough, links and images ([), HTML (< before a tag's first letter), an
+# entity (& before `name;`), and a backslash before punctuation or at the end.
+_MD_INLINE = re.compile(r"[*`~\[]|(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])|\\(?=[!-/:-@\[-`{-~]|$)")
+_MD_TAG = re.compile(r"<(?=[A-Za-z/!?])")
+_MD_ENTITY = re.compile(r"&(?=#?[A-Za-z0-9]+;)")
+_MD_LINE_START = re.compile(r"^(?:(?:#{1,6}|[-+=]+|[0-9]{1,9}[.)])(?=\s|$)|>)")
+"""What would make a line (or a list item's first line) a heading, a quote, a list item
+or a rule: `# `, `> `, `- `, `+ `, `===`, and the `.` or `)` of `1. `."""
+
+
+def markdown_text(text: str, *, line_start: bool = False) -> str:
+    """`text` as Markdown that shows it as written, escaping only what would otherwise be
+    read as markup (`CH-2024-0004`, `a -> b` and `{min: 0}` stay as they are). With
+    `line_start`, also what would be markup at the start of a line."""
+    out = _MD_INLINE.sub(lambda m: "\\" + m.group(), _one_line(text))
+    out = _MD_TAG.sub("&lt;", _MD_ENTITY.sub("&amp;", out))
+    if line_start:
+        # Escaping a marker's last character unmakes it: `\#`, `1\.`, `==\=`.
+        out = _MD_LINE_START.sub(lambda m: m.group()[:-1] + "\\" + m.group()[-1], out)
+    return out
+
+
+def _markdown_style() -> _Style:
+    return _Style(
+        value=markdown_text, arrow="→",
+        header=lambda s, counts: [f"## Case changes: {markdown_text(s.base)} → "
+                                  f"{markdown_text(s.head)}", "", counts],
+        section=lambda heading: ["", f"### {heading}", ""],
+        entry=lambda change, line, details: [
+            f"- **{markdown_text(change.id)}** {line}",
+            *(f"  - {markdown_text(d, line_start=True)}" for d in details)])
+
+
+def _text_style(summary: Summary) -> _Style:
+    width = max((len(c.kind) for c in summary.changes), default=0)
+    return _Style(
+        value=_one_line, arrow="->",
+        header=lambda s, counts: [f"Case changes: {_one_line(s.base)} -> {_one_line(s.head)}",
+                                  counts],
+        section=lambda heading: [],
+        entry=lambda change, line, details: [
+            f"{change.kind.ljust(width)}  {_one_line(change.id)}  {line}",
+            *(f"    {_one_line(d)}" for d in details)])
+
+
+def _github_entry(change: CaseChange, line: str, details: list[str]) -> list[str]:
+    """One notice annotation per case, on its file (a removed case's is gone)."""
+    props = [] if change.kind == "removed" else [f"file={workflow_property(change.path)}"]
+    props.append(f"title={workflow_property(f'{change.id} {change.kind}')}")
+    message = "\n".join([line, *details])
+    return [f"::notice {','.join(props)}::{workflow_data(message)}"]
+
+
+def _github_style() -> _Style:
+    return _Style(
+        value=_one_line, arrow="->",
+        header=lambda s, counts: [f"Case changes: {_one_line(s.base)} -> {_one_line(s.head)}: "
+                                  f"{counts}"],
+        section=lambda heading: [], entry=_github_entry)
+
+
+def _markdown(summary: Summary) -> str:
+    return _walk(summary, _markdown_style())
 
 
 def _text(summary: Summary) -> str:
-    out = [f"Case changes: {summary.base} -> {summary.head}", count_line(summary)]
-    width = max((len(c.kind) for c in summary.changes), default=0)
-    for _, kinds in _SECTIONS:
-        for change in summary.of_kind(*kinds):
-            item = f"{change.kind.ljust(width)}  {change.id}  {_one_line(change.title)}"
-            if change.kind == "new":
-                item += f" ({change.new_stage or 'no stage'}), {change.path}"
-            elif change.kind == "removed":
-                item += f": {change.path} was deleted"
-            elif change.kind != "changed":
-                item += f": {change.old_stage} -> {change.new_stage}"
-                if change.note:
-                    item += f" ({_one_line(change.note)})"
-            out.append(item)
-            out.extend(f"    {_one_line(line)}" for line in _details(change))
-    return "\n".join(out) + "\n"
+    return _walk(summary, _text_style(summary))
+
+
+def _github(summary: Summary) -> str:
+    return _walk(summary, _github_style())
 
 
 def _json(summary: Summary) -> str:
@@ -744,17 +822,30 @@ def _json(summary: Summary) -> str:
 
 
 _RENDERERS: dict[str, Callable[[Summary], str]] = {
-    "markdown": _markdown, "json": _json, "text": _text}
+    "markdown": _markdown, "text": _text, "json": _json, "github": _github}
 FORMATS = tuple(_RENDERERS)
 
 
 def render_summary(summary: Summary, fmt: str) -> str:
-    """The summary as Markdown (for a pull request), JSON (see `_json`) or text."""
+    """The summary as Markdown (for a pull request), text (for a terminal), JSON (see
+    `_json`) or GitHub workflow annotations (a notice on each changed case's file)."""
     try:
         renderer = _RENDERERS[fmt]
     except KeyError:
         raise ValueError(f"unknown format '{fmt}': choose one of {', '.join(FORMATS)}") from None
     return renderer(summary)
+
+
+_FALSE = frozenset({"", "0", "false", "no"})
+
+
+def default_format(environ: Mapping[str, str], terminal: bool) -> str:
+    """The format `casebook diff` prints without --format: text on a terminal, and
+    elsewhere too, unless it runs in CI (`CI` or `GITHUB_ACTIONS` set, as every CI
+    service sets one), where the summary goes to a pull request: Markdown."""
+    in_ci = any(environ.get(name, "").strip().lower() not in _FALSE
+                for name in ("CI", "GITHUB_ACTIONS"))
+    return "markdown" if in_ci and not terminal else "text"
 
 
 def snapshots(config: Config, corpus: Corpus | None, base_ref: str, head_ref: str | None

@@ -6,8 +6,13 @@ is in stage intake and status active, opened today with a review in two weeks,
 with a first stage_history entry and one public source, and it is already in the
 canonical form of `casebook fmt`. What the writer must supply (the title, the
 incident's date and country, the source's title, url and accessed date, and who
-logged the case and why, unless given) is a placeholder starting with TODO, which
-the validator reports as CB211 `placeholder` until it is filled in.
+logged the case and why, unless given) is a placeholder starting with TODO in the
+front matter, and a passage marked `[TODO]` (BODY_PLACEHOLDER) in the body; the
+validator reports each as CB211 `placeholder` until it is replaced.
+
+Values given on the command line are checked against the schema's own field
+types before anything is written (`option_problem`), with a "did you mean" where
+a close value exists (`--country sudan`: SDN).
 
 location_precision and attribution start as `unknown`, which is true until the
 analyst knows better.
@@ -16,16 +21,28 @@ analyst knows better.
 from __future__ import annotations
 
 import datetime as dt
+import difflib
+import enum
 import re
 from collections.abc import Iterable
 from pathlib import Path
-from typing import TypedDict, Unpack
+from typing import Annotated, Any, TypedDict, Unpack
+
+from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from generator import templating
 from generator.config import Config
-from generator.records.frontmatter import PLACEHOLDER_PREFIX
+from generator.records.frontmatter import BODY_PLACEHOLDER, PLACEHOLDER_PREFIX
 from generator.records.loader import case_files
-from generator.records.schema import Sensitivity, SourceType
+from generator.records.schema import (
+    Case,
+    FuzzyDate,
+    Incident,
+    Sensitivity,
+    Source,
+    SourceType,
+    StageEntry,
+)
 from generator.review.files import write_new
 from generator.review.fmt import scalar_text
 
@@ -50,11 +67,92 @@ class NewCaseFields(TypedDict, total=False):
 
     title: str | None
     country: str | None
+    incident_date: str | None
     source_url: str | None
     source_title: str | None
     assignee: str | None
+    by: str | None
     sensitivity: str
     source_type: str
+
+
+OPTION_FIELDS: dict[str, tuple[type[BaseModel], str]] = {
+    "title": (Case, "title"),
+    "country": (Incident, "country"),
+    "incident_date": (Incident, "date"),
+    "source_url": (Source, "url"),
+    "source_title": (Source, "title"),
+    "assignee": (Case, "assignee"),
+    "by": (StageEntry, "by"),
+    "sensitivity": (Case, "sensitivity"),
+    "source_type": (Source, "type"),
+}
+"""The schema field each value `casebook new` may be given is written to: a value is
+checked by that field's own type, so the command and the validator agree."""
+
+
+def _adapter(name: str) -> TypeAdapter[Any]:
+    model, key = OPTION_FIELDS[name]
+    info = model.model_fields[key]
+    # The field's type with its constraints, made at run time: no static type to give.
+    form: Any = Annotated[info.annotation, info]
+    return TypeAdapter(form)
+
+
+def option_problem(name: str, text: str, today: dt.date) -> str | None:
+    """Why `text` cannot be the new case's `name` (a key of OPTION_FIELDS), with a "did
+    you mean" when a close value exists; None when the case can hold it."""
+    choices = _choices(name)
+    if choices is not None:
+        if text in choices:
+            return None
+        close = ([c for c in choices if c.lower() == text.strip().lower()]
+                 or difflib.get_close_matches(text, choices, n=1, cutoff=0.6))
+        return f"'{text}' is not one of {', '.join(choices)}" + _did_you_mean(close)
+    try:
+        value = _adapter(name).validate_python(text)
+    except ValidationError as err:
+        message = str(err.errors(include_url=False)[0]["msg"])
+        if name == "country" and "did you mean" not in message:
+            message += _did_you_mean(country_suggestions(text))
+        return message
+    if isinstance(value, FuzzyDate) and value.start > today:
+        return f"'{text}' is after today ({today.isoformat()})"
+    return None
+
+
+def _choices(name: str) -> list[str] | None:
+    """The values of an enumerated field, in the schema's order; None for other fields."""
+    model, key = OPTION_FIELDS[name]
+    kind = model.model_fields[key].annotation
+    if isinstance(kind, type) and issubclass(kind, enum.Enum):
+        return [str(member.value) for member in kind]
+    return None
+
+
+def _did_you_mean(close: list[str]) -> str:
+    return f" (did you mean {' or '.join(close)}?)" if close else ""
+
+
+def country_suggestions(text: str) -> list[str]:
+    """The alpha-3 codes `text` may have meant, with their names: a name or an alpha-2
+    code (`sudan`, `SD`: `SDN (Sudan)`), the start of a name's word (`korea`: PRK and
+    KOR) or a misspelt name (`Sudna`). At most three."""
+    from iso3166 import countries
+
+    key = text.strip()
+    if not key:
+        return []
+    try:
+        found = [countries.get(key)]
+    except KeyError:
+        word = re.compile(rf"\b{re.escape(key)}", re.IGNORECASE)
+        found = [c for c in countries if len(key) >= 3 and word.search(c.name)]
+        if not found:
+            names = {c.name.lower(): c for c in countries}
+            found = [names[n] for n in difflib.get_close_matches(key.lower(), names, n=3,
+                                                                 cutoff=0.75)]
+    return [f"{c.alpha3} ({c.name})" for c in found[:3]]
 
 
 def next_id(config: Config, year: int, existing: Iterable[str]) -> str:
@@ -87,19 +185,23 @@ def render_new_case(
     today: dt.date,
     title: str | None = None,
     country: str | None = None,
+    incident_date: str | None = None,
     source_url: str | None = None,
     source_title: str | None = None,
     assignee: str | None = None,
+    by: str | None = None,
     sensitivity: str = "AMBER",
     source_type: str = "media",
 ) -> str:
     """The text of a new case file. Values are written as YAML scalars (a JSON string
-    when quoting is needed), so no value can break out of its line."""
+    when quoting is needed), so no value can break out of its line. `by`, who logs the
+    case, is the assignee unless given."""
     Sensitivity(sensitivity)  # ValueError for a label that does not exist
     SourceType(source_type)
     path = template_path(config)
     env = templating.environment(path.parent, {"yaml": scalar_text})
     template = env.get_template(path.name)
+    when = _given(incident_date)
     return template.render(
         case_id=case_id,
         today=today,
@@ -107,15 +209,17 @@ def render_new_case(
         sensitivity=sensitivity,
         title=_given(title) or TITLE,
         assignee=_given(assignee),
-        by=_given(assignee) or BY,
+        by=_given(by) or _given(assignee) or BY,
         note=NOTE,
-        incident_date=INCIDENT_DATE,
+        # Read as the schema reads it, so that it is written as `casebook fmt` would.
+        incident_date=_adapter("incident_date").validate_python(when) if when else INCIDENT_DATE,
         country=_given(country) or COUNTRY,
         source_type=source_type,
         source_title=_given(source_title) or SOURCE_TITLE,
         source_url=_given(source_url) or SOURCE_URL,
         # Whoever gives the address has the source in front of them today.
         accessed=today if _given(source_url) else ACCESSED,
+        todo=BODY_PLACEHOLDER,
     )
 
 

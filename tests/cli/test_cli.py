@@ -183,7 +183,7 @@ def test_options_shared_by_commands_read_the_same(repo: Path) -> None:
     """--format, --profile and --quiet are declared once and read alike everywhere."""
     for command, choices in ((["validate"], "'text', 'json', 'github'"),
                              (["schema"], "'json', 'markdown'"),
-                             (["diff", "HEAD"], "'markdown', 'json', 'text'"),
+                             (["diff", "HEAD"], "'markdown', 'text', 'json', 'github'"),
                              (["history", "CH-2024-0001"], "'text', 'json'")):
         result = invoke(*command, "--format", "xml", cwd=repo)
         assert result.exit_code == 2, shown(result)
@@ -193,3 +193,17 @@ def test_options_shared_by_commands_read_the_same(repo: Path) -> None:
         assert result.exit_code == 2, shown(result)
         assert "Invalid value for --profile: unknown profile 'nosuch'" in result.stderr, \
             shown(result)
+
+
+def test_summary_lines_count_in_the_singular_and_the_plural(repo: Path) -> None:
+    good = (ROOT / "tests" / "fixtures" / "scenarios" / "valid-every-stage" /
+            "CH-2024-0001.md").read_text(encoding="utf-8")
+    _with_case(repo, good.replace("sensitivity: CLEAR", "sensitivity: 'CLEAR'"))
+    one = invoke("fmt", cwd=repo)
+    assert one.exit_code == 0, shown(one)
+    assert one.stdout.splitlines()[-1] == "1 file, 1 reformatted, 0 with errors", shown(one)
+    _with_case(repo, good.replace("CH-2024-0001", "CH-2024-0002"), "CH-2024-0002.md")
+    two = invoke("fmt", "--check", cwd=repo)
+    assert two.stdout.splitlines()[-1] == "2 files, 0 would be reformatted, 0 with errors", \
+        shown(two)
+    assert invoke("validate", cwd=repo).stdout.splitlines()[-1].startswith("2 cases, 0 errors")

@@ -18,6 +18,7 @@ key of an entry, `  - stage: ...`, is at column 5 and its value at column 12.
 
 from __future__ import annotations
 
+import html as html_module
 import json
 import os
 import re
@@ -38,8 +39,11 @@ from generator.review.compare import (
     CaseChange,
     CompareError,
     Snapshot,
+    _one_line,
     compare,
+    default_format,
     fork_point,
+    markdown_text,
     render_summary,
     snapshot_at,
     snapshot_of_worktree,
@@ -663,13 +667,13 @@ Case changes: main -> feature
 1 new, 1 stage change, 1 closed, 1 changed
 new      CH-2024-0006  Air strike on a water pumping station (Example District) (intake), \
 cases/CH-2024-0006.md
-closed   CH-2024-0001  Shelling of a market in an example town: intake -> closed (Logged in \
-error; the report concerned another town.)
+closed   CH-2024-0001  Shelling of a market in an example town: intake -> closed. Note: Logged \
+in error; the report concerned another town.
     status: active -> (none)
     next_review: 2027-01-15 -> (none)
     closure_reason: (none) -> withdrawn
 stage    CH-2024-0002  Shelling of a market in an example town: incident-analysis -> \
-policy-impact-assessment (Harm found credible on two independent sources.)
+policy-impact-assessment. Note: Harm found credible on two independent sources.
     harm: (none) -> {killed: 4, injured: (none)}
     assessment: (none) -> {harm_finding: credible, reviewed_by: [asmith]}
 changed  CH-2024-0003  Shelling of a market in an example town
@@ -729,36 +733,120 @@ def test_summary_of_reopened_removed_and_moved_cases(kb: KB) -> None:
 
 ### Closed and reopened
 
-- **CH\\-2024\\-0005** Shelling of a market in an example town: closed → incident\\-analysis\
-. Note: A new witness statement\\.
+- **CH-2024-0005** Shelling of a market in an example town: closed → incident-analysis. Note: A \
+new witness statement.
 
 ### Other changes
 
-- **CH\\-2024\\-0003** Shelling of a market in an example town
-  - file: cases/CH\\-2024\\-0003\\.md \\-&gt; cases/2024/CH\\-2024\\-0003\\.md
+- **CH-2024-0003** Shelling of a market in an example town
+  - file: cases/CH-2024-0003.md -> cases/2024/CH-2024-0003.md
 
 ### Removed cases
 
-- **CH\\-2024\\-0004** Shelling of a market in an example town: cases/CH\\-2024\\-0004\\.md was \
-deleted
+- **CH-2024-0004** Shelling of a market in an example town: cases/CH-2024-0004.md was deleted
 """
+
+
+def _rendered(markdown: str) -> str:
+    """Markdown as GitHub's CommonMark reader (with strikethrough) turns it into HTML."""
+    from markdown_it import MarkdownIt
+
+    return MarkdownIt("commonmark").enable("strikethrough").render(markdown)
+
+
+_HOSTILE_TITLE = "*Strike* on [a school](javascript:alert(1)) <script>x</script> | #1 ~~no~~"
 
 
 def test_summary_escapes_markdown_and_says_when_nothing_changed(kb: KB) -> None:
     kb.branch("feature")
-    kb.edit(P1, ("title: Shelling of a market in an example town",
-                 "title: '*Strike* on [a school](javascript:alert(1)) <script>x</script> | #1'"))
+    kb.edit(P1, ("title: Shelling of a market in an example town", f"title: '{_HOSTILE_TITLE}'"))
     kb.commit("A hostile title")
     config = kb.config
     base = snapshot_at(config, "main")
     summary = summarize(base, snapshot_at(config, "feature"))
     markdown = render_summary(summary, "markdown")
-    assert "<script>" not in markdown and "](" not in markdown
-    assert ("- **CH\\-2024\\-0001** \\*Strike\\* on \\[a school\\]\\(javascript:alert\\(1\\)\\) "
-            "&lt;script&gt;x&lt;/script&gt; \\| \\#1\n") in markdown
+    assert ("- **CH-2024-0001** \\*Strike\\* on \\[a school](javascript:alert(1)) "
+            "&lt;script>x&lt;/script> | #1 \\~\\~no\\~\\~\n") in markdown
+    html = _rendered(markdown)
+    assert "<a " not in html and "<script" not in html and "<em>" not in html
+    assert "<del>" not in html
+    shown = html_module.unescape(re.sub(r"<[^>]+>", "", html))
+    assert f"CH-2024-0001 {_HOSTILE_TITLE}" in shown
+    assert f"title: Shelling of a market in an example town -> {_HOSTILE_TITLE}" in shown
+    text = render_summary(summary, "text")
+    assert f"CH-2024-0001  {_HOSTILE_TITLE}" in text
 
     same = summarize(base, Snapshot("main again", dict(base.files)))
     assert same.changes == []
     assert render_summary(same, "markdown") == (
         "## Case changes: main → main again\n\nno case changed\n")
     assert render_summary(same, "text") == "Case changes: main -> main again\nno case changed\n"
+    assert render_summary(same, "github") == "Case changes: main -> main again: no case changed\n"
+
+
+@pytest.mark.parametrize(("text", "escaped"), [
+    # What Markdown reads as plain text is left as it is.
+    ("CH-2026-0004", "CH-2026-0004"),
+    ("0 -> {min: 0, max: 1}", "0 -> {min: 0, max: 1}"),
+    ("harm.killed: 2 -> (none)", "harm.killed: 2 -> (none)"),
+    ("next_review, us_origin_basis", "next_review, us_origin_basis"),
+    ("3 < 4 and 5 > 4; AT&T | 100% #2 + 1!", "3 < 4 and 5 > 4; AT&T | 100% #2 + 1!"),
+    ("a \\ b", "a \\ b"),
+    # What would be read as markup is escaped, and only that.
+    ("*bold* and _it_", "\\*bold\\* and \\_it\\_"),
+    ("`code`", "\\`code\\`"),
+    ("HEAD~1 -> main~2", "HEAD\\~1 -> main\\~2"),
+    ("[a](b) ![i](x)", "\\[a](b) !\\[i](x)"),
+    ("<b>x</b> <!-- c --> <https://x.org>", "&lt;b>x&lt;/b> &lt;!-- c --> &lt;https://x.org>"),
+    ("&copy; &#169;", "&amp;copy; &amp;#169;"),
+    ("a \\* b \\", "a \\\\\\* b \\\\"),
+    ("two\nlines\x1b[31m", "two lines\\x1b\\[31m"),
+])
+def test_markdown_text_escapes_only_what_markdown_would_read(text: str, escaped: str) -> None:
+    assert markdown_text(text) == escaped
+    html = _rendered(f"- **X** {escaped}")
+    assert html == f"<ul>\n<li><strong>X</strong> {html_module.escape(_one_line(text), quote=False)}</li>\n</ul>\n"
+
+
+@pytest.mark.parametrize(("text", "escaped"), [
+    ("# heading", "\\# heading"), ("> quote", "\\> quote"), ("- item", "\\- item"),
+    ("+ item", "\\+ item"), ("1. item", "1\\. item"), ("2024) x", "2024\\) x"),
+    ("===", "==\\="), ("#tag", "#tag"), ("2024-01 x", "2024-01 x"), ("field: a -> b", "field: a -> b"),
+])
+def test_markdown_text_at_the_start_of_a_line(text: str, escaped: str) -> None:
+    assert markdown_text(text, line_start=True) == escaped
+    assert _rendered(f"- {escaped}") == f"<ul>\n<li>{html_module.escape(text, quote=False)}</li>\n</ul>\n"
+
+
+def test_summary_as_github_annotations(kb: KB) -> None:
+    summary_branch(kb)
+    kb.git("rm", "-q", P5)
+    kb.commit("Remove a case")
+    config = kb.config
+    summary = summarize(snapshot_at(config, "main"), snapshot_at(config, "feature"))
+    lines = render_summary(summary, "github").splitlines()
+    assert lines[0] == "Case changes: main -> feature: 1 new, 1 stage change, 1 closed, 1 changed, " \
+                       "1 removed"
+    assert lines[2] == ("::notice file=cases/CH-2024-0001.md,title=CH-2024-0001 closed::Shelling "
+                        "of a market in an example town: intake -> closed. Note: Logged in error; "
+                        "the report concerned another town.%0Astatus: active -> (none)%0A"
+                        "next_review: 2027-01-15 -> (none)%0Aclosure_reason: (none) -> withdrawn")
+    assert [line.split("::")[1] for line in lines[1:]] == [  # in the Markdown's sections
+        "notice file=cases/CH-2024-0006.md,title=CH-2024-0006 new",
+        "notice file=cases/CH-2024-0001.md,title=CH-2024-0001 closed",
+        "notice file=cases/CH-2024-0002.md,title=CH-2024-0002 stage",
+        "notice file=cases/CH-2024-0003.md,title=CH-2024-0003 changed",
+        "notice title=CH-2024-0005 removed",
+    ]
+
+
+@pytest.mark.parametrize(("environ", "terminal", "expected"), [
+    ({}, True, "text"), ({}, False, "text"),
+    ({"CI": "true"}, False, "markdown"), ({"GITHUB_ACTIONS": "true"}, False, "markdown"),
+    ({"CI": "1", "GITHUB_ACTIONS": ""}, False, "markdown"),
+    ({"CI": "true"}, True, "text"),  # a person at a terminal in CI still reads text
+    ({"CI": "false"}, False, "text"), ({"CI": "0"}, False, "text"), ({"CI": ""}, False, "text"),
+])
+def test_diff_prints_text_unless_in_ci(environ: dict[str, str], terminal: bool,
+                                       expected: str) -> None:
+    assert default_format(environ, terminal) == expected

@@ -171,6 +171,10 @@ class HistorySummary:
     note: str
     """Said when history is partial or missing; empty otherwise."""
     opened: str
+    """The case's own `opened` date, which the first commit may follow by years."""
+    first_commit: str
+    """The date of the first commit that holds the case file."""
+    first_author: str
     last_changed: str
     last_changed_ago: str
     last_author: str
@@ -361,6 +365,16 @@ class ExportDoc:
     url: str
     description: str
     columns: list[Fact] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class ExportsPage:
+    """`/exports/`: every export file of the build, with what it holds."""
+
+    site: Site
+    exports: list[ExportDoc]
+    columns_url: str
+    """Where the about page documents every column."""
 
 
 @dataclass(frozen=True, slots=True)

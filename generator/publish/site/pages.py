@@ -35,6 +35,7 @@ from generator.publish.site.context import (
     DashboardPage,
     ExportDoc,
     ExportLink,
+    ExportsPage,
     Fact,
     Group,
     GroupIndexPage,
@@ -215,6 +216,7 @@ class SiteBuilder:
         self.review()
         self.changes()
         self.dashboard()
+        self.exports_index()
         self.about()
         return self.pages
 
@@ -258,13 +260,16 @@ class SiteBuilder:
     def _history_summary(self, f: CaseFacts) -> HistorySummary:
         found = f.history
         note = self._history_note()
+        opened = f.case.opened.isoformat()
         if found is None or not found.commits:
-            return HistorySummary(False, note or "This case has no committed history yet.",
-                                  "", "", "", "", 0, [])
+            return HistorySummary(
+                available=False, note=note or "This case has no committed history yet.",
+                opened=opened, first_commit="", first_author="", last_changed="",
+                last_changed_ago="", last_author="", revisions=0, entries=[])
         first, last = found.commits[-1], found.commits[0]
         return HistorySummary(
-            available=True, note=note,
-            opened=first.date.date().isoformat(),
+            available=True, note=note, opened=opened,
+            first_commit=first.date.date().isoformat(), first_author=first.author,
             last_changed=last.date.date().isoformat(),
             last_changed_ago=_ago(last.date.date(), self.today),
             last_author=last.author, revisions=len(found.commits),
@@ -445,6 +450,15 @@ class SiteBuilder:
             site=self.site, charts=dashboard_charts(self, path),
             exports=[ExportLink(e.file, rel(path, f"exports/{e.file}"), e.description)
                      for e in EXPORTS])))
+
+    def exports_index(self) -> None:
+        """`/exports/`, so that the folder of export files has a page of its own."""
+        path = "exports/index.md"
+        self.add(Page(path, "exports.md.j2", "Exports", ExportsPage(
+            site=self.site,
+            exports=[ExportDoc(e.file, rel(path, f"exports/{e.file}"), e.description)
+                     for e in EXPORTS],
+            columns_url=rel(path, "about.md") + "#exports"), search=False))
 
     def about(self) -> None:
         path = "about.md"

@@ -18,7 +18,7 @@ CORPUS = FIXTURES / "scenarios" / "valid-every-stage"
 # checked by name (the about page carries the whole field reference).
 PINNED = ("index.md", "stages/index.md", "stages/incident-analysis.md", "review.md",
           "sources/index.md", "sources/media.md", "changes/index.md",
-          "exports/cases.csv", "exports/sources.csv")
+          "exports/index.md", "exports/cases.csv", "exports/sources.csv")
 
 
 def _generate(tmp_path: Path) -> Path:

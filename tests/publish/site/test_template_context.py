@@ -24,6 +24,7 @@ CONTEXT_OF = {
     "review.md.j2": context.ReviewPage,
     "changes.md.j2": context.ChangesPage,
     "dashboard.md.j2": context.DashboardPage,
+    "exports.md.j2": context.ExportsPage,
     "about.md.j2": context.AboutPage,
     "moved.md.j2": context.MovedPage,
 }
