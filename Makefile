@@ -10,11 +10,17 @@ CHROMIUM ?= /usr/bin/chromium
 .PHONY: serve site test lint typecheck unit regen bench clean browser
 
 # The virtual environment is rebuilt only when pyproject.toml changes, so that
-# later runs need no network.
+# later runs need no network. Country boundaries for the coordinates check
+# (Natural Earth through the npm package world-atlas) go inside it too.
+BOUNDARIES := $(VENV)/share/casebook
+WORLD_ATLAS ?= world-atlas@2.0.2
+
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e .
+	mkdir -p $(BOUNDARIES)
+	npm install --silent --no-save --no-audit --no-fund --prefix $(BOUNDARIES) $(WORLD_ATLAS)
 	touch $@
 
 $(BIN)/.installed-test: $(BIN)/.installed

@@ -61,6 +61,16 @@ COUNTRIES: tuple[str, ...] = (
     "PSE", "YEM", "SYR", "LBN", "IRQ", "SOM", "UKR", "NGA",
     "MLI", "COL", "PHL", "MMR", "SDN", "LBY", "AFG", "ETH",
 )
+# (lat, lon, spread in degrees): a square around a point well inside each country, so
+# that every generated point lies in the country its case names (warning CB361 checks).
+COUNTRY_AREAS: dict[str, tuple[float, float, float]] = {
+    "PSE": (31.9, 35.25, 0.08), "YEM": (15.5, 47.5, 1.0), "SYR": (35.0, 38.5, 0.8),
+    "LBN": (33.85, 35.85, 0.1), "IRQ": (33.0, 43.5, 1.0), "SOM": (3.0, 45.0, 0.5),
+    "UKR": (49.0, 31.5, 1.5), "NGA": (9.5, 8.0, 1.5), "MLI": (16.0, -3.0, 1.5),
+    "COL": (4.5, -74.0, 1.0), "PHL": (16.5, 121.0, 0.3), "MMR": (21.0, 96.0, 1.0),
+    "SDN": (14.5, 31.0, 1.5), "LBY": (28.0, 17.0, 1.5), "AFG": (34.0, 66.0, 1.0),
+    "ETH": (9.0, 39.0, 1.5),
+}
 
 # (handle, display name): invented analysts; the names are used as git authors too.
 ANALYSTS: tuple[tuple[str, str], ...] = (
@@ -537,7 +547,7 @@ def _plan(i: int, rng: random.Random, prefix: str) -> Plan:
         incident_date.split("/")[-1].rstrip("~") + ("-01" if len(incident_date) == 7 else ""))
     harm_initial, harm_final = _draw_harm(rng)
     sources = _draw_sources(rng, case_id, opened, last, incident_end, place)
-    coordinates = (round(rng.uniform(-30.0, 45.0), 4), round(rng.uniform(-20.0, 120.0), 4))
+    spread = (rng.uniform(-1.0, 1.0), rng.uniform(-1.0, 1.0))
 
     reviewers = tuple(sorted(rng.sample(handles, rng.randint(1, 2)), key=handles.index))
     recommendations = tuple(sorted(rng.sample(ACTION_TYPES, rng.randint(1, 3)),
@@ -577,11 +587,11 @@ def _plan(i: int, rng: random.Random, prefix: str) -> Plan:
         assignee=rng.choice(handles),
         incident_date=incident_date,
         incident_words=incident_words,
-        country=rng.choice(COUNTRIES),
+        country=(country := rng.choice(COUNTRIES)),
         admin1=admin1,
         admin2=admin2,
         place=place,
-        coordinates=coordinates if rng.random() < 0.6 else None,
+        coordinates=_point_in(country, spread) if rng.random() < 0.6 else None,
         location_precision=rng.choice(PRECISIONS),
         partner_force=force if rng.random() < 0.93 else "unknown",
         unit=unit,
@@ -609,6 +619,11 @@ def _plan(i: int, rng: random.Random, prefix: str) -> Plan:
         assessment_extra=tuple(rng.sample(_ASSESSMENT_EXTRA, 2)),
         words=words,
     )
+
+
+def _point_in(country: str, spread: tuple[float, float]) -> tuple[float, float]:
+    lat, lon, size = COUNTRY_AREAS[country]
+    return (round(lat + spread[0] * size, 4), round(lon + spread[1] * size, 4))
 
 
 def _stage_note(stage: str, rng: random.Random) -> str:
