@@ -910,6 +910,86 @@ def write_corpus(root: Path, n: int, *, seed: int = 1, prefix: str = "CH") -> li
     return paths
 
 
+def near_copy(i: int, j: int, *, seed: int = 1, prefix: str = "CH") -> tuple[str, str]:
+    """Case `j`: the incident of case `i` as another report tells it, a day earlier, about
+    330 m away, under a reworded title, citing other addresses (what `casebook
+    duplicates` must find). `j` must fall in the same year as `i` (j % 3 == i % 3)."""
+    if i % YEARS != j % YEARS:
+        raise ValueError("a near copy keeps the original's year: j % 3 must equal i % 3")
+    plan = _plan(i, case_rng(seed, i), prefix)
+    case_id = case_id_for(j, prefix)
+    date = plan.incident_date
+    if re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", date):
+        date = (dt.date.fromisoformat(date) - dt.timedelta(days=1)).isoformat()
+    point = plan.coordinates
+    moved = None if point is None else (round(point[0] + 0.003, 4), point[1])
+    what = plan.title.split(" in ")[0]
+    sources = tuple(replace(s, url=f"https://example.com/wire/{case_id.lower()}-{s.key.lower()}")
+                    if s.url else s for s in plan.sources)
+    copy = replace(plan, index=j, case_id=case_id, incident_date=date, coordinates=moved,
+                   title=f"{plan.place}: {what[0].lower()}{what[1:]} reported",
+                   sources=sources, related=())
+    return case_id, render(copy, final_state(copy))
+
+
+SHEET_COLUMNS: tuple[str, ...] = (
+    "title", "incident_date", "country", "admin1", "admin2", "place", "lat", "lon",
+    "location_precision", "partner_force", "attribution", "killed_min", "killed_max",
+    "injured_min", "injured_max", "aliases", "tags", "source_type", "source_title",
+    "source_url", "source_publisher", "source_published", "narrative",
+)
+"""The columns of a fictional monitor's sheet, named as casebook's cases.csv names them."""
+
+
+def _bounds_text(value: Harm) -> tuple[str, str]:
+    if value is None:
+        return "", ""
+    if isinstance(value, tuple):
+        return str(value[0]), str(value[1])
+    return str(value), str(value)
+
+
+def sheet_rows(n: int, *, seed: int = 1) -> list[dict[str, str]]:
+    """`n` rows of a fictional monitor's incident sheet, one incident each, with an alias
+    (`fictionalmonitor:NNNNN`) so that a second import matches every row."""
+    rows = []
+    for i in range(n):
+        plan = _plan(i, case_rng(seed, i), "CH")
+        killed, injured = plan.harm_final.killed, plan.harm_final.injured
+        end = plan.incident_date.split("/")[-1].rstrip("~")
+        published = end if len(end) == 10 else f"{end}-28" if len(end) == 7 else f"{end}-12-31"
+        point = plan.coordinates
+        when = plan.incident_words
+        rows.append({
+            "title": plan.title, "incident_date": plan.incident_date, "country": plan.country,
+            "admin1": plan.admin1, "admin2": plan.admin2, "place": plan.place,
+            "lat": str(point[0]) if point else "", "lon": str(point[1]) if point else "",
+            "location_precision": plan.location_precision, "partner_force": plan.partner_force,
+            "attribution": plan.attribution,
+            "killed_min": _bounds_text(killed)[0], "killed_max": _bounds_text(killed)[1],
+            "injured_min": _bounds_text(injured)[0], "injured_max": _bounds_text(injured)[1],
+            "aliases": f"fictionalmonitor:{i + 1:05d}", "tags": "; ".join(plan.tags),
+            "source_type": "civil-society", "source_title": f"Incident report {i + 1:05d}",
+            "source_url": f"https://example.org/monitor/incidents/{i + 1:05d}",
+            "source_publisher": "Fictional Monitoring Group", "source_published": published,
+            "narrative": f"This is a fictional incident. {when[0].upper()}{when[1:]} "
+                         f"{_EVENTS[plan.operation_type].format(target=plan.words['target'])} "
+                         f"in {plan.place} [S1].",
+        })
+    return rows
+
+
+def write_sheet(path: Path, n: int, *, seed: int = 1) -> Path:
+    """`sheet_rows` as a CSV file (UTF-8 with a byte order mark, as spreadsheets save it)."""
+    import csv
+
+    with path.open("w", encoding="utf-8-sig", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=SHEET_COLUMNS)
+        writer.writeheader()
+        writer.writerows(sheet_rows(n, seed=seed))
+    return path
+
+
 # --- history --------------------------------------------------------------------------
 
 
