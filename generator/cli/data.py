@@ -112,7 +112,8 @@ def duplicates(ctx: Context, fmt: str, min_score: float | None, today: dt.date |
     if not config.cases_dir.is_dir():
         fail(f"no cases folder at {config.cases_dir}")
     corpus = load_corpus(config, today=today)
-    found = candidates(corpus.cases, min_score=DEFAULT_MIN_SCORE if min_score is None
+    bodies = {f.case.id: f.body for f in corpus.files if f.case is not None}
+    found = candidates(corpus.cases, bodies, min_score=DEFAULT_MIN_SCORE if min_score is None
                        else min_score)
     if fmt == "json":
         click.echo(json.dumps({"pairs": [p.as_dict() for p in found]}, indent=2,
