@@ -10,6 +10,7 @@ import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 from click.testing import CliRunner, Result
@@ -123,3 +124,18 @@ def copy_project(target: Path) -> Path:
     shutil.copy(ROOT / "mkdocs.yml", target / "mkdocs.yml")
     (target / ".generated" / "docs").mkdir(parents=True)
     return target
+
+
+def bench_corpus() -> ModuleType:
+    """bench/corpus.py, the generator of synthetic valid cases and monitor sheets."""
+    import importlib.util
+
+    name = "casebook_bench_corpus"
+    if name in sys.modules:
+        return sys.modules[name]
+    spec = importlib.util.spec_from_file_location(name, ROOT / "bench" / "corpus.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module  # before exec: its dataclasses look the module up
+    spec.loader.exec_module(module)
+    return module
