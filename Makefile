@@ -58,7 +58,7 @@ unit: $(BIN)/.installed-test browser
 test: lint typecheck unit
 
 # Refresh what is generated from the code: the README's stage table, field reference
-# and table of messages, and schema/case.schema.json.
+# and table of messages, schema/case.schema.json and schema/mapping.schema.json.
 regen: $(BIN)/.installed
 	$(BIN)/python -m generator.publish.reference --write
 

@@ -212,13 +212,18 @@ class Row:
     problems: list[Diagnostic] = field(default_factory=list)
 
 
+def column_specs(sheet: Sheet, mapping: Mapping | None) -> dict[str, ColumnSpec]:
+    """Each casebook column the rows of `sheet` fill, and where from."""
+    if mapping is not None:
+        return {name: spec(v) for name, v in mapping.columns.items()}
+    return {name: ColumnSpec(column=name) for name in sheet.headers if name in TARGETS}
+
+
 def read_row(sheet: Sheet, number: int, cells: dict[str, str],
-             mapping: Mapping | None) -> Row:
+             mapping: Mapping | None, specs: dict[str, ColumnSpec] | None = None) -> Row:
     """The casebook columns of one row, each cell read as its column's kind."""
     row = Row(number)
-    specs: dict[str, ColumnSpec] = (
-        {name: spec(v) for name, v in mapping.columns.items()} if mapping is not None
-        else {name: ColumnSpec(column=name) for name in sheet.headers if name in TARGETS})
+    specs = specs if specs is not None else column_specs(sheet, mapping)
     for name, column_spec in specs.items():
         column = sheet.column(column_spec.column)
         row.columns[name] = column
@@ -543,8 +548,9 @@ def import_sheet(config: Config, path: Path, *, mapping_path: Path | None = None
     by_alias, taken = _existing(config)
     writer = _Writer(config, today, taken, dry_run)
     seen: dict[str, int] = {}
+    specs = column_specs(sheet, mapping)
     for number, cells in sheet.rows:
-        row = read_row(sheet, number, cells, mapping)
+        row = read_row(sheet, number, cells, mapping, specs)
         _import_row(row, sheet, mapping, writer, by_alias, seen, by, result)
     return result
 

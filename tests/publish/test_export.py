@@ -122,3 +122,14 @@ def test_typed_cells_drop_the_formula_guard() -> None:
     assert export_module._typed("title", "'quoted") == "'quoted"
     assert export_module._typed("killed_min", "") is None
     assert export_module._typed("lon", "-3.5") == -3.5
+
+
+def test_a_view_names_no_unpublished_case_in_not_duplicate_of(project: Path) -> None:
+    config = load_config(project / "mkdocs.yml")
+    cases = load_corpus(config, today=TODAY).cases
+    public = profile("public", config.settings.profiles)
+    shown_case = next(c for c in cases if public.publishes(c))
+    hidden = next(c for c in cases if not public.publishes(c))
+    ids = {c.id for c in cases if public.publishes(c)}
+    case = shown_case.model_copy(update={"not_duplicate_of": [hidden.id, shown_case.id]})
+    assert public.view(case, ids).not_duplicate_of == [shown_case.id]
