@@ -97,6 +97,11 @@ def _write(fmt: str, files: dict[str, bytes], viewed: list[Case], staged: Path,
 
 def _replace(staged: Path, output: Path) -> None:
     if output.is_dir() and not output.is_symlink():
+        # Only an earlier CSV export is replaced: never a folder holding anything else.
+        others = sorted(p.name for p in output.iterdir() if p.name not in CSV_TABLES.values())
+        if others:
+            raise ExportError(f"{output} holds other files ({', '.join(others[:3])}): choose "
+                              "an empty or new folder")
         shutil.rmtree(output)
     os.replace(staged, output)  # noqa: PTH105 - one rename: the export appears whole
 

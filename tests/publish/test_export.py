@@ -133,3 +133,17 @@ def test_a_view_names_no_unpublished_case_in_not_duplicate_of(project: Path) -> 
     ids = {c.id for c in cases if public.publishes(c)}
     case = shown_case.model_copy(update={"not_duplicate_of": [hidden.id, shown_case.id]})
     assert public.view(case, ids).not_duplicate_of == [shown_case.id]
+
+
+def test_force_never_replaces_a_folder_of_other_files(project: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "mine"
+    folder.mkdir()
+    (folder / "notes.txt").write_text("keep", encoding="utf-8")
+    result = invoke("export", "--format", "csv", "--output", str(folder), "--force",
+                    cwd=project)
+    assert result.exit_code == 2 and "holds other files" in result.stderr
+    assert (folder / "notes.txt").read_text(encoding="utf-8") == "keep"
+    _export(project, "csv", tmp_path / "csv")
+    _export(project, "csv", tmp_path / "csv", "--force")
+    assert sorted(p.name for p in (tmp_path / "csv").iterdir()) == [
+        "actions.csv", "cases.csv", "sources.csv", "weapons.csv"]
