@@ -10,11 +10,17 @@ CHROMIUM ?= /usr/bin/chromium
 .PHONY: serve site test lint typecheck unit regen bench clean browser blame-config
 
 # The virtual environment is rebuilt only when pyproject.toml changes, so that
-# later runs need no network.
+# later runs need no network. Country boundaries for the coordinates check
+# (Natural Earth through the npm package world-atlas) go inside it too.
+BOUNDARIES := $(VENV)/share/casebook
+WORLD_ATLAS ?= world-atlas@2.0.2
+
 $(BIN)/.installed: pyproject.toml | blame-config
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e .
+	mkdir -p $(BOUNDARIES)
+	npm install --silent --no-save --no-audit --no-fund --prefix $(BOUNDARIES) $(WORLD_ATLAS)
 	touch $@
 
 $(BIN)/.installed-test: $(BIN)/.installed
@@ -65,7 +71,7 @@ unit: $(BIN)/.installed-test browser
 test: lint typecheck unit
 
 # Refresh what is generated from the code: the README's stage table, field reference
-# and table of messages, and schema/case.schema.json.
+# and table of messages, schema/case.schema.json and schema/mapping.schema.json.
 regen: $(BIN)/.installed
 	$(BIN)/python -m generator.publish.reference --write
 

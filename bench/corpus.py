@@ -61,6 +61,16 @@ COUNTRIES: tuple[str, ...] = (
     "PSE", "YEM", "SYR", "LBN", "IRQ", "SOM", "UKR", "NGA",
     "MLI", "COL", "PHL", "MMR", "SDN", "LBY", "AFG", "ETH",
 )
+# (lat, lon, spread in degrees): a square around a point well inside each country, so
+# that every generated point lies in the country its case names (warning CB361 checks).
+COUNTRY_AREAS: dict[str, tuple[float, float, float]] = {
+    "PSE": (31.9, 35.25, 0.08), "YEM": (15.5, 47.5, 1.0), "SYR": (35.0, 38.5, 0.8),
+    "LBN": (33.85, 35.85, 0.1), "IRQ": (33.0, 43.5, 1.0), "SOM": (3.0, 45.0, 0.5),
+    "UKR": (49.0, 31.5, 1.5), "NGA": (9.5, 8.0, 1.5), "MLI": (16.0, -3.0, 1.5),
+    "COL": (4.5, -74.0, 1.0), "PHL": (16.5, 121.0, 0.3), "MMR": (21.0, 96.0, 1.0),
+    "SDN": (14.5, 31.0, 1.5), "LBY": (28.0, 17.0, 1.5), "AFG": (34.0, 66.0, 1.0),
+    "ETH": (9.0, 39.0, 1.5),
+}
 
 # (handle, display name): invented analysts; the names are used as git authors too.
 ANALYSTS: tuple[tuple[str, str], ...] = (
@@ -537,7 +547,7 @@ def _plan(i: int, rng: random.Random, prefix: str) -> Plan:
         incident_date.split("/")[-1].rstrip("~") + ("-01" if len(incident_date) == 7 else ""))
     harm_initial, harm_final = _draw_harm(rng)
     sources = _draw_sources(rng, case_id, opened, last, incident_end, place)
-    coordinates = (round(rng.uniform(-30.0, 45.0), 4), round(rng.uniform(-20.0, 120.0), 4))
+    spread = (rng.uniform(-1.0, 1.0), rng.uniform(-1.0, 1.0))
 
     reviewers = tuple(sorted(rng.sample(handles, rng.randint(1, 2)), key=handles.index))
     recommendations = tuple(sorted(rng.sample(ACTION_TYPES, rng.randint(1, 3)),
@@ -577,11 +587,11 @@ def _plan(i: int, rng: random.Random, prefix: str) -> Plan:
         assignee=rng.choice(handles),
         incident_date=incident_date,
         incident_words=incident_words,
-        country=rng.choice(COUNTRIES),
+        country=(country := rng.choice(COUNTRIES)),
         admin1=admin1,
         admin2=admin2,
         place=place,
-        coordinates=coordinates if rng.random() < 0.6 else None,
+        coordinates=_point_in(country, spread) if rng.random() < 0.6 else None,
         location_precision=rng.choice(PRECISIONS),
         partner_force=force if rng.random() < 0.93 else "unknown",
         unit=unit,
@@ -609,6 +619,11 @@ def _plan(i: int, rng: random.Random, prefix: str) -> Plan:
         assessment_extra=tuple(rng.sample(_ASSESSMENT_EXTRA, 2)),
         words=words,
     )
+
+
+def _point_in(country: str, spread: tuple[float, float]) -> tuple[float, float]:
+    lat, lon, size = COUNTRY_AREAS[country]
+    return (round(lat + spread[0] * size, 4), round(lon + spread[1] * size, 4))
 
 
 def _stage_note(stage: str, rng: random.Random) -> str:
@@ -893,6 +908,86 @@ def write_corpus(root: Path, n: int, *, seed: int = 1, prefix: str = "CH") -> li
         path.write_text(text, encoding="utf-8")
         paths.append(path)
     return paths
+
+
+def near_copy(i: int, j: int, *, seed: int = 1, prefix: str = "CH") -> tuple[str, str]:
+    """Case `j`: the incident of case `i` as another report tells it, a day earlier, about
+    330 m away, under a reworded title, citing other addresses (what `casebook
+    duplicates` must find). `j` must fall in the same year as `i` (j % 3 == i % 3)."""
+    if i % YEARS != j % YEARS:
+        raise ValueError("a near copy keeps the original's year: j % 3 must equal i % 3")
+    plan = _plan(i, case_rng(seed, i), prefix)
+    case_id = case_id_for(j, prefix)
+    date = plan.incident_date
+    if re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", date):
+        date = (dt.date.fromisoformat(date) - dt.timedelta(days=1)).isoformat()
+    point = plan.coordinates
+    moved = None if point is None else (round(point[0] + 0.003, 4), point[1])
+    what = plan.title.split(" in ")[0]
+    sources = tuple(replace(s, url=f"https://example.com/wire/{case_id.lower()}-{s.key.lower()}")
+                    if s.url else s for s in plan.sources)
+    copy = replace(plan, index=j, case_id=case_id, incident_date=date, coordinates=moved,
+                   title=f"{plan.place}: {what[0].lower()}{what[1:]} reported",
+                   sources=sources, related=())
+    return case_id, render(copy, final_state(copy))
+
+
+SHEET_COLUMNS: tuple[str, ...] = (
+    "title", "incident_date", "country", "admin1", "admin2", "place", "lat", "lon",
+    "location_precision", "partner_force", "attribution", "killed_min", "killed_max",
+    "injured_min", "injured_max", "aliases", "tags", "source_type", "source_title",
+    "source_url", "source_publisher", "source_published", "narrative",
+)
+"""The columns of a fictional monitor's sheet, named as casebook's cases.csv names them."""
+
+
+def _bounds_text(value: Harm) -> tuple[str, str]:
+    if value is None:
+        return "", ""
+    if isinstance(value, tuple):
+        return str(value[0]), str(value[1])
+    return str(value), str(value)
+
+
+def sheet_rows(n: int, *, seed: int = 1) -> list[dict[str, str]]:
+    """`n` rows of a fictional monitor's incident sheet, one incident each, with an alias
+    (`fictionalmonitor:NNNNN`) so that a second import matches every row."""
+    rows = []
+    for i in range(n):
+        plan = _plan(i, case_rng(seed, i), "CH")
+        killed, injured = plan.harm_final.killed, plan.harm_final.injured
+        end = plan.incident_date.split("/")[-1].rstrip("~")
+        published = end if len(end) == 10 else f"{end}-28" if len(end) == 7 else f"{end}-12-31"
+        point = plan.coordinates
+        when = plan.incident_words
+        rows.append({
+            "title": plan.title, "incident_date": plan.incident_date, "country": plan.country,
+            "admin1": plan.admin1, "admin2": plan.admin2, "place": plan.place,
+            "lat": str(point[0]) if point else "", "lon": str(point[1]) if point else "",
+            "location_precision": plan.location_precision, "partner_force": plan.partner_force,
+            "attribution": plan.attribution,
+            "killed_min": _bounds_text(killed)[0], "killed_max": _bounds_text(killed)[1],
+            "injured_min": _bounds_text(injured)[0], "injured_max": _bounds_text(injured)[1],
+            "aliases": f"fictionalmonitor:{i + 1:05d}", "tags": "; ".join(plan.tags),
+            "source_type": "civil-society", "source_title": f"Incident report {i + 1:05d}",
+            "source_url": f"https://example.org/monitor/incidents/{i + 1:05d}",
+            "source_publisher": "Fictional Monitoring Group", "source_published": published,
+            "narrative": f"This is a fictional incident. {when[0].upper()}{when[1:]} "
+                         f"{_EVENTS[plan.operation_type].format(target=plan.words['target'])} "
+                         f"in {plan.place} [S1].",
+        })
+    return rows
+
+
+def write_sheet(path: Path, n: int, *, seed: int = 1) -> Path:
+    """`sheet_rows` as a CSV file (UTF-8 with a byte order mark, as spreadsheets save it)."""
+    import csv
+
+    with path.open("w", encoding="utf-8-sig", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=SHEET_COLUMNS)
+        writer.writeheader()
+        writer.writerows(sheet_rows(n, seed=seed))
+    return path
 
 
 # --- history --------------------------------------------------------------------------

@@ -74,6 +74,10 @@ class Settings(BaseModel):
     history_tolerance_days: int = Field(
         7, ge=0, description="Days by which a stage_history date may differ from the date git "
                              "recorded the move before it is a warning.")
+    coordinates_tolerance_km: float = Field(
+        10.0, ge=0, description="How far outside its country's boundary (Natural Earth "
+                                "1:50m) a case's coordinates may lie before warning CB361, "
+                                "so that coastal and border points raise no false alarm.")
     changes_limit: int = Field(100, gt=0, description="How many recent changes the changes "
                                                       "page and its feed list.")
     repo_url: str | None = Field(

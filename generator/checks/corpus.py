@@ -10,7 +10,8 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from generator.checks.rules import Context, check_case, check_corpus
+from generator.checks.quality import check_quality
+from generator.checks.rules import Context, check_case, check_corpus, check_not_duplicates
 from generator.checks.settings import check_settings
 from generator.config import Config
 from generator.progress import progress
@@ -96,5 +97,7 @@ def load_corpus(config: Config, *, extra: Iterable[Path] = (),
     # 3. Rules across cases, which need every file read first, and what the
     #    settings say about the cases' fields.
     checked += check_corpus(files)
+    checked += check_not_duplicates(files)
+    checked += check_quality(files, config)
     checked += check_settings(config)
     return Corpus(tuple(files), tuple(checked))

@@ -281,6 +281,20 @@ def check_corpus(records: Sequence[CaseFile]) -> list[Diagnostic]:
     return found
 
 
+def check_not_duplicates(records: Sequence[CaseFile]) -> list[Diagnostic]:
+    """`not_duplicate_of` names cases that exist (CB303) and not the case itself (CB354)."""
+    ids = {record.declared_id for record in records}
+    found: list[Diagnostic] = []
+    for record in records:
+        case = record.case
+        for i, other in enumerate(case.not_duplicate_of if case is not None else ()):
+            if other not in ids:
+                found.append(record.problem(("not_duplicate_of", i), "CB303",
+                                            f"not_duplicate_of names {other}, but no case "
+                                            "has that id"))
+    return found
+
+
 def check_history(records: Sequence[CaseFile], history: History,
                   tolerance: int) -> list[Diagnostic]:
     """Where a case's stage_history (the decision record) differs from what git recorded."""

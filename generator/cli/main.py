@@ -4,8 +4,9 @@ Exit codes: 0 clean; 1 the cases have errors (or warnings, with --strict);
 2 a usage or configuration error.
 
 Each command lives with the others of its kind: `check` (validate, fmt, rules),
-`site` (build, leakcheck, schema), `cases` (new, history, blame) and `review`
-(diff); `options` holds the options several of them take.
+`site` (build, leakcheck, schema), `cases` (new, history, blame), `review`
+(diff) and `data` (import, duplicates, export); `options` holds the options
+several of them take.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from typing import Any
 
 import click
 
-from generator.cli import cases, check, review, site
+from generator.cli import cases, check, data, review, site
 from generator.cli.common import EXIT_USAGE, Context
 
 __all__ = ["EXIT_USAGE", "cli", "main"]
@@ -39,6 +40,9 @@ def cli(ctx: click.Context, config_file: Path | None) -> None:
 for _command in (check.validate, check.fmt, check.rules_command, site.build, site.leakcheck,
                  site.schema, cases.new, cases.history, cases.blame, review.diff):
     cli.add_command(_command)
+cli.add_command(data.import_command)
+cli.add_command(data.duplicates)
+cli.add_command(data.export)
 
 
 def main(argv: list[str] | None = None) -> Any:

@@ -49,6 +49,9 @@ class Profile:
             update["related"] = related
         if case.duplicate_of is not None and case.duplicate_of not in published_ids:
             update["duplicate_of"] = None
+        not_duplicates = [other for other in case.not_duplicate_of if other in published_ids]
+        if not_duplicates != case.not_duplicate_of:
+            update["not_duplicate_of"] = not_duplicates
         settings = self.settings
         if settings.redact_non_public_sources:
             sources = [s if s.visibility is Visibility.PUBLIC else s.model_copy(update={

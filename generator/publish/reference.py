@@ -1,7 +1,8 @@
 """Documentation generated from the code: the stage table, the field reference, the messages.
 
 `python -m generator.publish.reference --write` refreshes the generated parts of
-README.md and schema/case.schema.json; the tests fail when they drift.
+README.md, schema/case.schema.json and schema/mapping.schema.json; the tests fail
+when they drift.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from generator.records.schema import json_schema as _bare_json_schema
 ROOT = Path(__file__).resolve().parents[2]
 README = ROOT / "README.md"
 SCHEMA_FILE = ROOT / "schema" / "case.schema.json"
+MAPPING_SCHEMA_FILE = ROOT / "schema" / "mapping.schema.json"
 
 
 def _link(cls: type) -> str:
@@ -111,6 +113,13 @@ def schema_text() -> str:
     return json.dumps(json_schema(), indent=2, ensure_ascii=False) + "\n"
 
 
+def mapping_schema_text() -> str:
+    """The JSON Schema of an import mapping (generator.review.mapping)."""
+    from generator.review.mapping import mapping_json_schema
+
+    return json.dumps(mapping_json_schema(), indent=2, ensure_ascii=False) + "\n"
+
+
 def _generated() -> dict[str, str]:
     return {"gates": gates_reference(), "fields": field_reference(), "rules": rules_reference()}
 
@@ -139,7 +148,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--write", action="store_true", help="rewrite the generated files")
     args = parser.parse_args(argv)
     readme = README.read_text(encoding="utf-8")
-    wanted = {README: expected_readme(readme), SCHEMA_FILE: schema_text()}
+    wanted = {README: expected_readme(readme), SCHEMA_FILE: schema_text(),
+              MAPPING_SCHEMA_FILE: mapping_schema_text()}
     stale = [p for p, text in wanted.items()
              if not p.exists() or p.read_text(encoding="utf-8") != text]
     if args.write:

@@ -32,7 +32,8 @@ class Rule:
 # The registry is the single list of everything the validator can say; the
 # README's table of messages is generated from it (see `generator.publish.reference`).
 # CB1xx: reading the file; CB2xx: one record against the schema and the stage
-# gates; CB3xx: rules across records; CB9xx: configuration.
+# gates; CB3xx: rules across records (CB36x: data-quality warnings); CB5xx: a
+# spreadsheet or mapping read by `casebook import`; CB9xx: configuration.
 _RULES = [
     Rule("CB100", "unreadable-file", Severity.ERROR,
          "The file could not be read: too large, not UTF-8, or contains a NUL byte."),
@@ -73,7 +74,7 @@ _RULES = [
     Rule("CB302", "file-name-mismatch", Severity.ERROR,
          "The file name is not the case id followed by `.md`."),
     Rule("CB303", "unknown-case", Severity.ERROR,
-         "`related` or `duplicate_of` names a case that does not exist."),
+         "`related`, `duplicate_of` or `not_duplicate_of` names a case that does not exist."),
     Rule("CB304", "duplicate-cycle", Severity.ERROR,
          "`duplicate_of` links form a cycle."),
     Rule("CB305", "date-order", Severity.ERROR,
@@ -95,6 +96,11 @@ _RULES = [
     Rule("CB355", "history-disagrees", Severity.WARNING,
          "A stage_history date differs from the date git recorded the move by more than "
          "history_tolerance_days (checked by `casebook build` and `validate --history`)."),
+    Rule("CB361", "coordinates-outside-country", Severity.WARNING,
+         "The coordinates lie outside the country in incident.country by more than "
+         "coordinates_tolerance_km (with a hint when latitude and longitude look swapped)."),
+    Rule("CB362", "source-before-incident", Severity.WARNING,
+         "A source was published before the incident happened."),
     Rule("CB401", "stage-transition", Severity.ERROR,
          "Compared with the base branch, the stage moved backward or skipped a stage; only "
          "one step forward, or to closed from any stage, is allowed."),
@@ -114,6 +120,23 @@ _RULES = [
     Rule("CB408", "id-not-next", Severity.ERROR,
          "A new case's id is not the next free number for its year on the base branch, or "
          "two new cases claim the same number."),
+    Rule("CB501", "unknown-column", Severity.ERROR,
+         "A column of the imported sheet is not one that `casebook import` takes, or a "
+         "column the mapping names is missing."),
+    Rule("CB502", "bad-cell", Severity.ERROR,
+         "A cell of the imported sheet cannot be read: a date, count, number or choice "
+         "that its column does not allow."),
+    Rule("CB503", "invalid-row", Severity.ERROR,
+         "The case made from a row of the imported sheet is not valid; the row is not "
+         "imported."),
+    Rule("CB504", "bad-mapping", Severity.ERROR,
+         "The import mapping is not valid: unknown keys, columns or fields, or a bad template."),
+    Rule("CB505", "unreadable-sheet", Severity.ERROR,
+         "The imported file cannot be read: not UTF-8, not CSV or JSON Lines, or empty."),
+    Rule("CB506", "repeated-row", Severity.ERROR,
+         "Two rows of the imported sheet share an alias (the same incident twice)."),
+    Rule("CB507", "no-alias", Severity.WARNING,
+         "A row has no alias: importing the sheet again would import it again."),
     Rule("CB901", "bad-config", Severity.ERROR, "The casebook settings in mkdocs.yml are invalid."),
 ]
 RULES: dict[str, Rule] = {rule.code: rule for rule in _RULES}

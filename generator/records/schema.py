@@ -808,6 +808,10 @@ class Case(Record):
         None, description="Why the case was closed.")
     duplicate_of: CaseId | None = Field(
         None, description="The case this one duplicates.")
+    not_duplicate_of: list[CaseId] = Field(
+        default_factory=list,
+        description="Cases found not to be the same incident as this one, although they "
+                    "look alike; `casebook duplicates` no longer proposes them.")
     next_review: Date | None = Field(None, description="When the case is next reviewed.")
     sensitivity: Sensitivity = Field(description="Traffic Light Protocol 2.0 label.")
     assignee: Handle | None = Field(None, description="Handle of the analyst in charge.")

@@ -68,11 +68,11 @@ from generator.config import Config
 from generator.records.diagnostics import Diagnostic, Severity
 from generator.records.frontmatter import Path_, StrictYAMLHandler
 from generator.records.loader import CaseFile, load_bytes, load_file
-from generator.records.schema import CountRange, FuzzyDate
+from generator.records.schema import Case, CountRange, FuzzyDate
 from generator.review.files import write_atomic
 
-__all__ = ["FormatError", "FormatResult", "format_file", "format_text", "needs_quotes",
-           "scalar_text", "write_atomic"]
+__all__ = ["FormatError", "FormatResult", "case_text", "format_file", "format_text",
+           "needs_quotes", "scalar_text", "write_atomic"]
 
 _HANDLER = StrictYAMLHandler()
 
@@ -523,6 +523,15 @@ def _canonical(text: str, record: CaseFile) -> str:
     lines = _Writer(comments).document(root)
     return "".join(["---", newline, *(line + newline for line in lines), "---", newline,
                     parts.body])
+
+
+def case_text(case: Case, body: str) -> str:
+    """A new case file in canonical form, written from its validated record: the
+    keys it was given (`model_fields_set`), then `body` after the closing line."""
+    root = _tree(case, ())
+    assert isinstance(root, _Map)
+    lines = _Writer(_Comments()).document(root)
+    return "".join(["---\n", *(line + "\n" for line in lines), "---\n", body])
 
 
 def _all_comments(comments: _Comments) -> list[str]:

@@ -327,6 +327,8 @@ class ReviewPage:
     overdue: list[CaseRow]
     stalled: list[CaseRow]
     awaiting: list[CaseRow]
+    duplicates: Link | None = None
+    """The page of possible duplicates, on a build that has one."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -387,3 +389,21 @@ class AboutPage:
     field_reference: Markup
     """Generated from the schema by `generator.publish.reference` (not from case data)."""
     exports: list[ExportDoc]
+
+
+@dataclass(frozen=True, slots=True)
+class DuplicatePair:
+    """Two published cases that may record the same incident."""
+
+    first: Link
+    second: Link
+    score: str
+    reasons: str
+
+
+@dataclass(frozen=True, slots=True)
+class DuplicatesPage:
+    """`/duplicates/`: open candidate pairs of duplicates (`casebook duplicates`)."""
+
+    site: Site
+    pairs: list[DuplicatePair]

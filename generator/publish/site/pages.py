@@ -92,6 +92,9 @@ class Page:
     """False for long listings, so that a case is found once, on its own page."""
 
 
+DUPLICATES_PAGE = "duplicates.md"
+
+
 def gate_facts() -> list[Fact]:
     """The stage table of generator.checks.gates, as the about and stages pages show it."""
     return [Fact(scope, text) for scope, text in stage_table()]
@@ -213,6 +216,7 @@ class SiteBuilder:
             self.case_page(f)
         self.stages()
         self.groupings()
+        self.duplicates()
         self.review()
         self.changes()
         self.dashboard()
@@ -442,7 +446,31 @@ class SiteBuilder:
             overdue=self.rows(path, (f for f in self.facts if f.overdue)),
             stalled=self.rows(path, (f for f in self.facts if f.stalled)),
             awaiting=self.rows(path, (f for f in self.facts if f.awaiting)),
+            duplicates=(Link("Possible duplicates", rel(path, DUPLICATES_PAGE))
+                        if self.shows_duplicates else None),
         ), search=False))
+
+    @property
+    def shows_duplicates(self) -> bool:
+        """A working build (one that names the analysts) lists possible duplicates."""
+        chosen = self.config.settings.profiles.get(self.site.profile)
+        return chosen is not None and not chosen.drop_people
+
+    def duplicates(self) -> None:
+        from generator.checks.duplicates import candidates
+        from generator.publish.site.context import DuplicatePair, DuplicatesPage
+
+        if not self.shows_duplicates:
+            return
+        path = DUPLICATES_PAGE
+        found = candidates([f.case for f in self.facts],
+                           {f.case.id: f.body for f in self.facts})
+        pairs = [DuplicatePair(
+            first=Link(p.first, url_between(path, case_path(p.first))),
+            second=Link(p.second, url_between(path, case_path(p.second))),
+            score=f"{p.score:.2f}", reasons="; ".join(p.reasons)) for p in found]
+        self.add(Page(path, "duplicates.md.j2", "Possible duplicates",
+                      DuplicatesPage(site=self.site, pairs=pairs), search=False))
 
     def dashboard(self) -> None:
         path = "dashboard.md"

@@ -22,6 +22,7 @@ CONTEXT_OF = {
     "group_index.md.j2": context.GroupIndexPage,
     "group.md.j2": context.GroupPage,
     "review.md.j2": context.ReviewPage,
+    "duplicates.md.j2": context.DuplicatesPage,
     "changes.md.j2": context.ChangesPage,
     "dashboard.md.j2": context.DashboardPage,
     "exports.md.j2": context.ExportsPage,
