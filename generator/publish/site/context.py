@@ -198,6 +198,8 @@ class CasePage:
     """Edit, history and blame links on the repository host, when repo_url is set."""
     audit: HistorySummary
     """The audit trail from git."""
+    assignee: Link | None = None
+    """Who has the case, linked to their page; None where the profile names no one."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -287,6 +289,9 @@ class ReviewPage:
     overdue: list[CaseRow]
     stalled: list[CaseRow]
     awaiting: list[CaseRow]
+    by_analyst: Link | None = None
+    """The index of who has what, where the profile names people; the tables then have
+    an Assignee column."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -337,3 +342,42 @@ class AboutPage:
     field_reference: Markup
     """Generated from the schema by `generator.publish.reference` (not from case data)."""
     exports: list[ExportDoc]
+
+
+@dataclass(frozen=True, slots=True)
+class AnalystCount:
+    """One analyst in the index of who has what: how many of their cases are where."""
+
+    handle: str
+    url: str
+    open: int
+    overdue: int
+    stalled: int
+    awaiting: int
+    closed: int
+
+
+@dataclass(frozen=True, slots=True)
+class AssigneeIndexPage:
+    """`/assignees/`: each analyst's open cases, with how many are overdue or stalled."""
+
+    site: Site
+    stalled_days: int
+    analysts: list[AnalystCount]
+    unassigned: list[CaseRow]
+    """Open cases that nobody is assigned to."""
+
+
+@dataclass(frozen=True, slots=True)
+class AssigneePage:
+    """`/assignees/<handle>/`: one analyst's cases, what needs attention first."""
+
+    site: Site
+    handle: str
+    stalled_days: int
+    up: Link
+    review: Link
+    counts: AnalystCount
+    open: list[CaseRow]
+    """Overdue, then stalled, then the others."""
+    closed: list[CaseRow]

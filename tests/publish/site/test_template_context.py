@@ -25,6 +25,8 @@ CONTEXT_OF = {
     "changes.md.j2": context.ChangesPage,
     "dashboard.md.j2": context.DashboardPage,
     "about.md.j2": context.AboutPage,
+    "assignees.md.j2": context.AssigneeIndexPage,
+    "assignee.md.j2": context.AssigneePage,
 }
 
 
