@@ -10,7 +10,10 @@ import csv
 import datetime as dt
 import io
 import json
+import os
+import shutil
 import sys
+import textwrap
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
@@ -155,7 +158,7 @@ def list_command(ctx: Context, stages: tuple[tuple[str, ...], ...],
                  statuses: tuple[tuple[str, ...], ...], assignees: tuple[str, ...],
                  partners: tuple[str, ...], countries: tuple[tuple[str, ...], ...],
                  sensitivities: tuple[tuple[str, ...], ...], open_only: bool, overdue: bool,
-                 stalled: bool, texts: tuple[str, ...], sort: str | tuple[str, ...], fmt: str,
+                 stalled: bool, texts: tuple[str, ...], sort: tuple[str, ...], fmt: str,
                  today: dt.date | None) -> None:
     """List the cases that match every filter given, one line each, sorted by id.
 
@@ -178,7 +181,7 @@ def list_command(ctx: Context, stages: tuple[tuple[str, ...], ...],
         words=tuple(word for text in texts for word in text.split()))
     corpus = read_cases(config, today=day)
     answer = query(corpus, filters, today=day, stalled_days=config.settings.stalled_days,
-                   sort=sort[0] if isinstance(sort, tuple) else sort)
+                   sort=sort[0])
     _print_listing(answer, fmt)
     for note in unmatched_values(corpus, filters):
         click.echo(f"casebook: {note}", err=True)
@@ -262,17 +265,12 @@ def _layout(widths: dict[str, int], width: int | None) -> tuple[list[str], bool]
 
 def _terminal_width() -> int | None:
     """The terminal's width when printing to one, else None."""
-    import shutil
-
     if not sys.stdout.isatty():
         return None
     return shutil.get_terminal_size().columns
 
 
 def _print_table(answer: Answer) -> None:
-    import os
-    import textwrap
-
     count = len(answer.cases)
     summary = (_cases(count) if count == answer.listed_from
                else f"{count} of {_cases(answer.listed_from)}")

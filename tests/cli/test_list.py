@@ -218,3 +218,24 @@ def test_show_a_broken_case_lists_its_problems_with_lines(project: Path) -> None
     assert result.exit_code == 1, shown(result)
     problems = json.loads(result.stdout)["problems"]
     assert [p["code"] for p in problems] == ["CB306"] and problems[0]["line"] > 1
+
+
+@pytest.mark.parametrize("width", [60, 80, 100, 200])
+def test_the_table_fits_the_terminal(project: Path, monkeypatch: pytest.MonkeyPatch,
+                                     width: int) -> None:
+    import generator.cli.query
+
+    monkeypatch.setattr(generator.cli.query, "_terminal_width", lambda: width)
+    monkeypatch.setenv("NO_COLOR", "1")
+    result = invoke("list", *DAY, cwd=project)
+    assert result.exit_code == 0, shown(result)
+    lines = result.stdout.splitlines()
+    assert max(len(line) for line in lines) <= width
+    listed = [line.split()[0] for line in lines if line.startswith("CH-")]
+    assert listed == [_case(n) for n in range(1, 7)]
+    titles = [line for line in lines if "Shelling of a market" in line]
+    assert len(titles) == 6  # each title once: on its case's line, or on the line below
+    assert lines[-1] == "6 cases."
+    if width == 200:
+        assert lines[0].split() == ["ID", "Stage", "Status", "Assignee", "Country", "Days",
+                                    "Next", "review", "Late", "Title"]
