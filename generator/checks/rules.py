@@ -13,6 +13,7 @@ import re
 from collections.abc import Callable, Iterator, Sequence
 
 from generator.checks.gates import gate_problems
+from generator.checks.status import overdue
 from generator.config import Config
 from generator.history.reader import History
 from generator.records.diagnostics import Diagnostic, diagnostic
@@ -114,7 +115,7 @@ def dates(record: CaseFile, case: Case, ctx: Context) -> Iterator[Diagnostic]:
     if case.opened < case.incident.date.start:
         yield record.problem(("opened",), "CB305",
                             f"opened {case.opened} is before the incident ({case.incident.date})")
-    if case.is_open and case.next_review is not None and case.next_review < ctx.today:
+    if case.next_review is not None and overdue(case, ctx.today):
         days = (ctx.today - case.next_review).days
         yield record.problem(("next_review",), "CB351",
                             f"the review due on {case.next_review} is {days} "

@@ -16,7 +16,7 @@ from typing import Any
 
 import click
 
-from generator.cli import cases, check, data, review, site
+from generator.cli import cases, check, data, query, review, site
 from generator.cli.common import EXIT_USAGE, Context
 
 __all__ = ["EXIT_USAGE", "cli", "main"]
@@ -38,7 +38,8 @@ def cli(ctx: click.Context, config_file: Path | None) -> None:
 
 
 for _command in (check.validate, check.fmt, check.rules_command, site.build, site.leakcheck,
-                 site.schema, cases.new, cases.history, cases.blame, review.diff):
+                 site.schema, cases.new, cases.history, cases.blame, review.diff,
+                 query.list_command, query.show):
     cli.add_command(_command)
 cli.add_command(data.import_command)
 cli.add_command(data.duplicates)

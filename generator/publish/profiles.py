@@ -41,6 +41,12 @@ class Profile:
         return (case.sensitivity is not Sensitivity.RED
                 and case.sensitivity.rank <= self.max_sensitivity.rank)
 
+    def shows(self, dotted: str) -> bool:
+        """Whether the cases this profile publishes keep the field `dotted`: not a
+        restricted field, nor a person's name where people are dropped."""
+        return not _restricted(dotted, self.settings.restricted_fields,
+                               self.settings.drop_people)
+
     def view(self, case: Case, published_ids: set[str]) -> Case:
         """The case as this profile shows it."""
         update: dict[str, Any] = {}

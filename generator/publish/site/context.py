@@ -223,6 +223,8 @@ class CasePage:
     sensitivity_label: str = ""
     sensitivity_hint: str = ""
     """The header's badges: what each means (tooltips), and the TLP label."""
+    assignee: Link | None = None
+    """Who has the case, linked to their page; None where the profile names no one."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -329,6 +331,9 @@ class ReviewPage:
     awaiting: list[CaseRow]
     duplicates: Link | None = None
     """The page of possible duplicates, on a build that has one."""
+    by_analyst: Link | None = None
+    """The index of who has what, where the profile names people; the tables then have
+    an Assignee column."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -407,3 +412,42 @@ class DuplicatesPage:
 
     site: Site
     pairs: list[DuplicatePair]
+
+
+@dataclass(frozen=True, slots=True)
+class AnalystCount:
+    """One analyst in the index of who has what: how many of their cases are where."""
+
+    handle: str
+    url: str
+    open: int
+    overdue: int
+    stalled: int
+    awaiting: int
+    closed: int
+
+
+@dataclass(frozen=True, slots=True)
+class AssigneeIndexPage:
+    """`/assignees/`: each analyst's open cases, with how many are overdue or stalled."""
+
+    site: Site
+    stalled_days: int
+    analysts: list[AnalystCount]
+    unassigned: list[CaseRow]
+    """Open cases that nobody is assigned to."""
+
+
+@dataclass(frozen=True, slots=True)
+class AssigneePage:
+    """`/assignees/<handle>/`: one analyst's cases, what needs attention first."""
+
+    site: Site
+    handle: str
+    stalled_days: int
+    up: Link
+    review: Link
+    counts: AnalystCount
+    open: list[CaseRow]
+    """Overdue, then stalled, then the others."""
+    closed: list[CaseRow]

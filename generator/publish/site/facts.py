@@ -1,35 +1,29 @@
-"""Facts about a case that pages need but the file does not state: derived once per build."""
+"""Facts about a case that pages need but the file does not state: derived once per build.
+
+Where a case stands in time (days in stage, overdue, stalled) is worked out in
+`generator.checks.status`, which the command line shares.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
 
+from generator.checks.status import StageSpan, standing
 from generator.history.reader import CaseHistory
 from generator.records.schema import (
     NOT_RECORDED,
     Case,
     HarmFinding,
-    Stage,
     Status,
     UsOrigin,
     count_bounds,
 )
 
+__all__ = ["CaseFacts", "StageSpan", "case_facts", "harm_summary", "show_count"]
+
 _ORIGIN_ORDER = [UsOrigin.CONFIRMED, UsOrigin.LIKELY, UsOrigin.POSSIBLE, UsOrigin.UNLIKELY,
                  UsOrigin.UNKNOWN]
-
-
-@dataclass(frozen=True, slots=True)
-class StageSpan:
-    """A stretch of time a case spent in one stage; `end` is None while it is still there."""
-
-    stage: Stage
-    start: dt.date
-    end: dt.date | None
-
-    def days(self, today: dt.date) -> int:
-        return ((self.end or today) - self.start).days
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,42 +53,17 @@ class CaseFacts:
         return next((o for o in _ORIGIN_ORDER if o in found), None)
 
 
-def stage_spans(case: Case, moves: dict[str, dt.date] | None = None) -> tuple[StageSpan, ...]:
-    """Time in each stage: when git recorded a move into a stage, its date; otherwise the
-    date in the case's stage history (the decision record)."""
-    moves = moves or {}
-    dates: list[dt.date] = []
-    seen: set[Stage] = set()
-    for entry in case.stage_history:
-        moved = moves.get(entry.stage.value) if entry.stage not in seen else None
-        seen.add(entry.stage)
-        date = moved or entry.date
-        # Dates never run backwards, whichever record each one came from.
-        dates.append(max(date, dates[-1]) if dates else date)
-    spans = []
-    history = case.stage_history
-    for i, entry in enumerate(history):
-        end = dates[i + 1] if i + 1 < len(history) else None
-        if entry.stage is Stage.CLOSED and end is None:
-            end = dates[i]
-        spans.append(StageSpan(entry.stage, dates[i], end))
-    return tuple(spans)
-
-
 def case_facts(case: Case, body: str, today: dt.date, stalled_days: int,
                history: CaseHistory | None = None) -> CaseFacts:
-    spans = stage_spans(case, history.stage_moves() if history else None)
-    entered = spans[-1].start
-    days = (today - entered).days
-    is_open = case.is_open
+    now = standing(case, today, stalled_days, history.stage_moves() if history else None)
     return CaseFacts(
         case=case,
         body=body,
-        entered_stage=entered,
-        days_in_stage=days,
-        overdue=is_open and case.next_review is not None and case.next_review < today,
-        stalled=is_open and days > stalled_days,
-        spans=spans,
+        entered_stage=now.entered_stage,
+        days_in_stage=now.days_in_stage,
+        overdue=now.overdue,
+        stalled=now.stalled,
+        spans=now.spans,
         history=history,
     )
 

@@ -23,10 +23,14 @@ from generator.checks.gates import stage_table
 from generator.config import Config
 from generator.history.reader import Commit, History, HistoryStatus, describe_change
 from generator.publish import reference
+from generator.publish.profiles import Profile
 from generator.publish.site import charts
 from generator.publish.site.context import (
     AboutPage,
     ActionRow,
+    AnalystCount,
+    AssigneeIndexPage,
+    AssigneePage,
     CasePage,
     CaseRow,
     ChangeEntry,
@@ -150,6 +154,25 @@ def case_path(case_id: str) -> str:
     return f"cases/{case_id}.md"
 
 
+ASSIGNEES = "assignees/index.md"
+"""The index of who has what (only in builds that name people)."""
+
+
+def assignee_path(handle: str) -> str:
+    """An analyst's page: handles are path-safe (HANDLE_PATTERN), and a folder of its own
+    keeps a handle such as `index` apart from the index."""
+    return f"assignees/{handle}/index.md"
+
+
+def _analyst_count(handle: str, url: str, facts: Sequence[CaseFacts]) -> AnalystCount:
+    open_cases = [f for f in facts if f.case.is_open]
+    return AnalystCount(handle=handle, url=url, open=len(open_cases),
+                        overdue=sum(f.overdue for f in open_cases),
+                        stalled=sum(f.stalled for f in open_cases),
+                        awaiting=sum(f.awaiting for f in open_cases),
+                        closed=len(facts) - len(open_cases))
+
+
 class SiteBuilder:
     """Builds every page's context from the published cases and their facts."""
 
@@ -218,6 +241,7 @@ class SiteBuilder:
         self.groupings()
         self.duplicates()
         self.review()
+        self.assignees()
         self.changes()
         self.dashboard()
         self.exports_index()
@@ -299,7 +323,8 @@ class SiteBuilder:
             stalled=sum(f.stalled for f in self.facts),
             awaiting=sum(f.awaiting for f in self.facts),
             stalled_days=self.stalled_days,
-            browse=[Link(g.title, rel(path, f"{g.slug}/index.md")) for g in GROUPINGS],
+            browse=[Link(g.title, rel(path, f"{g.slug}/index.md")) for g in GROUPINGS]
+            + self._assignees_links(path, "Assignees: who has what"),
             recent=[self.row(path, f) for f in recent],
         ), search=False))
 
@@ -354,6 +379,7 @@ class SiteBuilder:
             closure_hint=case.closure_reason.description if case.closure_reason else "",
             sensitivity_label=case.sensitivity.label,
             sensitivity_hint=case.sensitivity.description,
+            assignee=self._assignee_link(path, case),
         ))
 
     def _related(self, path: str, case: Case) -> list[Link]:
@@ -443,11 +469,12 @@ class SiteBuilder:
         path = "review.md"
         self.add(Page(path, "review.md.j2", "Needs attention", ReviewPage(
             site=self.site, stalled_days=self.stalled_days,
-            overdue=self.rows(path, (f for f in self.facts if f.overdue)),
-            stalled=self.rows(path, (f for f in self.facts if f.stalled)),
-            awaiting=self.rows(path, (f for f in self.facts if f.awaiting)),
+            overdue=self.rows(path, (f for f in self.facts if f.overdue), self._assignee_cell),
+            stalled=self.rows(path, (f for f in self.facts if f.stalled), self._assignee_cell),
+            awaiting=self.rows(path, (f for f in self.facts if f.awaiting), self._assignee_cell),
             duplicates=(Link("Possible duplicates", rel(path, DUPLICATES_PAGE))
                         if self.shows_duplicates else None),
+            by_analyst=next(iter(self._assignees_links(path, "Assignees")), None),
         ), search=False))
 
     @property
@@ -471,6 +498,61 @@ class SiteBuilder:
             score=f"{p.score:.2f}", reasons="; ".join(p.reasons)) for p in found]
         self.add(Page(path, "duplicates.md.j2", "Possible duplicates",
                       DuplicatesPage(site=self.site, pairs=pairs), search=False))
+
+    # ---------------------------------------------------------------- who has what
+
+    @functools.cached_property
+    def shows_assignees(self) -> bool:
+        """Whether this build names who has each case: not where the profile drops
+        people's names or restricts the assignee."""
+        settings = self.config.settings.profiles.get(self.site.profile)
+        return settings is not None and Profile(self.site.profile, settings).shows("assignee")
+
+    @property
+    def _assignee_cell(self) -> Callable[[CaseFacts], str] | None:
+        """The review tables' Assignee column, where the build names people."""
+        if not self.shows_assignees:
+            return None
+        return lambda f: f.case.assignee or "nobody"
+
+    def _assignees_links(self, page: str, label: str) -> list[Link]:
+        return [Link(label, rel(page, ASSIGNEES))] if self.shows_assignees else []
+
+    def _assignee_link(self, page: str, case: Case) -> Link | None:
+        """Who has the case, for its page's header: their page, or the open cases that
+        nobody has; None where the build names no one."""
+        if not self.shows_assignees:
+            return None
+        if case.assignee:
+            return Link(case.assignee, url_between(page, assignee_path(case.assignee)))
+        if case.is_open:
+            return Link("nobody", url_between(page, ASSIGNEES) + "#not-assigned")
+        return Link("nobody", "")
+
+    def assignees(self) -> None:
+        """The index of who has what, and a page of each analyst's cases."""
+        if not self.shows_assignees:
+            return
+        by_handle: dict[str, list[CaseFacts]] = defaultdict(list)
+        for f in self.facts:
+            if f.case.assignee:
+                by_handle[f.case.assignee].append(f)
+        analysts = []
+        for handle in sorted(by_handle, key=lambda h: (h.casefold(), h)):
+            path, facts = assignee_path(handle), by_handle[handle]
+            counts = _analyst_count(handle, rel(ASSIGNEES, path), facts)
+            analysts.append(counts)
+            self.add(Page(path, "assignee.md.j2", f"Assignee: {handle}", AssigneePage(
+                site=self.site, handle=handle, stalled_days=self.stalled_days,
+                up=Link("Assignees", rel(path, ASSIGNEES)),
+                review=Link("Needs attention", rel(path, "review.md")), counts=counts,
+                open=self.rows(path, (f for f in facts if f.case.is_open)),
+                closed=self.rows(path, (f for f in facts if not f.case.is_open))),
+                search=False))
+        unassigned = (f for f in self.facts if f.case.is_open and not f.case.assignee)
+        self.add(Page(ASSIGNEES, "assignees.md.j2", "Assignees", AssigneeIndexPage(
+            site=self.site, stalled_days=self.stalled_days, analysts=analysts,
+            unassigned=self.rows(ASSIGNEES, unassigned)), search=False))
 
     def dashboard(self) -> None:
         path = "dashboard.md"

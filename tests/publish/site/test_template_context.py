@@ -28,6 +28,8 @@ CONTEXT_OF = {
     "exports.md.j2": context.ExportsPage,
     "about.md.j2": context.AboutPage,
     "moved.md.j2": context.MovedPage,
+    "assignees.md.j2": context.AssigneeIndexPage,
+    "assignee.md.j2": context.AssigneePage,
 }
 
 
