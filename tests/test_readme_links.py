@@ -6,12 +6,11 @@ its heading."""
 from __future__ import annotations
 
 import re
-import shutil
 from pathlib import Path
 
 import pytest
 
-from conftest import FIXTURES, ROOT, TODAY, copy_project, run_casebook
+from conftest import ROOT, TODAY, copy_project, run_casebook
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 SITE_PATH = re.compile(r"`(/[^`\s]*)`")
@@ -38,9 +37,8 @@ def test_site_paths_are_found_in_the_readme() -> None:
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    # The suite's own samples: every stage, and analysts with pages of their own.
     project = copy_project(tmp_path_factory.mktemp("project"))
-    shutil.rmtree(project / "cases")
-    shutil.copytree(FIXTURES / "scenarios" / "valid-every-stage", project / "cases")
     result = run_casebook("build", "--quiet", "--today", TODAY.isoformat(), cwd=project)
     assert result.returncode == 0, result.stdout + result.stderr
     return project / "site"
