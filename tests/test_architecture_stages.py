@@ -15,7 +15,7 @@ from pathlib import Path
 from conftest import ROOT
 
 PACKAGE = ROOT / "generator"
-ROOT_MODULES = ("config", "progress", "escape", "templating")
+ROOT_MODULES = ("config", "progress", "escape", "templating", "files")
 STAGES = ("records", "repository", "history", "checks", "review", "publish", "preview", "cli")
 TOP = len(STAGES) + 1
 """The rank of `generator/__main__.py`, above every stage."""

@@ -26,7 +26,6 @@ import hashlib
 import json
 import os
 import sys
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -36,6 +35,7 @@ from pydantic import ValidationError
 
 from generator.checks.rules import Context, check_case
 from generator.config import Config
+from generator.files import write_cache
 from generator.records.diagnostics import Diagnostic, diagnostic
 from generator.records.frontmatter import StrictYAMLHandler
 from generator.records.loader import CaseFile, load_file
@@ -150,17 +150,7 @@ class SavedReads:
             return
         data = json.dumps({"key": self.key, "files": self.used}, ensure_ascii=False,
                           separators=(",", ":")).encode("utf-8")
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", dir=self.path.parent)
-            try:
-                with os.fdopen(fd, "wb") as out:
-                    out.write(data)
-                Path(tmp).replace(self.path)
-            except BaseException:
-                Path(tmp).unlink(missing_ok=True)
-                raise
-        except OSError:
+        if not write_cache(self.path, data):
             return  # a cache that cannot be written is only a slower next command
         self.added = False
 

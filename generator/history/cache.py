@@ -22,11 +22,12 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from generator.files import write_cache
 
 FORMAT = 1
 FILE_NAME = "history.json"
@@ -101,16 +102,6 @@ class HistoryCache:
             pair: self.changes[pair] for pair in pairs if pair in self.changes}
         data = json.dumps({"key": self.key, "commits": kept_commits, "changes": kept_changes},
                           separators=(",", ":")).encode("ascii")
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", dir=self.path.parent)
-            try:
-                with os.fdopen(fd, "wb") as out:
-                    out.write(data)
-                Path(tmp).replace(self.path)
-            except BaseException:
-                Path(tmp).unlink(missing_ok=True)
-                raise
-        except OSError:
+        if not write_cache(self.path, data):
             return
         self.added = False

@@ -65,11 +65,11 @@ from pydantic import BaseModel
 
 from generator.checks.rules import Context, check_case
 from generator.config import Config
+from generator.files import write_atomic
 from generator.records.diagnostics import Diagnostic, Severity
 from generator.records.frontmatter import Path_, StrictYAMLHandler
 from generator.records.loader import CaseFile, load_bytes, load_file
 from generator.records.schema import Case, CountRange, FuzzyDate
-from generator.review.files import write_atomic
 
 __all__ = ["FormatError", "FormatResult", "case_text", "format_file", "format_text",
            "needs_quotes", "scalar_text", "write_atomic"]

@@ -34,11 +34,11 @@ from pydantic import TypeAdapter, ValidationError
 from generator.checks.quality import check_quality
 from generator.checks.rules import Context, check_case
 from generator.config import Config
+from generator.files import write_new
 from generator.records.diagnostics import Diagnostic, Severity, diagnostic
 from generator.records.frontmatter import Path_
 from generator.records.loader import CaseFile, case_files, dotted, load_bytes, load_file
 from generator.records.schema import Case, Date, IncidentDate
-from generator.review.files import write_new
 from generator.review.fmt import case_text
 from generator.review.mapping import (
     COUNT_FIELDS,

@@ -32,6 +32,7 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from generator import templating
 from generator.config import Config
+from generator.files import write_new
 from generator.records.frontmatter import BODY_PLACEHOLDER, PLACEHOLDER_PREFIX
 from generator.records.loader import case_files
 from generator.records.schema import (
@@ -43,7 +44,6 @@ from generator.records.schema import (
     SourceType,
     StageEntry,
 )
-from generator.review.files import write_new
 from generator.review.fmt import scalar_text
 
 TEMPLATE_NAME = "case.md.j2"

@@ -23,7 +23,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pydantic import BaseModel
 
-import generator.review.files as files_module
+import generator.files as files_module
 import generator.review.fmt as fmt_module
 from conftest import GOLDEN, ROOT, SAMPLE_CASES, TODAY, Golden, bench_corpus
 from generator.config import Config, Settings, load_config

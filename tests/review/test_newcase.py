@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 import yaml
 
-import generator.review.files as files_module
+import generator.files as files_module
 import generator.review.newcase as newcase
 from conftest import ROOT, TODAY
 from generator.checks.corpus import load_corpus

@@ -1,8 +1,10 @@
-"""Writing case files so that no reader ever sees half of one.
+"""Writing files so that no reader ever sees half of one.
 
-`casebook fmt` replaces a file (`write_atomic`); `casebook new` creates one and
-never overwrites (`write_new`). Either leaves the old state or the new one when
-the disk fills up or the process is stopped, never a truncated file.
+`casebook fmt` replaces a case file (`write_atomic`); `casebook new` and the
+import create one and never overwrite (`write_new`); the caches of what was
+read before are replaced whole (`write_cache`). Each leaves the old state or
+the new one when the disk fills up or the process is stopped, never a
+truncated file. A root module: every stage that writes uses it.
 """
 
 from __future__ import annotations
@@ -65,3 +67,24 @@ def _sync_folder(folder: Path) -> None:
             os.fsync(handle)
         finally:
             os.close(handle)
+
+
+def write_cache(path: Path, data: bytes) -> bool:
+    """Replace the cache file `path` with `data` (its folder made if need be), through
+    a temporary file and a rename; False when it cannot be written, which only makes
+    the next command slower. No fsync: a cache lost in a crash is read again."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, name = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+        try:
+            try:
+                write_all(handle, data)
+            finally:
+                os.close(handle)
+            Path(name).replace(path)
+        except BaseException:
+            Path(name).unlink(missing_ok=True)
+            raise
+    except OSError:
+        return False
+    return True
