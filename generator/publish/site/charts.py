@@ -318,6 +318,14 @@ def _listing(pairs: list[tuple[str, str]], limit: int = 12) -> str:
 # ------------------------------------------------------------------ charts
 
 
+def _texts(bars: list[Bar], longest: int) -> tuple[list[str], list[str], list[str]]:
+    """Each bar's full label, the label as drawn (cut to `longest`), and its value;
+    the counts are checked first."""
+    _check_counts(bars)
+    labels = [_clean(b.label) for b in bars]
+    return labels, [_fit(label, longest) for label in labels], [str(b.value) for b in bars]
+
+
 def bar_chart(bars: Sequence[Bar], *, title: str, unit: str = "cases") -> str:
     """Horizontal bars, one row per label, in the given order, each value printed at its end.
 
@@ -328,10 +336,7 @@ def bar_chart(bars: Sequence[Bar], *, title: str, unit: str = "cases") -> str:
     ident = _ident("bar", title)
     if not bars:
         return _empty("bar", ident, title)
-    _check_counts(bars)
-    labels = [_clean(b.label) for b in bars]
-    shown = [_fit(label, MAX_LABEL) for label in labels]
-    values = [str(b.value) for b in bars]
+    labels, shown, values = _texts(bars, MAX_LABEL)
     plot_x = PAD + max(_text_width(s) for s in shown) + GAP
     plot_w = WIDTH - plot_x - GAP - max(_text_width(v) for v in values) - PAD
     top = max(b.value for b in bars)
@@ -379,10 +384,7 @@ def column_chart(bars: Sequence[Bar], *, title: str, unit: str = "cases") -> str
     ident = _ident("column", title)
     if not bars:
         return _empty("column", ident, title)
-    _check_counts(bars)
-    labels = [_clean(b.label) for b in bars]
-    shown = [_fit(label, MAX_TICK_LABEL) for label in labels]
-    values = [str(b.value) for b in bars]
+    labels, shown, values = _texts(bars, MAX_TICK_LABEL)
     top = max(b.value for b in bars)
     label_w = max(_text_width(s) for s in shown)
 
