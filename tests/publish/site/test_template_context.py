@@ -25,6 +25,8 @@ CONTEXT_OF = {
     "changes.md.j2": context.ChangesPage,
     "dashboard.md.j2": context.DashboardPage,
     "about.md.j2": context.AboutPage,
+    "draft.md.j2": context.DraftPage,
+    "problems.md.j2": context.ProblemsPage,
 }
 
 
