@@ -27,7 +27,7 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.livereload import LiveReloadServer
 from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority
-from mkdocs.structure.files import Files
+from mkdocs.structure.files import Files, InclusionLevel
 from mkdocs.structure.pages import Page
 
 from generator.config import Config, ConfigError, Settings, load_config
@@ -43,9 +43,11 @@ from generator.publish.build import (
     theme_extra,
 )
 from generator.publish.leakcheck import scan
+from generator.publish.site.pages import PROBLEMS_PATH
 from generator.records.diagnostics import format_text
 
 log = logging.getLogger("mkdocs.plugins.casebook")
+PROBLEMS_FOLDER = PROBLEMS_PATH.partition("/")[0] + "/"
 
 
 class CasebookPlugin(BasePlugin[LegacyConfig]):  # type: ignore[no-untyped-call]
@@ -103,6 +105,10 @@ class CasebookPlugin(BasePlugin[LegacyConfig]):  # type: ignore[no-untyped-call]
                  len(result.removed_files))
 
     def on_files(self, files: Files, /, *, config: MkDocsConfig) -> Files:
+        for file in files:
+            if file.src_uri.startswith(PROBLEMS_FOLDER):
+                # Reached from the banner; outside the navigation, like the cases.
+                file.inclusion = InclusionLevel.NOT_IN_NAV
         if self.dirty is not None:
             self.dirty.files(files)
         return files
@@ -151,7 +157,7 @@ class CasebookPlugin(BasePlugin[LegacyConfig]):  # type: ignore[no-untyped-call]
         app = server.get_app()
         if app is not None:
             server.set_app(ProblemsBanner(app, self._problems_banner,
-                                          f"{server.mount_path}problems/"))
+                                          f"{server.mount_path}{PROBLEMS_FOLDER}"))
         return server
 
     def _problems_banner(self) -> str:

@@ -53,12 +53,12 @@ def new_draft(project: Path, *options: str) -> Path:
     return project / result.stdout.strip()
 
 
-def fixed_text(case_id: str) -> str:
-    """A valid case at intake with the draft's id, opened on the suite's day."""
+def valid_text(case_id: str, title: str) -> str:
+    """A valid case at intake, opened on the suite's day."""
     day = TODAY.isoformat()
     return f"""---
 id: {case_id}
-title: {FIXED_TITLE}
+title: {title}
 opened: {day}
 stage: intake
 status: active
@@ -100,16 +100,12 @@ def with_duplicate_key(text: str) -> str:
     return "---\ntitle: A second title for the same case\n" + text.removeprefix("---\n")
 
 
-def breakable_cases(project: Path) -> list[tuple[str, str]]:
-    """(id, title) of the published cases that no other case names in related or
-    duplicate_of: breaking one breaks no other."""
-    corpus = load_corpus(load_config(project / "mkdocs.yml"), today=TODAY)
-    named = {other for c in corpus.cases for other in (*c.related, c.duplicate_of)}
-    internal = profile("internal")
-    found = [(c.id, c.title) for c in corpus.cases
-             if c.id not in named and internal.publishes(c)]
-    assert len(found) >= 2, "the test needs two published cases that no case names"
-    return sorted(found)
+def new_case(project: Path, title: str) -> Path:
+    """A valid case of the project's own, under the next free id: one that no other
+    case names, so that breaking it breaks no other, whatever the project's cases."""
+    path = new_draft(project)
+    path.write_text(valid_text(path.stem, title), encoding="utf-8")
+    return path
 
 
 def problems_of(project: Path) -> dict[str, list[Diagnostic]]:
@@ -143,10 +139,11 @@ def sitemap_pages(server: Server) -> list[str]:
 
 def test_the_preview_serves_while_cases_have_errors_and_shows_them(tmp_path: Path) -> None:
     project = copy_project(tmp_path / "project")
-    (broken_id, broken_title), (later_id, _) = breakable_cases(project)[:2]
+    broken_title = "Invented shelling of a water point in an invented village"
+    broken = new_case(project, broken_title)
+    later = new_case(project, "Invented air strike on an invented bridge")
     draft = new_draft(project)
-    draft_id = draft.stem
-    broken = project / "cases" / f"{broken_id}.md"
+    draft_id, broken_id, later_id = draft.stem, broken.stem, later.stem
     original = broken.read_text(encoding="utf-8")
     broken.write_text(with_yaml_error(original), encoding="utf-8")
     expected = problems_of(project)
@@ -159,6 +156,8 @@ def test_the_preview_serves_while_cases_have_errors_and_shows_them(tmp_path: Pat
         home = server.wait_for(server.url(), shows=(BANNER, "2 cases have problems"),
                                timeout=180)
         assert 'href="/problems/"' in home
+        server.wait_for(server.case_url(later_id), shows="Invented air strike",
+                        lacks="Not published")
         for case_id in (draft_id, broken_id):
             page = server.wait_for(server.case_url(case_id), shows="Not published")
             path = project / "cases" / f"{case_id}.md"
@@ -176,7 +175,7 @@ def test_the_preview_serves_while_cases_have_errors_and_shows_them(tmp_path: Pat
 
         # The draft is fixed: published on the next rebuild, with one problem left.
         started = time.monotonic()
-        draft.write_text(fixed_text(draft_id), encoding="utf-8")
+        draft.write_text(valid_text(draft_id, FIXED_TITLE), encoding="utf-8")
         server.wait_for(server.case_url(draft_id), shows=(FIXED_TITLE, "1 case has problems"),
                         lacks="Not published", timeout=POLL_SECONDS)
         timings["a fixed draft"] = time.monotonic() - started
@@ -186,15 +185,14 @@ def test_the_preview_serves_while_cases_have_errors_and_shows_them(tmp_path: Pat
         # The other is fixed too: no banner anywhere, no problems page.
         started = time.monotonic()
         broken.write_text(original, encoding="utf-8")
-        server.wait_for(server.case_url(broken_id), shows=html.escape(broken_title, quote=False),
-                        lacks=BANNER, timeout=POLL_SECONDS)
+        server.wait_for(server.case_url(broken_id), shows=broken_title, lacks=BANNER,
+                        timeout=POLL_SECONDS)
         timings["a fixed case (YAML error)"] = time.monotonic() - started
         server.wait_for(server.url(), lacks=BANNER, timeout=POLL_SECONDS)
         server.wait_for(server.url("problems/"), status=404, timeout=POLL_SECONDS)
         server.settle()
 
         # Another case breaks while serving: every page still answers, with the banner.
-        later = project / "cases" / f"{later_id}.md"
         text = later.read_text(encoding="utf-8")
         started = time.monotonic()
         later.write_text(with_duplicate_key(text), encoding="utf-8")
@@ -213,6 +211,7 @@ def test_the_preview_serves_while_cases_have_errors_and_shows_them(tmp_path: Pat
         log = server.log_text()
         assert "An error happened during the rebuild" not in log
         assert "ERROR" not in log and "Traceback" not in log, log[-3000:]
+        assert "not included in the \"nav\"" not in log  # the problems page is outside it
         assert server.stop(), log[-2000:]
     finally:
         server.stop()
