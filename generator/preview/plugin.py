@@ -6,6 +6,12 @@ itself so that the command line and the site read them the same way, plus
 `generate` (`generator.publish.build.PLUGIN_GENERATES`), which `casebook
 build` sets to false on the configuration it loads because it has generated
 the pages itself; it is not meant for mkdocs.yml.
+
+Under `mkdocs serve` (and only there) the plugin generates in drafts mode: a
+case with errors never stops the server; its page shows its problems, every
+page the server answers with links to the list of them (`generator.preview.banner`),
+and the terminal shows them too. `mkdocs build`
+and `casebook build` still refuse to publish while a case has errors.
 """
 
 from __future__ import annotations
@@ -21,10 +27,11 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.livereload import LiveReloadServer
 from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority
-from mkdocs.structure.files import Files
+from mkdocs.structure.files import Files, InclusionLevel
 from mkdocs.structure.pages import Page
 
 from generator.config import Config, ConfigError, Settings, load_config
+from generator.preview.banner import ProblemsBanner
 from generator.preview.dirty import DirtyBuilds, not_the_dirty_warning
 from generator.preview.pipeline import CachingPipeline
 from generator.publish.build import (
@@ -36,9 +43,11 @@ from generator.publish.build import (
     theme_extra,
 )
 from generator.publish.leakcheck import scan
+from generator.publish.site.pages import PROBLEMS_PATH
 from generator.records.diagnostics import format_text
 
 log = logging.getLogger("mkdocs.plugins.casebook")
+PROBLEMS_FOLDER = PROBLEMS_PATH.partition("/")[0] + "/"
 
 
 class CasebookPlugin(BasePlugin[LegacyConfig]):  # type: ignore[no-untyped-call]
@@ -52,8 +61,12 @@ class CasebookPlugin(BasePlugin[LegacyConfig]):  # type: ignore[no-untyped-call]
         self.steps = CachingPipeline()
         self.dirty: DirtyBuilds | None = None
         self.generated: Generated | None = None
+        self.serving = False
+        """Under `mkdocs serve`: generate in drafts mode (never for a build)."""
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
+        # `mkdocs serve --clean` starts as "build": it is meant to behave as one.
+        self.serving = command == "serve"
         if dirty:
             self.dirty = DirtyBuilds()
             logging.getLogger("mkdocs.commands.build").addFilter(not_the_dirty_warning)
@@ -74,7 +87,8 @@ class CasebookPlugin(BasePlugin[LegacyConfig]):  # type: ignore[no-untyped-call]
             return  # `casebook build` generated the pages and runs the leak check
         assert self.casebook is not None
         try:
-            result = generate(self.casebook, today=build_date(), steps=self.steps)
+            result = generate(self.casebook, today=build_date(), steps=self.steps,
+                              drafts=self.serving)
         except BuildError as err:
             for d in err.report.diagnostics:
                 log.error(format_text(d))
@@ -85,11 +99,16 @@ class CasebookPlugin(BasePlugin[LegacyConfig]):  # type: ignore[no-untyped-call]
         if self.dirty is not None:
             self.dirty.generated(config, result.removed_files, result.today)
         config.extra.update(theme_extra(result))
+        _log_problems(result)
         log.info("casebook: %d cases published (%s profile), %d files written, %d removed",
                  result.published, result.profile.name, len(result.written),
                  len(result.removed_files))
 
     def on_files(self, files: Files, /, *, config: MkDocsConfig) -> Files:
+        for file in files:
+            if file.src_uri.startswith(PROBLEMS_FOLDER):
+                # Reached from the banner; outside the navigation, like the cases.
+                file.inclusion = InclusionLevel.NOT_IN_NAV
         if self.dirty is not None:
             self.dirty.files(files)
         return files
@@ -135,4 +154,28 @@ class CasebookPlugin(BasePlugin[LegacyConfig]):  # type: ignore[no-untyped-call]
             server.unwatch(config.docs_dir)
         server.watch(str(self.casebook.cases_dir))
         server.watch(str(self.casebook.root / "templates"))
+        app = server.get_app()
+        if app is not None:
+            server.set_app(ProblemsBanner(app, self._problems_banner,
+                                          f"{server.mount_path}{PROBLEMS_FOLDER}"))
         return server
+
+    def _problems_banner(self) -> str:
+        """The banner's text after the latest generation: empty while every case is valid."""
+        generated = self.generated
+        return generated.problems.summary if generated and generated.problems else ""
+
+
+def _log_problems(result: Generated) -> None:
+    """The preview's problems in the terminal, as `casebook validate` prints them.
+
+    At info level: strict mode (mkdocs.yml) would fail the rebuild on a warning,
+    and the server would stop answering, which drafts mode is there to prevent."""
+    problems = result.problems
+    if problems is None:
+        return
+    shown = [d for draft in problems.drafts for d in draft.diagnostics]
+    for d in [*shown, *problems.elsewhere]:
+        log.info("casebook: %s", format_text(d))
+    log.info("casebook: %s, and %s not published; see /problems/", problems.summary,
+             "it is" if len(problems.drafts) == 1 else "they are")

@@ -9,15 +9,22 @@ the live preview replaces by steps that reuse its last generation.
 `build_site` (`casebook build`) generates, then runs mkdocs on the result with
 the casebook plugin told not to generate again; a plain `mkdocs build` or
 `mkdocs serve` has the plugin call `generate`, so every way produces the same site.
+
+The live preview alone (the plugin under `mkdocs serve`) generates in drafts
+mode: a case file with errors does not stop the site; it is left out of every
+listing, chart and export, and shown on a page of its own with its problems.
+A build for readers refuses to publish anything while a case has errors.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from generator.checks.corpus import Corpus
 from generator.checks.rules import check_history
@@ -27,7 +34,12 @@ from generator.progress import progress
 from generator.publish.leakcheck import Leak, scan
 from generator.publish.profiles import DEFAULT_PROFILE, Profile, Removed, profile, removed_values
 from generator.publish.steps import Steps
-from generator.records.diagnostics import Report
+from generator.records.diagnostics import Diagnostic, Report, Severity
+from generator.records.loader import CaseFile
+from generator.records.schema import Sensitivity
+
+if TYPE_CHECKING:
+    from generator.publish.site.pages import Draft, Problems
 
 PLUGIN_GENERATES = "generate"
 """The casebook plugin's option that `build_site` sets to False on the mkdocs
@@ -65,6 +77,8 @@ class Generated:
     written: list[str] = field(default_factory=list)
     unchanged: int = 0
     removed_files: list[str] = field(default_factory=list)
+    problems: Problems | None = None
+    """In drafts mode, what could not be published; None when every case is valid."""
 
 
 def build_date(today: dt.date | None = None) -> dt.date:
@@ -85,11 +99,13 @@ def profile_named(config: Config, name: str | None) -> Profile:
 
 def generate(config: Config, *, today: dt.date | None = None, profile: Profile | None = None,
              with_history: bool = True, show_progress: bool = False,
-             steps: Steps | None = None) -> Generated:
+             steps: Steps | None = None, drafts: bool = False) -> Generated:
     """Validate the cases and write the site's source files; raise BuildError on errors.
 
     `steps` does the expensive work (plain `Steps` by default): a watching server
-    passes steps that reuse what is unchanged since its last generation."""
+    passes steps that reuse what is unchanged since its last generation. `drafts`
+    (the live preview only) publishes the valid cases and shows each case file
+    with errors on a page of its own, with its problems, instead of raising."""
     from generator.publish.site.assets import asset_files
     from generator.publish.site.context import Site
     from generator.publish.site.exports import build_exports
@@ -101,11 +117,14 @@ def generate(config: Config, *, today: dt.date | None = None, profile: Profile |
     profile = profile or profile_named(config, None)
     steps.begin()
 
-    # 1. Read and check every case; refuse to publish anything if one has errors.
+    # 1. Read and check every case; refuse to publish anything if one has errors,
+    #    unless drafting: then only the valid cases are published.
     corpus = steps.load_corpus(config, today, show_progress)
     report = corpus.report()
-    if report.errors:
+    if report.errors and not drafts:
         raise BuildError(report)
+    problems = find_problems(corpus, report, profile) if report.errors else None
+    broken = {d.rel for d in problems.drafts} if problems else set()
 
     # 2. Read the history of every case from git, once, and hold it against each
     #    case's own stage history (differences are warnings, not errors).
@@ -115,7 +134,8 @@ def generate(config: Config, *, today: dt.date | None = None, profile: Profile |
                                              config.settings.history_tolerance_days))
 
     # 3. Choose what this profile publishes, and derive what pages need to know.
-    files = [f for f in corpus.files if f.case is not None and profile.publishes(f.case)]
+    files = [f for f in corpus.files
+             if f.case is not None and f.rel not in broken and profile.publishes(f.case)]
     published_ids = {f.case.id for f in files if f.case is not None}
     histories = {f.case.id: history.for_file(f.path) if history else None
                  for f in corpus.files if f.case is not None}
@@ -129,6 +149,8 @@ def generate(config: Config, *, today: dt.date | None = None, profile: Profile |
     site = Site(name=config.site_name, profile=profile.name, generated=today, cases=len(facts))
     builder = SiteBuilder(config, site, facts, today, history, steps.outputs)
     pages = builder.build()
+    if problems is not None:
+        pages = [*pages, *builder.problem_pages(problems)]
     templates = config.root / "templates" / "site"
     output: dict[str, bytes] = {}
     with progress("Rendering pages", len(pages), enabled=show_progress) as advance:
@@ -146,7 +168,64 @@ def generate(config: Config, *, today: dt.date | None = None, profile: Profile |
     done = steps.write_tree(config.generated_dir, output)
     return Generated(corpus=corpus, profile=profile, published=len(facts), today=today,
                      history=history, removed=removed, written=done.written,
-                     unchanged=done.unchanged, removed_files=done.removed)
+                     unchanged=done.unchanged, removed_files=done.removed, problems=problems)
+
+
+# --------------------------------------------------------------------------
+# Drafts mode: what the live preview shows of the case files it cannot publish.
+
+_SENSITIVITY_LINE = re.compile(r"^sensitivity:[ \t]*[\"']?([A-Za-z+]+)", re.MULTILINE)
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+
+def find_problems(corpus: Corpus, report: Report, profile: Profile) -> Problems:
+    """Every case file with an error, with its problems and its lines, and the errors
+    about no case file; each file marked with whether this profile may show it."""
+    from generator.publish.site.pages import Problems
+
+    by_file: dict[str, list[Diagnostic]] = {}
+    for d in report.diagnostics:
+        by_file.setdefault(d.path, []).append(d)
+    drafts = [_draft(f, tuple(by_file[f.rel]), profile) for f in corpus.files
+              if any(d.severity is Severity.ERROR for d in by_file.get(f.rel, ()))]
+    known = {f.rel for f in corpus.files}
+    return Problems(tuple(drafts), tuple(d for d in report.diagnostics
+                                         if d.path not in known))
+
+
+def _draft(record: CaseFile, diagnostics: tuple[Diagnostic, ...], profile: Profile) -> Draft:
+    from generator.publish.site.pages import Draft
+
+    text = ""
+    # What the reader refused to read (too large, binary, a link out of the
+    # repository) is not read here either.
+    if not any(d.code == "CB100" for d in diagnostics):
+        try:
+            text = record.path.read_bytes().decode("utf-8", "replace").removeprefix("\ufeff")
+        except OSError:
+            text = ""
+    lines = tuple(_CONTROL.sub("\ufffd", line) for line in text.splitlines())
+    return Draft(rel=record.rel, data=record.data, body=record.body,
+                 diagnostics=diagnostics, lines=lines,
+                 shown=shows_draft(profile, record.data, text))
+
+
+def shows_draft(profile: Profile, data: object, text: str) -> bool:
+    """Whether the preview may show a case file with errors under `profile`.
+
+    What cannot be read cannot be redacted: only a profile that removes nothing from
+    the cases it publishes (the internal one) shows such a file, and only when the
+    sensitivity it declares, read or found on its line, is one the profile publishes."""
+    settings = profile.settings
+    if (settings.redact_non_public_sources or settings.drop_people
+            or settings.coordinate_decimals is not None or settings.restricted_fields):
+        return False
+    declared = data.get("sensitivity") if isinstance(data, dict) else None
+    if not isinstance(data, dict) and (found := _SENSITIVITY_LINE.search(text)):
+        declared = found.group(1).upper()
+    if not isinstance(declared, str) or declared not in {s.value for s in Sensitivity}:
+        return True  # none that the schema knows: a draft, not yet labelled
+    return profile.publishes_sensitivity(Sensitivity(declared))
 
 
 def theme_extra(result: Generated) -> dict[str, str]:

@@ -38,8 +38,11 @@ class Profile:
         return Sensitivity(self.settings.max_sensitivity)
 
     def publishes(self, case: Case) -> bool:
-        return (case.sensitivity is not Sensitivity.RED
-                and case.sensitivity.rank <= self.max_sensitivity.rank)
+        return self.publishes_sensitivity(case.sensitivity)
+
+    def publishes_sensitivity(self, sensitivity: Sensitivity) -> bool:
+        return (sensitivity is not Sensitivity.RED
+                and sensitivity.rank <= self.max_sensitivity.rank)
 
     def shows(self, dotted: str) -> bool:
         """Whether the cases this profile publishes keep the field `dotted`: not a

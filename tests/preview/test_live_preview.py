@@ -22,13 +22,7 @@ import json
 import logging
 import os
 import shutil
-import signal
-import socket
 import subprocess
-import sys
-import time
-import urllib.error
-import urllib.request
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -38,6 +32,7 @@ from mkdocs.commands.build import build
 from mkdocs.config import load_config
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import Abort
+from serving import MKDOCS, Server
 
 from conftest import TODAY, copy_project
 
@@ -46,7 +41,6 @@ from conftest import TODAY, copy_project
 # beside it on a two-core machine.
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("live-preview")]
 
-MKDOCS = Path(sys.executable).parent / "mkdocs"
 # The build date, fixed at noon of the suite's day.
 EPOCH = str(int(dt.datetime.combine(TODAY, dt.time(12), tzinfo=dt.UTC).timestamp()))
 
@@ -298,102 +292,17 @@ def test_a_saved_theme_override_shows_on_every_page(preview: Preview) -> None:
 # --------------------------------------------------------------------------
 # A real `mkdocs serve --livereload --dirty`.
 
-QUIET_SECONDS = 3.0  # longer than mkdocs' watcher takes to notice a write (about 0.6 s)
-# A process started in the background by a shell that has no job control (CI,
-# an editor's task runner) ignores SIGINT, and so would the server it starts:
-# the server gets the default back, as in a terminal, so that stop() is Ctrl-C.
-WITH_CTRL_C = [sys.executable, "-c",
-               "import os, signal, sys; signal.signal(signal.SIGINT, signal.SIG_DFL); "
-               "os.execv(sys.argv[1], sys.argv[1:])"]
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
-def fetch(url: str) -> tuple[int, str]:
-    """The status and text of a GET; 0 when nothing answered."""
-    try:
-        with urllib.request.urlopen(url, timeout=30) as response:
-            return response.status, response.read().decode("utf-8", "replace")
-    except urllib.error.HTTPError as err:
-        return err.code, ""
-    except OSError:
-        return 0, ""
-
-
-class Server:
-    """`mkdocs serve --livereload --dirty` in a project, on a free local port, logging
-    to a file."""
-
-    def __init__(self, project: Path, log: Path) -> None:
-        self.port = free_port()
-        self.log = log
-        env = {**os.environ, "SOURCE_DATE_EPOCH": EPOCH, "NO_MKDOCS_2_WARNING": "1"}
-        with log.open("wb") as out:
-            # A session of its own, so that a Ctrl-C meant for pytest reaches it only
-            # through stop().
-            self.process = subprocess.Popen(
-                [*WITH_CTRL_C, str(MKDOCS), "serve", "--dev-addr", f"127.0.0.1:{self.port}",
-                 "--livereload", "--dirty"], cwd=project, stdout=out, stderr=subprocess.STDOUT,
-                stdin=subprocess.DEVNULL, env=env, start_new_session=True)
-
-    def url(self, case_id: str) -> str:
-        return f"http://127.0.0.1:{self.port}/cases/{case_id}/"
-
-    def log_text(self) -> str:
-        return self.log.read_text(encoding="utf-8", errors="replace")
-
-    def wait_for(self, url: str, *, status: int = 200, shows: str = "", lacks: str | None = None,
-                 timeout: float = 120.0) -> None:
-        deadline = time.monotonic() + timeout
-        while True:
-            got, text = fetch(url)
-            if got == status and shows in text and (lacks is None or lacks not in text):
-                return
-            assert self.process.poll() is None, f"mkdocs serve exited\n{self.log_text()}"
-            assert time.monotonic() < deadline, f"{url}: {got}\n{self.log_text()[-2000:]}"
-            time.sleep(0.1)
-
-    def settle(self, timeout: float = 120.0) -> None:
-        """Wait until the log has not grown for QUIET_SECONDS: no rebuild is pending."""
-        deadline = time.monotonic() + timeout
-        last, since = "", time.monotonic()
-        while time.monotonic() - since < QUIET_SECONDS:
-            text = self.log_text()
-            if text != last:
-                last, since = text, time.monotonic()
-            assert time.monotonic() < deadline, f"mkdocs serve never went quiet\n{text[-2000:]}"
-            time.sleep(0.1)
-
-    def stop(self) -> bool:
-        """Stop it as Ctrl-C does; kill it only when it does not stop. True when
-        Ctrl-C stopped it."""
-        if self.process.poll() is not None:
-            return False
-        self.process.send_signal(signal.SIGINT)
-        try:
-            self.process.wait(30)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait(10)
-            return False
-        return True
-
 
 def test_mkdocs_serve_rebuilds_once_per_save(tmp_path: Path) -> None:
     project = copy_project(tmp_path / "project")
-    server = Server(project, tmp_path / "serve.log")
+    server = Server(project, tmp_path / "serve.log", EPOCH)
     try:
-        server.wait_for(server.url(EDITED), shows=OLD_TITLE)
+        server.wait_for(server.case_url(EDITED), shows=OLD_TITLE)
         server.settle()
 
         seen = len(server.log_text())
         edit(case(project, EDITED), f"title: {OLD_TITLE}\n", f"title: {NEW_TITLE}\n")
-        server.wait_for(server.url(EDITED), shows=NEW_TITLE, lacks=OLD_TITLE)
+        server.wait_for(server.case_url(EDITED), shows=NEW_TITLE, lacks=OLD_TITLE)
         server.settle()
         # The generator writes the docs folder during the rebuild; were the folder
         # watched, a second rebuild would follow.
@@ -402,7 +311,7 @@ def test_mkdocs_serve_rebuilds_once_per_save(tmp_path: Path) -> None:
 
         seen = len(server.log_text())
         case(project, DELETED).unlink()
-        server.wait_for(server.url(DELETED), status=404)
+        server.wait_for(server.case_url(DELETED), status=404)
         server.settle()
         log = server.log_text()[seen:]
         assert (log.count("Detected file changes"), log.count("Reloading browsers")) == (1, 1), log

@@ -451,3 +451,66 @@ class AssigneePage:
     open: list[CaseRow]
     """Overdue, then stalled, then the others."""
     closed: list[CaseRow]
+
+
+@dataclass(frozen=True, slots=True)
+class ProblemRow:
+    """One problem in a case file, with the line of the file it points at (live preview)."""
+
+    path: str
+    code: str
+    rule: str
+    severity: str
+    line: int
+    column: int
+    message: str
+    source: str
+    """The file's line as written, shortened when very long; empty when it could not be read."""
+    gutter: str
+    """The line number, right-aligned, as the margin of `source`."""
+    pointer: str
+    """The margin, then blanks (tabs where the line has tabs) up to the column: the
+    line under `source` that ends with a caret."""
+
+
+@dataclass(frozen=True, slots=True)
+class ProblemFile:
+    """One case file with errors, on the problems page."""
+
+    file: str
+    title: str
+    url: str
+    """The case's preview page (a `.md` link that mkdocs checks)."""
+    errors: int
+    problems: list[ProblemRow]
+
+
+@dataclass(frozen=True, slots=True)
+class ProblemsPage:
+    """`/problems/` (the live preview only, while a case has errors): every problem."""
+
+    site: Site
+    summary: str
+    """The banner's text, e.g. "2 cases have problems"."""
+    files: list[ProblemFile]
+    hidden: int
+    """Case files with errors that this profile may not show: counted, never named."""
+    elsewhere: list[ProblemRow]
+    """Problems in no case file (the settings in mkdocs.yml)."""
+
+
+@dataclass(frozen=True, slots=True)
+class DraftPage:
+    """`/cases/<file name>/` (the live preview only) for a case file with errors: its
+    problems, in place of the parts that could not be read, and what could be read."""
+
+    site: Site
+    file: str
+    title: str
+    errors: int
+    problems: list[ProblemRow]
+    read: list[Fact]
+    """The front matter's plain values as written (`incident.date` for nested ones)."""
+    narrative: Markup
+    """The body, rendered and sanitised as a published case's is."""
+    problems_url: str

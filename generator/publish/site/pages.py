@@ -37,6 +37,7 @@ from generator.publish.site.context import (
     ChangesPage,
     Chart,
     DashboardPage,
+    DraftPage,
     ExportDoc,
     ExportLink,
     ExportsPage,
@@ -49,6 +50,9 @@ from generator.publish.site.context import (
     HomePage,
     Link,
     MovedPage,
+    ProblemFile,
+    ProblemRow,
+    ProblemsPage,
     ProgressStep,
     ReviewPage,
     Site,
@@ -63,6 +67,7 @@ from generator.publish.site.exports import EXPORTS
 from generator.publish.site.facts import CaseFacts, harm_summary, show_count
 from generator.publish.site.narrative import render_narrative
 from generator.publish.steps import Fresh, Outputs
+from generator.records.diagnostics import Diagnostic, Severity
 from generator.records.fields import label_at
 from generator.records.schema import (
     NOT_RECORDED,
@@ -582,6 +587,34 @@ class SiteBuilder:
                      for e in EXPORTS])))
 
 
+    # ---------------------------------------------------------------- drafts
+
+    def problem_pages(self, problems: Problems) -> list[Page]:
+        """The live preview's pages for what it cannot publish: each case file with errors
+        where its page would be, with its problems, and the problems page listing them
+        all. Not added to `pages`: a build for readers never makes them."""
+        taken = {case_path(f.case.id) for f in self.facts} | {PROBLEMS_PATH}
+        pages, files = [], []
+        for draft in problems.drafts:
+            if not draft.shown:
+                continue
+            path = _draft_path(draft, taken)
+            rows = [_problem_row(d, draft.lines) for d in draft.diagnostics]
+            title = _draft_title(draft)
+            pages.append(Page(path, "draft.md.j2", title, DraftPage(
+                site=self.site, file=draft.rel, title=title, errors=draft.errors,
+                problems=rows, read=_read_facts(draft.data),
+                narrative=render_narrative(draft.body),
+                problems_url=rel(path, PROBLEMS_PATH)), search=False))
+            files.append(ProblemFile(draft.rel, title, rel(PROBLEMS_PATH, path), draft.errors,
+                                     rows))
+        pages.append(Page(PROBLEMS_PATH, "problems.md.j2", "Problems", ProblemsPage(
+            site=self.site, summary=problems.summary, files=files,
+            hidden=sum(1 for d in problems.drafts if not d.shown),
+            elsewhere=[_problem_row(d, ()) for d in problems.elsewhere]), search=False))
+        return pages
+
+
 def _ago(then: dt.date, today: dt.date) -> str:
     days = (today - then).days
     if days <= 0:
@@ -972,3 +1005,107 @@ def _month_range(months: list[str]) -> list[str]:
         if month > 12:
             year, month = year + 1, 1
 
+
+
+# -------------------------------------------------------------------- drafts
+
+PROBLEMS_PATH = "problems/index.md"
+"""The live preview's list of problems, linked from the banner of every page."""
+_SOURCE_WIDTH = 240
+"""Characters of a file's line shown under a problem (a minified line can be huge)."""
+_FILE_STEM = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
+
+
+@dataclass(frozen=True, slots=True)
+class Draft:
+    """A case file with errors, as the live preview shows it: what could be read of it,
+    its problems, and its lines (for the line each problem points at)."""
+
+    rel: str
+    data: object
+    """The front matter as read (None when it could not be read)."""
+    body: str
+    diagnostics: tuple[Diagnostic, ...]
+    lines: tuple[str, ...]
+    shown: bool
+    """False when the profile may not show the file: then it is counted, never named."""
+
+    @property
+    def errors(self) -> int:
+        return sum(1 for d in self.diagnostics if d.severity is Severity.ERROR)
+
+
+@dataclass(frozen=True, slots=True)
+class Problems:
+    """What the live preview cannot publish: the case files with errors (in file order)
+    and the errors in no case file (the settings)."""
+
+    drafts: tuple[Draft, ...]
+    elsewhere: tuple[Diagnostic, ...] = ()
+
+    @property
+    def summary(self) -> str:
+        """The banner's text."""
+        count = len(self.drafts)
+        if count == 1:
+            return "1 case has problems"
+        if count:
+            return f"{count} cases have problems"
+        return "The casebook settings have problems"
+
+
+def _draft_path(draft: Draft, taken: set[str]) -> str:
+    """Where a case file with errors is shown: where its page would be (its file name),
+    unless the name is unsafe as a path or taken; then under problems/."""
+    stem = posixpath.splitext(posixpath.basename(draft.rel))[0]
+    path = case_path(stem)
+    if not _FILE_STEM.match(stem) or stem.lower() == "index" or path in taken:
+        base = slugify(draft.rel) or "case"
+        path, number = f"problems/{base}.md", 1
+        while path in taken:
+            number += 1
+            path = f"problems/{base}-{number}.md"
+    taken.add(path)
+    return path
+
+
+def _draft_title(draft: Draft) -> str:
+    data = draft.data
+    title = data.get("title") if isinstance(data, dict) else None
+    if isinstance(title, str) and title.strip():
+        return title.strip()
+    return posixpath.basename(draft.rel)
+
+
+def _plain(value: object) -> str | None:
+    """A front matter value as written, when it is a plain one (not a list or mapping)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str | int | float):
+        return str(value)
+    return None
+
+
+def _read_facts(data: object) -> list[Fact]:
+    """The plain values of the front matter, and of its mappings one level down."""
+    if not isinstance(data, dict):
+        return []
+    facts = []
+    for key, value in data.items():
+        if isinstance(value, dict):
+            facts += [Fact(f"{key}.{inner}", text) for inner, item in value.items()
+                      if (text := _plain(item)) is not None]
+        elif (text := _plain(value)) is not None:
+            facts.append(Fact(str(key), text))
+    return facts
+
+
+def _problem_row(d: Diagnostic, lines: Sequence[str]) -> ProblemRow:
+    source = lines[d.line - 1] if 0 < d.line <= len(lines) else ""
+    shown = source[:_SOURCE_WIDTH] + ("…" if len(source) > _SOURCE_WIDTH else "")
+    gutter = str(d.line)
+    blanks = "".join("\t" if ch == "\t" else " "
+                     for ch in source[:min(max(d.column - 1, 0), _SOURCE_WIDTH)])
+    return ProblemRow(path=d.path, code=d.code, rule=d.rule, severity=d.severity.value,
+                      line=d.line, column=d.column, message=d.message, source=shown,
+                      gutter=gutter, pointer=f"{' ' * len(gutter)} | {blanks}")

@@ -30,6 +30,8 @@ CONTEXT_OF = {
     "moved.md.j2": context.MovedPage,
     "assignees.md.j2": context.AssigneeIndexPage,
     "assignee.md.j2": context.AssigneePage,
+    "draft.md.j2": context.DraftPage,
+    "problems.md.j2": context.ProblemsPage,
 }
 
 
