@@ -29,6 +29,7 @@ IMPORT_NAMES = {
     "nh3": "nh3",
     "pyahocorasick": "ahocorasick",
     "sqlite-utils": "sqlite_utils",
+    "pagefind": "pagefind",
 }
 """The module each distribution is imported as (a distribution's name is not always
 its module's)."""

@@ -3,8 +3,7 @@
 A dirty build renders only the pages whose Markdown is newer than their HTML,
 and keeps everything else in the site folder. Casebook's pages are framed by
 more than their Markdown (the theme override, mkdocs.yml, the date in the
-banner), a deleted case leaves built pages behind, and the search index would
-hold only the entries of the pages rendered now: `DirtyBuilds` mends all three.
+banner) and a deleted case leaves built pages behind: `DirtyBuilds` mends both.
 """
 
 from __future__ import annotations
@@ -45,25 +44,6 @@ class DirtyBuilds:
     def files(self, files: Files) -> None:
         self.pages = {f.url for f in files.documentation_pages()}
         self.rebuilt = set()
-
-    def keep_search_entries(self, config: MkDocsConfig) -> None:
-        """Keep the search entries of the pages this build did not render.
-
-        Material keeps the previous index and swaps in the entries of one page;
-        one saved case changes several pages (the case and the indexes it is
-        listed on), so casebook does the merge for all of them: every page
-        rendered now replaces its old entries, every page that is gone loses them.
-        """
-        search = config.plugins.get("material/search") or config.plugins.get("search")
-        index = getattr(search, "search_index", None)
-        previous = getattr(search, "search_index_prev", None)
-        if index is None or previous is None:
-            return
-        kept = [entry for entry in previous.entries
-                if (page := str(entry["location"]).partition("#")[0]) in self.pages
-                and page not in self.rebuilt]
-        index.entries = kept + index.entries
-        search.search_index_prev = None  # type: ignore[union-attr]
 
 
 def _frame(config: MkDocsConfig) -> tuple[object, ...]:

@@ -43,6 +43,7 @@ from generator.publish.build import (
     theme_extra,
 )
 from generator.publish.leakcheck import scan
+from generator.publish.search import SearchError, index_site
 from generator.publish.site.pages import PROBLEMS_PATH
 from generator.records.diagnostics import format_text
 
@@ -119,10 +120,19 @@ class CasebookPlugin(BasePlugin[LegacyConfig]):  # type: ignore[no-untyped-call]
             self.dirty.rebuilt.add(page.url)
         return context
 
-    @event_priority(50)  # before the search plugin writes its index
-    def _keep_search_entries(self, config: MkDocsConfig) -> None:
-        if self.dirty is not None:
-            self.dirty.keep_search_entries(config)
+    @event_priority(-40)  # after the other plugins' files, before the leak check
+    def _index_search(self, config: MkDocsConfig) -> None:
+        if self.generated is None:
+            return  # `casebook build` indexes the site itself, once mkdocs is done
+        # Every build indexes every case page again, dirty ones too: an index kept
+        # from an earlier build would still find a deleted case, or the text of a
+        # case the profile no longer publishes.
+        site_dir = Path(config.site_dir)
+        try:
+            indexed = index_site(site_dir)
+        except SearchError as err:
+            raise PluginError(f"casebook: {err}") from None
+        log.info("casebook: search index of %d case pages", indexed.pages)
 
     @event_priority(-50)  # after every other plugin has written its files
     def _check_for_leaks(self, config: MkDocsConfig) -> None:
@@ -143,7 +153,7 @@ class CasebookPlugin(BasePlugin[LegacyConfig]):  # type: ignore[no-untyped-call]
                               f"the {self.generated.profile.name} profile removed; "
                               "the site was deleted")
 
-    on_post_build = CombinedEvent(_keep_search_entries, _check_for_leaks)
+    on_post_build = CombinedEvent(_index_search, _check_for_leaks)
 
     def on_serve(self, server: LiveReloadServer, /, *, config: MkDocsConfig,
                  builder: Any) -> LiveReloadServer:

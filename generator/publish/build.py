@@ -33,10 +33,11 @@ from generator.history.reader import History
 from generator.progress import progress
 from generator.publish.leakcheck import Leak, scan
 from generator.publish.profiles import DEFAULT_PROFILE, Profile, Removed, profile, removed_values
+from generator.publish.search import index_site
 from generator.publish.steps import Steps
 from generator.records.diagnostics import Diagnostic, Report, Severity
 from generator.records.loader import CaseFile
-from generator.records.schema import Sensitivity
+from generator.records.schema import CASE_ID_PATTERN, Sensitivity
 
 if TYPE_CHECKING:
     from generator.publish.site.pages import Draft, Problems
@@ -237,6 +238,8 @@ def theme_extra(result: Generated) -> dict[str, str]:
             f"{chosen.name.capitalize()} build: cases up to "
             f"TLP:{chosen.max_sensitivity.value}, generated {result.today.isoformat()}. "
             "RED cases are never published."),
+        # The search box goes straight to a case when the query is an id.
+        "casebook_id_pattern": CASE_ID_PATTERN,
     }
 
 
@@ -259,9 +262,11 @@ def build_site(config: Config, *, today: dt.date | None = None, profile: Profile
         plugin.config[PLUGIN_GENERATES] = False
         mkdocs_config.extra.update(theme_extra(generated))
     build(mkdocs_config)
-
-    # Prove that nothing the profile removed reached the site; never leave one that leaks.
     site_dir = Path(mkdocs_config.site_dir)
+    index_site(site_dir)
+
+    # Prove that nothing the profile removed reached the site (its search index
+    # included); never leave one that leaks.
     leaks = scan(site_dir, generated.removed)
     if leaks:
         shutil.rmtree(site_dir, ignore_errors=True)

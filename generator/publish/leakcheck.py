@@ -3,7 +3,8 @@
 Leaving things out is not enough without proof: after every build, each file
 the build wrote (HTML, the search index, the sitemap, exports, feeds, JSON) is
 read as a reader's tools would read it (HTML entities, percent-encoding and
-JSON escapes decoded, gzip opened) and searched for every removed value,
+JSON escapes decoded, gzip opened, the search index's compressed chunks
+decoded) and searched for every removed value,
 case-insensitively and as a whole word. A single hit fails the build, naming the file and the value.
 """
 
@@ -27,8 +28,12 @@ if TYPE_CHECKING:
     from generator.config import Config
     from generator.publish.profiles import Profile
 
+# Pagefind's index (generator/publish/search.py): gzip-compressed, each file
+# starting with a signature, then JSON (fragments: each page's text) or CBOR.
+PAGEFIND_SUFFIXES = (".pf_fragment", ".pf_index", ".pf_meta", ".pf_filter")
+_PAGEFIND_SIGNATURE = b"pagefind_dcd"
 TEXT_SUFFIXES = frozenset({".html", ".htm", ".json", ".xml", ".csv", ".geojson", ".txt",
-                           ".js", ".md", ".svg", ".gz"})
+                           ".js", ".md", ".svg", ".gz", *PAGEFIND_SUFFIXES})
 # The theme's own files are the same for every build and hold no case data.
 SKIPPED_FOLDERS = ("assets/javascripts/", "assets/stylesheets/", "assets/images/")
 
@@ -57,7 +62,44 @@ def _text(path: Path) -> str:
     raw = path.read_bytes()
     if path.suffix == ".gz":
         raw = gzip.decompress(raw)
+    elif path.suffix in PAGEFIND_SUFFIXES:
+        return pagefind_text(raw)
     return raw.decode("utf-8", errors="replace")
+
+
+def pagefind_text(raw: bytes) -> str:
+    """The text in one of Pagefind's files: a fragment's JSON as it is, and the strings
+    of a CBOR chunk (words, filter values, metadata) one a line, so that the length
+    byte CBOR writes before a string is not read as a letter of its first word."""
+    data = gzip.decompress(raw).removeprefix(_PAGEFIND_SIGNATURE)
+    if data[:1] in (b"{", b"["):
+        text = data.decode("utf-8", errors="replace")
+        # The JSON is read with its escapes decoded as well, as a .json file is.
+        return f"{text}\n{_json_unescape(text)}" if "\\" in text else text
+    strings = _cbor_strings(data)
+    # Not CBOR after all: read every byte, rather than nothing.
+    return "\n".join(strings) if strings is not None else data.decode("utf-8", "replace")
+
+
+def _cbor_strings(data: bytes) -> list[str] | None:
+    """Every text and byte string in a CBOR document, in order; None if it is not one.
+
+    Arrays, maps and tags are headers followed by their items, so one pass over the
+    items, without nesting, meets every string."""
+    strings: list[str] = []
+    at = 0
+    while at < len(data):
+        major, info = data[at] >> 5, data[at] & 0x1F
+        at += 1
+        if info == 31 or info in (28, 29, 30):
+            return None  # indefinite lengths and reserved values: Pagefind writes neither
+        size = 0 if info < 24 else 1 << (info - 24)
+        value = info if info < 24 else int.from_bytes(data[at:at + size], "big")
+        at += size
+        if major in (2, 3):
+            strings.append(data[at:at + value].decode("utf-8", errors="replace"))
+            at += value
+    return strings if at == len(data) else None
 
 
 def _readable(lines: list[str], suffix: str) -> str:

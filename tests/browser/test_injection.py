@@ -319,16 +319,12 @@ def test_searching_for_a_payload_word_shows_the_payload_as_text(tab: tuple[Any, 
     for word, case_id, shown in (
             ("Quuxfrobnicate", "CH-2024-0001", "</title><script>alert('XSS-1')</script>"),
             ("Zorblaxian", "CH-2024-0002", "<script>document.title = 'pwned'</script>")):
-        page.click("input.md-search__input")
-        page.fill("input.md-search__input", "")
-        # Typed key by key: the theme's search listens to keyboard events.
-        page.keyboard.type(word)
-        expect(page.locator("input.md-search__input")).to_have_value(word)
-        # The theme searches again after each keystroke: wait for this word's own
-        # result first in the list, not for whatever the list held a keystroke before.
-        expect(page.locator(".md-search-result__link").first).to_have_attribute(
+        page.fill(".cb-search__input", word)
+        # Wait for this word's own result first in the list, not for whatever the
+        # list held before.
+        expect(page.locator(".cb-search__item a").first).to_have_attribute(
             "href", re.compile(rf"cases/{case_id}/"), timeout=15000)
-        expect(page.locator(".md-search-result")).to_contain_text(shown)
+        expect(page.locator(".cb-search__results")).to_contain_text(shown)
         assert_inert(page, watch, title)
         page.keyboard.press("Escape")
 

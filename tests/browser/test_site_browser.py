@@ -122,22 +122,47 @@ def test_search_finds_a_case_by_a_word_in_its_narrative(page: tuple[Page, Watch]
     sample = (SAMPLE_CASES / "CH-2024-0006.md").read_text(encoding="utf-8")
     assert word in sample.split("---", 2)[2]
     tab.goto(server.base)
-    search = tab.locator("input.md-search__input")
-    search.click()
-    # Typed key by key: the theme's search listens to keyboard events.
-    tab.keyboard.type(word)
-    expect(search).to_have_value(word)
-    # The theme searches again after each keystroke, and the list shown after the
-    # first one holds other pages: wait for the word's own result, one page with the
-    # word in it, however long the searches before it take.
-    results = tab.locator(".md-search-result__list")
-    expect(tab.locator(".md-search-result__meta")).to_have_text("1 matching document",
-                                                               timeout=15000)
-    expect(results).to_contain_text(word)
-    result = tab.locator(".md-search-result__link").first
-    expect(result).to_have_attribute("href", re.compile(r"cases/CH-2024-0006/"))
+    tab.fill(".cb-search__input", word)
+    results = tab.locator(".cb-search__results")
+    expect(results.locator(".cb-search__meta")).to_have_text("1 case matches", timeout=15000)
+    result = results.locator(".cb-search__item a")
+    expect(result).to_have_count(1)
+    expect(result).to_have_attribute("href", re.compile(r"cases/CH-2024-0006/$"))
+    # The case's id, stage and date, not the page's headings with their "¶".
+    facts = result.locator(".cb-search__facts").inner_text()
+    assert facts.startswith("CH-2024-0006 · ") and re.search(r"\d{4}-\d{2}-\d{2}$", facts)
+    expect(result.locator("mark")).to_have_text(word)
+    assert "¶" not in result.inner_text()
+    # Pagefind's chunks were loaded from the site itself (outside hosts fail the test).
+    assert any("/pagefind/" in url for url in server_requests(tab))
     result.click()
-    tab.wait_for_url("**/cases/CH-2024-0006/**")
+    tab.wait_for_url("**/cases/CH-2024-0006/")
+
+
+def server_requests(tab: Page) -> list[str]:
+    return tab.evaluate("performance.getEntriesByType('resource').map(e => e.name)")
+
+
+def test_search_by_case_id_puts_that_case_first_and_says_so(page: tuple[Page, Watch],
+                                                            server: Server) -> None:
+    tab, _ = page
+    tab.goto(server.base + "about/")
+    assert not any("/pagefind/" in url for url in server_requests(tab))
+    target = "CH-2024-0006"
+    tab.fill(".cb-search__input", target.lower())
+    results = tab.locator(".cb-search__results")
+    first = results.locator(".cb-search__item a").first
+    expect(first.locator(".cb-search__badge")).to_have_text("Case id", timeout=15000)
+    expect(first).to_have_attribute("href", re.compile(rf"cases/{target}/$"))
+    expect(results.locator(".cb-search__meta")).to_contain_text(f"Case {target} (exact id)")
+    # Enter goes to the first result: the case.
+    tab.press(".cb-search__input", "Enter")
+    tab.wait_for_url(f"**/cases/{target}/")
+    # An id that no case in this build has is said to be missing, not matched loosely.
+    tab.fill(".cb-search__input", "CH-1999-9999")
+    expect(results.locator(".cb-search__meta")).to_contain_text(
+        "No case has the id CH-1999-9999 in this build", timeout=15000)
+    expect(results.locator(".cb-search__badge")).to_have_count(0)
 
 
 def test_dark_mode_and_dashboard(page: tuple[Page, Watch], server: Server) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 import re
 import subprocess
@@ -144,14 +145,17 @@ def test_navigation_lists_index_pages_only(built: Path) -> None:
 
 
 def test_each_case_is_found_once_by_search(built: Path) -> None:
-    index = json.loads((built / "site" / "search" / "search_index.json").read_text("utf-8"))
+    # Pagefind's index: one compressed fragment per page that is a result.
+    docs = [json.loads(gzip.decompress(f.read_bytes()).removeprefix(b"pagefind_dcd"))
+            for f in (built / "site" / "pagefind" / "fragment").glob("*.pf_fragment")]
     for case_id in _published_ids():
-        pages = {doc["location"].split("#", 1)[0] for doc in index["docs"]
-                 if case_id in doc["title"] or case_id in doc["text"]}
-        own = f"cases/{case_id}/"
+        pages = {doc["url"] for doc in docs if case_id in doc["content"]}
+        own = f"/cases/{case_id}/"
         assert own in pages, case_id
+        assert [d["meta"]["id"] for d in docs if d["url"] == own] == [case_id]
         # Other case pages may name it as related; listings never do.
-        assert all(p.startswith("cases/") for p in pages), (case_id, pages)
+        assert all(p.startswith("/cases/") for p in pages), (case_id, pages)
+    assert all("¶" not in d["meta"]["title"] for d in docs)
 
 
 def test_case_page_shows_the_case(built: Path) -> None:

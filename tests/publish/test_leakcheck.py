@@ -360,13 +360,26 @@ def _plant_entity(site: Path) -> tuple[str, str]:
     return "about/index.html", "CH-2023-0003"
 
 
-def _plant_in_search_index(site: Path) -> tuple[str, str]:
-    path = site / "search" / "search_index.json"
-    index = json.loads(path.read_text(encoding="utf-8"))
-    index["docs"].append({"location": "cases/x/", "title": "x", "text": "PLANTED"})
-    path.write_text(json.dumps(index).replace("PLANTED", "\\u0043H-2023-0005"),
-                    encoding="utf-8")
-    return "search/search_index.json", "CH-2023-0005"
+def _plant_in_search_fragment(site: Path) -> tuple[str, str]:
+    """A removed id in one page's text in Pagefind's index: gzip-compressed JSON, the
+    value written with a JSON escape."""
+    path = sorted((site / "pagefind" / "fragment").glob("*.pf_fragment"))[0]
+    data = gzip.decompress(path.read_bytes())
+    planted = data.replace(b'"content":"', b'"content":"\\u0043H-2023-0005 ', 1)
+    assert planted != data
+    path.write_bytes(gzip.compress(planted))
+    return path.relative_to(site).as_posix(), "CH-2023-0005"
+
+
+def _plant_in_search_filter(site: Path) -> tuple[str, str]:
+    """A removed id among the id filter's values (compressed CBOR): it replaces a
+    published id of the same length, so the CBOR stays valid."""
+    for path in sorted((site / "pagefind" / "filter").glob("*.pf_filter")):
+        data = gzip.decompress(path.read_bytes())
+        if (found := re.search(rb"CH-\d{4}-\d{4}", data)) is not None:
+            path.write_bytes(gzip.compress(data.replace(found.group(), b"CH-2023-0004", 1)))
+            return path.relative_to(site).as_posix(), "CH-2023-0004"
+    raise AssertionError("no id filter in the search index")
 
 
 def _plant_in_sitemap(site: Path) -> tuple[str, str]:
@@ -397,8 +410,9 @@ def test_leakcheck_names_every_value_planted_in_a_built_site(public_build: Path,
                                                              tmp_path: Path) -> None:
     site = tmp_path / "planted"
     shutil.copytree(public_build / "site", site)
-    planted = [plant(site) for plant in (_plant_in_html, _plant_entity, _plant_in_search_index,
-                                         _plant_in_sitemap, _plant_handle("asmith"))]
+    planted = [plant(site) for plant in (_plant_in_html, _plant_entity, _plant_in_search_fragment,
+                                         _plant_in_search_filter, _plant_in_sitemap,
+                                         _plant_handle("asmith"))]
     result = leakcheck(public_build, str(site), "--profile", "public")
     assert result.returncode == 1, result.stdout + result.stderr
     assert "Traceback" not in result.stderr

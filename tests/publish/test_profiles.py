@@ -376,10 +376,12 @@ def test_every_published_case_has_its_page_export_row_index_entry_and_sitemap_ur
     with_point = {i for i, d in samples.published(name).items()
                   if (d["incident"].get("coordinates"))}
     assert {f["id"] for f in geo["features"]} == with_point
-    index = json.loads(page(site, "search/search_index.json"))
-    indexed = {m.group(1) for doc in index["docs"]
-               if (m := re.match(r"cases/([^/]+)/", doc["location"]))}
-    assert indexed == expected
+    # The search index (Pagefind's): one fragment per page, and only case pages.
+    fragments = [json.loads(gzip.decompress(f.read_bytes()).removeprefix(b"pagefind_dcd"))
+                 for f in (site / "pagefind" / "fragment").glob("*.pf_fragment")]
+    indexed = {m.group(1) for doc in fragments
+               if (m := re.fullmatch(r"/cases/([^/]+)/", doc["url"]))}
+    assert indexed == expected and len(fragments) == len(expected)
     for sitemap, locations in sitemap_locations(site).items():
         in_map = {m.group(1) for loc in locations if (m := re.search(r"/cases/([^/]+)/", loc))}
         assert in_map == expected, sitemap

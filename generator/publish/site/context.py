@@ -224,6 +224,8 @@ class CasePage:
     sensitivity_hint: str = ""
     """The header's badges: what each means (tooltips), and the TLP label."""
     assignee: Link | None = None
+    incident_date: str = ""
+    """The incident's date, for the search results (Pagefind's metadata)."""
     """Who has the case, linked to their page; None where the profile names no one."""
 
 

@@ -361,6 +361,7 @@ class SiteBuilder:
             days_in_stage=str(f.days_in_stage) if case.is_open else "",
             progress=_progress(case),
             incident=_incident_facts(path, case.incident),
+            incident_date=str(case.incident.date),
             harm=_harm_facts(case.harm),
             weapons=[WeaponRow(_term(w.category), w.designation or "", _term(w.us_origin),
                                [_term(b) for b in w.us_origin_basis])

@@ -1,0 +1,71 @@
+"""The site's search index: Pagefind, run on the built site after mkdocs writes it.
+
+Material's own search (lunr) sends the whole index to every reader and builds it
+in the browser: at 10,000 cases that is 40 MiB and 12 s before a first result.
+Pagefind splits the index into compressed chunks that the search box loads on
+demand (a few hundred KB for one search), in `site/pagefind/`.
+
+Only case pages are results: the indexer reads `cases/` alone, and on each case
+page only the element marked `data-pagefind-body` (the content, without the
+frame), with the case's id, stage and incident date as metadata and the id and
+stage as filters (templates/site/case.md.j2). The index is made from the pages
+of this build only, so a public build's index holds the public pages only, and
+the leak check reads its files like every other (`generator.publish.leakcheck`).
+
+The indexer is Pagefind's own binary, run as a child process by the `pagefind`
+package: its memory is its own, returned when it exits, and never the build's.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+from mkdocs.exceptions import BuildError as MkDocsBuildError
+
+SEARCH_FOLDER = "pagefind"
+"""Where the index goes in the site; the search box loads `pagefind/pagefind.js`."""
+
+RESULT_PAGES = "cases/**/*.html"
+"""The pages that are search results (Pagefind's glob, relative to the site)."""
+
+
+class SearchError(MkDocsBuildError):
+    """The indexer failed or could not be started: the build fails with its message."""
+
+
+@dataclass(frozen=True, slots=True)
+class Indexed:
+    """What one indexing run did."""
+
+    pages: int
+
+
+def index_site(site_dir: Path) -> Indexed:
+    """Index the case pages of the site in `site_dir` into `site_dir/pagefind/`.
+
+    Any index left by an earlier build is removed first, so that the index never
+    holds a page this build did not write."""
+    output = site_dir / SEARCH_FOLDER
+    shutil.rmtree(output, ignore_errors=True)
+    try:
+        pages = asyncio.run(_index(site_dir.resolve(), output.resolve()))
+    except SearchError:
+        raise
+    except Exception as err:  # the binary missing, or dying: say so, without a traceback
+        raise SearchError(f"the search index could not be built: {err}") from None
+    return Indexed(pages)
+
+
+async def _index(site_dir: Path, output: Path) -> int:
+    from pagefind.index import IndexConfig, PagefindIndex
+
+    # The headings' "¶" permalinks are not part of the case's text.
+    config = IndexConfig(force_language="en", output_path=str(output),
+                         exclude_selectors=[".headerlink"])
+    async with PagefindIndex(config=config) as index:
+        result = await index.add_directory(str(site_dir), glob=RESULT_PAGES)
+        # Written on leaving the block; an error above writes nothing.
+    return int(result["page_count"])
