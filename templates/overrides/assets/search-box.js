@@ -15,6 +15,10 @@
   var root = new URL(box.dataset.cbRoot || "./", document.baseURI);
   var loading = null;
   var latest = 0;
+  // The box is written after the theme's header, not in a copy of it: its place
+  // is the header's bar, before the repository link when there is one.
+  var bar = document.querySelector(".md-header__inner");
+  if (bar) bar.insertBefore(box, bar.querySelector(".md-header__source"));
   box.hidden = false;
 
   function pagefind() {
