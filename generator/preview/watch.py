@@ -6,6 +6,7 @@ from pathlib import Path
 
 from generator.publish.leakcheck import Finder, Leak, scan_with, still_clean
 from generator.publish.profiles import Removed
+from generator.publish.search import SCRATCH_FOLDERS
 
 
 class Watch:
@@ -29,6 +30,8 @@ class Watch:
                          self.passed[1].clean if carried and self.passed else None)
         # The second of margin covers file systems whose clock for modification
         # times runs a little behind the process's.
-        leaks = scan_with(site_dir, removed, finder, started - 1.0 if carried else None)
+        # The background indexer's folders are read by it before they enter the site.
+        leaks = scan_with(site_dir, removed, finder, started - 1.0 if carried else None,
+                          skip=SCRATCH_FOLDERS)
         self.passed = (removed, finder) if not leaks else None
         return leaks

@@ -240,27 +240,35 @@ def still_clean(before: Removed, after: Removed) -> bool:
     return not dropped or not Finder(list(after.values), [])._find("\n".join(dropped))
 
 
-def scan(site_dir: Path, removed: Removed) -> list[Leak]:
-    """Every removed value found in the files under `site_dir`, once per file."""
+def scan(site_dir: Path, removed: Removed, skip: tuple[str, ...] = ()) -> list[Leak]:
+    """Every removed value found in the files under `site_dir`, once per file
+    (none under the folders in `skip`: see `scan_with`)."""
     if not removed.values:
         return []
-    return scan_with(site_dir, removed, Finder(list(removed.values), sorted(removed.kept)))
+    return scan_with(site_dir, removed, Finder(list(removed.values), sorted(removed.kept)),
+                     skip=skip)
 
 
 def scan_with(site_dir: Path, removed: Removed, finder: Finder,
-              since: float | None = None) -> list[Leak]:
+              since: float | None = None, skip: tuple[str, ...] = ()) -> list[Leak]:
     """`scan` with a given finder, reading only files modified at or after `since`
-    when it is given (a watching server's scan of what a rebuild wrote)."""
+    when it is given (a watching server's scan of what a rebuild wrote), and none
+    under the folders in `skip` (a server's search index being written, which is
+    read before it is put in place)."""
     leaks: list[Leak] = []
     for path in sorted(site_dir.rglob("*")):
         rel = path.relative_to(site_dir).as_posix()
         if not path.is_file() or path.suffix not in TEXT_SUFFIXES or rel.startswith(
-                SKIPPED_FOLDERS):
+                (*SKIPPED_FOLDERS, *skip)):
             continue
-        if since is not None and path.stat().st_mtime < since:
-            continue
+        try:
+            if since is not None and path.stat().st_mtime < since:
+                continue
+            text = _text(path)
+        except FileNotFoundError:
+            continue  # gone since the listing (a served index replaced): not in the site
         found: dict[str, Leak] = {}
-        for value in finder(_text(path), path.suffix):
+        for value in finder(text, path.suffix):
             found.setdefault(value, Leak(rel, value, removed.values[value]))
         leaks.extend(found[v] for v in sorted(found))
     return leaks

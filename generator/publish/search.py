@@ -14,12 +14,15 @@ the leak check reads its files like every other (`generator.publish.leakcheck`).
 
 The indexer is Pagefind's own binary, run as a child process by the `pagefind`
 package: its memory is its own, returned when it exits, and never the build's.
+It writes into a folder beside `site/pagefind/` that takes its place by rename
+once complete, so that a reader of a served site never meets half an index.
 """
 
 from __future__ import annotations
 
 import asyncio
 import shutil
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,6 +30,18 @@ from mkdocs.exceptions import BuildError as MkDocsBuildError
 
 SEARCH_FOLDER = "pagefind"
 """Where the index goes in the site; the search box loads `pagefind/pagefind.js`."""
+
+BUILDING = f".{SEARCH_FOLDER}-building"
+"""Where an index is written before it replaces the one in `SEARCH_FOLDER`.
+
+In the site folder, beside the index it replaces, so that the rename stays on one
+file system; outside `RESULT_PAGES`, so that the indexer never reads it."""
+
+RETIRED = f".{SEARCH_FOLDER}-retired"
+"""Where the index being replaced goes for the instant of the swap, then is deleted."""
+
+SCRATCH_FOLDERS = (f"{BUILDING}/", f"{RETIRED}/")
+"""The folders of the site an index is written in or deleted from."""
 
 RESULT_PAGES = "cases/**/*.html"
 """The pages that are search results (Pagefind's glob, relative to the site)."""
@@ -43,20 +58,38 @@ class Indexed:
     pages: int
 
 
-def index_site(site_dir: Path) -> Indexed:
+def index_site(site_dir: Path, *, vet: Callable[[Path], bool] | None = None) -> Indexed:
     """Index the case pages of the site in `site_dir` into `site_dir/pagefind/`.
 
-    Any index left by an earlier build is removed first, so that the index never
-    holds a page this build did not write."""
-    output = site_dir / SEARCH_FOLDER
-    shutil.rmtree(output, ignore_errors=True)
+    The new index replaces the one an earlier build left whole, so that the index
+    never holds a page this build did not write. `vet`, when given, reads the new
+    index before it takes its place: if it returns false the new index is thrown
+    away and the earlier one stays (`SearchError`)."""
+    output, building = site_dir / SEARCH_FOLDER, site_dir / BUILDING
+    shutil.rmtree(building, ignore_errors=True)
     try:
-        pages = asyncio.run(_index(site_dir.resolve(), output.resolve()))
-    except SearchError:
-        raise
+        pages = asyncio.run(_index(site_dir.resolve(), building.resolve()))
     except Exception as err:  # the binary missing, or dying: say so, without a traceback
+        shutil.rmtree(building, ignore_errors=True)
         raise SearchError(f"the search index could not be built: {err}") from None
+    if vet is not None and not vet(building):
+        shutil.rmtree(building, ignore_errors=True)
+        raise SearchError("the new search index was refused; the previous one is kept")
+    _swap(building, output)
     return Indexed(pages)
+
+
+def _swap(building: Path, output: Path) -> None:
+    """Put the complete index in `building` in the place of `output`.
+
+    Two renames, each atomic: between them (microseconds) a reader finds no
+    index, never a mix of two."""
+    retired = output.with_name(RETIRED)
+    shutil.rmtree(retired, ignore_errors=True)
+    if output.exists():
+        output.replace(retired)
+    building.replace(output)
+    shutil.rmtree(retired, ignore_errors=True)
 
 
 async def _index(site_dir: Path, output: Path) -> int:

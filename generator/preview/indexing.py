@@ -1,0 +1,99 @@
+"""The live preview's search index, rebuilt in the background after each rebuild.
+
+Indexing every case page costs seconds (about 12 s at 2,000 cases), far more
+than the rest of a rebuild: under `mkdocs serve` the page shows a saved edit as
+soon as mkdocs has written it, and the search catches up when the index is done.
+The preview's search may therefore lag a save by the indexing time; `casebook
+build` and `mkdocs build` index before their leak check and never lag.
+
+One indexing runs at a time. A rebuild that ends while one runs asks for
+another, which starts when the running one ends (several such rebuilds ask for
+one): the last index is always made from the last rebuild's pages. The new
+index is read by the leak check before it replaces the old one whole
+(`generator.publish.search.index_site`); a rebuild whose site leaks discards
+the indexing under way, which may have read its pages.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+from generator.publish.leakcheck import scan
+from generator.publish.profiles import Removed
+from generator.publish.search import SearchError, index_site
+
+log = logging.getLogger("mkdocs.plugins.casebook")
+
+
+@dataclass(frozen=True, slots=True)
+class _Job:
+    site_dir: Path
+    removed: Removed
+    serial: int
+
+
+class BackgroundIndex:
+    """Indexes a served site in a thread of its own, one indexing at a time."""
+
+    def __init__(self) -> None:
+        self._changed = threading.Condition()
+        self._next: _Job | None = None
+        self._running = False
+        self._serial = 0
+        self._discarded = 0
+        """Jobs up to this serial must not put their index in place."""
+
+    def request(self, site_dir: Path, removed: Removed) -> None:
+        """Index the site once the running indexing, if any, has ended; never waits."""
+        with self._changed:
+            self._serial += 1
+            self._next = _Job(site_dir, removed, self._serial)
+            if self._running:
+                return  # the running thread takes it when it is done
+            self._running = True
+        # A daemon: stopping the server must not wait for an index nobody will read.
+        threading.Thread(target=self._work, name="casebook-search-index", daemon=True).start()
+
+    def discard(self) -> None:
+        """Drop every indexing asked for so far, the running one included."""
+        with self._changed:
+            self._next = None
+            self._discarded = self._serial
+
+    def wait(self, timeout: float) -> bool:
+        """Wait until no indexing runs or is asked for; false if `timeout` passed first."""
+        with self._changed:
+            return self._changed.wait_for(lambda: not self._running, timeout)
+
+    def _work(self) -> None:
+        while True:
+            with self._changed:
+                job, self._next = self._next, None
+                if job is None:
+                    self._running = False
+                    self._changed.notify_all()
+                    return
+            self._index(job)
+
+    def _index(self, job: _Job) -> None:
+        """One indexing: errors go to the terminal, since no build is there to fail."""
+        try:
+            indexed = index_site(job.site_dir, vet=lambda folder: self._vet(job, folder))
+        except SearchError as err:
+            log.error("casebook: %s", err)
+        except Exception as err:  # never end the thread in a traceback: a rebuild asks again
+            log.error("casebook: the search index could not be built: %s", err)
+        else:
+            log.info("casebook: search index of %d case pages", indexed.pages)
+
+    def _vet(self, job: _Job, folder: Path) -> bool:
+        with self._changed:
+            if job.serial <= self._discarded:
+                return False
+        leaks = scan(folder, job.removed)
+        for leak in leaks:
+            log.error("casebook: leak in the new search index: %s", leak)
+        return not leaks
