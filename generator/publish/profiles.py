@@ -306,10 +306,11 @@ class _Collector:
             self.sentences.update(_sentence_key(s)
                                   for s in narrative_sentences(bodies.get(view.id, "")))
 
-    def add(self, value: str, path: str, withheld: Withheld) -> None:
+    def add(self, value: str, path: str, withheld: Withheld, *, warn: bool = False) -> None:
         if value.strip() not in self.shown.get(path, ()):
             self.removed.add(value, withheld)
-        elif path in ("id", "title"):
+        elif warn:
+            # A case left out whose id or title a published case has too.
             self.removed.unprovable.setdefault(value.strip(), (
                 withheld, "a published case has the same " + path))
 
@@ -317,7 +318,8 @@ class _Collector:
         """Every value of a case the profile leaves out."""
         for path in withheld_fields():
             for where, value in _strings(case, path.split(".")):
-                self.add(value, path, Withheld(case.id, where, reason))
+                self.add(value, path, Withheld(case.id, where, reason),
+                         warn=path in ("id", "title"))
         for sentence in narrative_sentences(body):
             if _sentence_key(sentence) not in self.sentences:
                 self.removed.add(sentence, Withheld(case.id, "narrative", reason, sentence=True))

@@ -349,18 +349,19 @@ def test_each_value_is_reported_once_per_file(tmp_path: Path) -> None:
     assert found(site, RED_ID) == [("a.html", RED_ID), ("b/c.xml", RED_ID)]
 
 
-def test_the_theme_s_files_and_binary_files_are_skipped_but_the_site_s_scripts_are_read(
-        tmp_path: Path) -> None:
+def test_static_assets_and_binary_files_are_skipped(tmp_path: Path) -> None:
     site = tree(tmp_path, {
         "assets/javascripts/bundle.js": f"var x = '{RED_ID}';",
         "assets/stylesheets/main.css": f"/* {RED_ID} */",
         "assets/images/logo.png": RED_ID.encode(),
         "assets/casebook.js": f"var y = '{RED_ID}';",
+        "logo.png": RED_ID.encode(),
         "changes/feed.xml": f"<entry>{RED_ID}</entry>",
         "exports/cases.csv": f"{RED_ID},x\r\n",
+        "notes.txt": f"{RED_ID}",
     })
-    assert found(site, RED_ID) == [("assets/casebook.js", RED_ID), ("changes/feed.xml", RED_ID),
-                                   ("exports/cases.csv", RED_ID)]
+    assert found(site, RED_ID) == [("changes/feed.xml", RED_ID), ("exports/cases.csv", RED_ID),
+                                   ("notes.txt", RED_ID)]
 
 
 def test_nothing_removed_means_nothing_to_find(tmp_path: Path) -> None:
