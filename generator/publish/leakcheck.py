@@ -176,6 +176,9 @@ def normalise(text: str) -> str:
 _KEY_WORDS = 6
 # A value's last word may run on with letters (plural, suffix) when it is this long.
 _RUN_ON = 4
+# Slugs are cut at 60 characters (generator.publish.site.pages.slugify); one this long
+# may have been cut.
+_SLUG_CUT = 55
 
 
 @dataclass(frozen=True, slots=True)
@@ -219,7 +222,11 @@ class Finder:
                 self.unprovable.append(Unprovable(value, withheld, why))
                 continue
             self.checked += 1
-            forms = {" " + " ".join(words), normalise(slugify(value)).rstrip()}
+            forms = {" " + " ".join(words)}
+            slug = slugify(value)
+            # A slug cut at its length limit is a value's first words only: not the value.
+            if not withheld.sentence and len(slug) < _SLUG_CUT:
+                forms.add(normalise(slug).rstrip())
             for form in forms:
                 if len(form) > 1:
                     key = " ".join(form.split(" ")[:_KEY_WORDS + 1])

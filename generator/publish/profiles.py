@@ -262,16 +262,17 @@ def withheld_fields() -> tuple[str, ...]:
                  and f.path not in _NOT_WITHHELD)
 
 
-_SENTENCE_BREAK = re.compile(r"(?<=[.!?])\s+|\n\s*\n|\n(?=\s*(?:[-*+]|\d+\.|#+)\s)")
+# A sentence ends before a capital (not inside `U.S. origin`), a paragraph, an item.
+_SENTENCE_BREAK = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(\[])|\n\s*\n"
+                             r"|\n(?=\s*(?:[-*+]|\d+\.|#+)\s)")
 
 
 def narrative_sentences(body: str) -> list[str]:
-    """The sentences, list items and headings of a narrative, as written."""
-    return [s.strip() for s in _SENTENCE_BREAK.split(body) if s.strip()]
+    """The sentences, list items and headings of a narrative, without their citations
+    (`[S1]`: the site's markup, which a copy may or may not carry)."""
+    from generator.records.markup import CITATION
 
-
-def _sentence_key(sentence: str) -> str:
-    return " ".join(sentence.split()).casefold()
+    return [t for s in _SENTENCE_BREAK.split(body) if (t := CITATION.sub("", s).strip())]
 
 
 def _strings(model: Any, parts: list[str], shown: str = "") -> list[tuple[str, str]]:
@@ -289,43 +290,95 @@ def _strings(model: Any, parts: list[str], shown: str = "") -> list[tuple[str, s
     return _strings(getattr(model, name, None), parts[1:], f"{shown}.{name}" if shown else name)
 
 
+# A narrative sentence of a case left out that this many published narratives hold
+# as well is boilerplate (a disclaimer, a phrase of the team's), not the case's own.
+_BOILERPLATE = 2
+
+
 class _Collector:
-    """Adds removed values, except those a published case shows in the same field: a
-    value written the same in two cases (a publisher, a place, a note) is public by
-    the one that is published, and looking for it would only cry wolf."""
+    """Adds removed values, except those published cases show on their own.
+
+    A value whose words stand in what a published case shows in the same field (a
+    publisher, a place, a note, written the same or inside a longer one) is public
+    through that case, and looking for it would only cry wolf; so is a one-word
+    value that published cases use anywhere (`Taiz` of a case left out, `Taiz
+    Governorate` of a published one): it cannot be proven absent. Ids and titles
+    are the exception: a case's identity is never public through another's, so one
+    inside a published title is a leak, and one equal to a published title cannot
+    be proven absent.
+    """
 
     def __init__(self, removed: Removed, views: Iterable[Case],
                  bodies: Mapping[str, str]) -> None:
+        from generator.publish.leakcheck import normalise
+
+        self.normalise = normalise
         self.removed = removed
-        self.shown: dict[str, set[str]] = {}
-        self.sentences: set[str] = set()
+        shown: dict[str, list[str]] = {}
+        self.exact: dict[str, set[str]] = {}
+        self.narratives: list[str] = []
         for view in views:
             for path in withheld_fields():
-                self.shown.setdefault(path, set()).update(
-                    v.strip() for _, v in _strings(view, path.split(".")))
-            self.sentences.update(_sentence_key(s)
-                                  for s in narrative_sentences(bodies.get(view.id, "")))
+                values = [v.strip() for _, v in _strings(view, path.split("."))]
+                self.exact.setdefault(path, set()).update(values)
+                shown.setdefault(path, []).extend(normalise(v) for v in values)
+            self.narratives.append(normalise(bodies.get(view.id, "")))
+        # One text per field, its values apart: a value's words are looked for in it once.
+        self.shown = {path: "|".join(values) for path, values in shown.items()}
+        self.words = {w for text in (*self.shown.values(), *self.narratives)
+                      for w in text.replace("|", " ").split()}
+        self.sentences: dict[str, Withheld] = {}
 
-    def add(self, value: str, path: str, withheld: Withheld, *, warn: bool = False) -> None:
-        if value.strip() not in self.shown.get(path, ()):
-            self.removed.add(value, withheld)
-        elif warn:
-            # A case left out whose id or title a published case has too.
+    def add(self, value: str, path: str, withheld: Withheld, *, exact: bool = False) -> None:
+        """`exact`: a value a published case removes (a non-public source's, a
+        restricted field's) is public only where a published case shows it as
+        written; inside a longer public value it is a leak (`XQ-7731_x`)."""
+        if exact:
+            if value.strip() not in self.exact.get(path, ()):
+                self.removed.add(value, withheld)
+            return
+        words = self.normalise(value)
+        if path in ("id", "title"):
+            if f"|{words}|" in f"|{self.shown.get(path, '')}|":
+                self.removed.unprovable.setdefault(value.strip(), (
+                    withheld, "a published case has the same " + path))
+                return
+        elif words in self.shown.get(path, ""):
+            return
+        elif len(words.split()) == 1 and words.strip() in self.words:
             self.removed.unprovable.setdefault(value.strip(), (
-                withheld, "a published case has the same " + path))
+                withheld, "published cases use the word"))
+            return
+        self.removed.add(value, withheld)
 
     def case(self, case: Case, body: str, reason: str) -> None:
         """Every value of a case the profile leaves out."""
         for path in withheld_fields():
             for where, value in _strings(case, path.split(".")):
-                self.add(value, path, Withheld(case.id, where, reason),
-                         warn=path in ("id", "title"))
+                self.add(value, path, Withheld(case.id, where, reason))
         for sentence in narrative_sentences(body):
-            if _sentence_key(sentence) not in self.sentences:
-                self.removed.add(sentence, Withheld(case.id, "narrative", reason, sentence=True))
+            self.sentences.setdefault(sentence,
+                                      Withheld(case.id, "narrative", reason, sentence=True))
 
-    def history(self, case: Case, history: CaseHistory, chosen: Profile) -> None:
-        """Every value the case had only in versions above the profile's sensitivity."""
+    def finish(self) -> None:
+        """Add the narratives' sentences but boilerplate, found in one pass over the
+        published narratives."""
+        from generator.publish.leakcheck import Finder
+
+        finder = Finder(Removed(values=self.sentences, settings=self.removed.settings))
+        holders: dict[str, int] = {}
+        for text in self.narratives:
+            for value in {hit.value for hit in finder.find(text)}:
+                holders[value] = holders.get(value, 0) + 1
+        for sentence, withheld in self.sentences.items():
+            if holders.get(sentence, 0) < _BOILERPLATE:
+                self.removed.add(sentence, withheld)
+
+    def history(self, view: Case, history: CaseHistory, chosen: Profile) -> None:
+        """Every value the case had only in versions above the profile's sensitivity:
+        not one a version it shows holds, nor one inside what the case shows now."""
+        now = {path: "|".join(self.normalise(v) for _, v in _strings(view, path.split(".")))
+               for path in withheld_fields()}
         shown: set[str] = set()
         hidden: list[tuple[str, str, str]] = []
         for commit, before, after in _levels(history):
@@ -341,8 +394,9 @@ class _Collector:
                     shown.update(v for _, v in olds + news)
         for where, value, level in hidden:
             path = re.sub(r"\[[^]]*\]", "", where)
-            if path in withheld_fields() and value not in shown:
-                self.add(value, path, Withheld(case.id, f"{where} (history)",
+            if (path in withheld_fields() and path != "id" and value not in shown
+                    and self.normalise(value) not in now[path]):
+                self.add(value, path, Withheld(view.id, f"{where} (history)",
                                                f"a version of the case while {level}"))
 
 
@@ -384,16 +438,17 @@ def removed_values(cases: Iterable[Case], histories: Mapping[str, CaseHistory | 
                     for name in ("title", "url", "archive_url", "publisher"):
                         collect.add(str(getattr(source, name) or ""), f"sources.{name}",
                                     Withheld(case.id, f"sources[{source.key}].{name}",
-                                             "a non-public source"))
+                                             "a non-public source"), exact=True)
         for dotted in settings_.restricted_fields:
             for where, value in _strings(case, dotted.split(".")):
                 # Free text only: a date proves nothing, and stands in other fields too.
                 if not _DATE.fullmatch(value):
                     collect.add(value, dotted,
-                                Withheld(case.id, where, "a restricted field"))
+                                Withheld(case.id, where, "a restricted field"), exact=True)
         history = histories.get(case.id)
         if history is not None:
-            collect.history(case, history, profile)
+            collect.history(views[case.id], history, profile)
+    collect.finish()
     return removed
 
 
