@@ -122,13 +122,13 @@ def generate(config: Config, *, today: dt.date | None = None, profile: Profile |
     published_ids = {f.case.id for f in files if f.case is not None}
     histories = {f.case.id: history.for_file(f.path) if history else None
                  for f in corpus.files if f.case is not None}
-    facts = [case_facts(profile.view(f.case, published_ids), f.body, today,
-                        config.settings.stalled_days,
+    views = {f.case.id: profile.view(f.case, published_ids) for f in files if f.case}
+    facts = [case_facts(views[f.case.id], f.body, today, config.settings.stalled_days,
                         profile.view_history(histories[f.case.id], published_ids))
              for f in files if f.case is not None]
     removed = removed_values(corpus.cases, histories, profile,
                              bodies={f.case.id: f.body for f in corpus.files if f.case},
-                             settings=config.settings.leakcheck)
+                             settings=config.settings.leakcheck, views=views)
 
     # 4. Plan every page, then render them all.
     site = Site(name=config.site_name, profile=profile.name, generated=today, cases=len(facts))

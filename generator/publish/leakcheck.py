@@ -85,21 +85,22 @@ class Unprovable:
 # Reading text as a reader would see it.
 
 _TAG = re.compile(r"""<[A-Za-z/!?](?:[^<>"']|"[^"]*"|'[^']*')*>""")
-_ATTRIBUTE = re.compile(r"""([\w:.-]+)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+))""")
-# Class and style name the theme's own vocabulary, never a case's text.
-_NOT_TEXT = frozenset({"class", "style"})
+# A tag becomes its attributes' values, in three passes of plain substitution (no
+# call back into Python for each of a site's millions of tags): class and style name
+# the theme's vocabulary, never a case's text, and go; every other quoted value
+# stays; then the tag's name and its closing bracket go.
+_NOT_TEXT = re.compile(r"""\s(?:class|style)\s*=\s*(?:"[^"]*"|'[^']*')""")
+_ATTRIBUTE = re.compile(r"""\s[\w:.-]+\s*=\s*(?:"([^"]*)"|'([^']*)')""")
+_TAG_PARTS = re.compile(r"</?[A-Za-z!?][^\s<>]*|/?>")
 _WORD = re.compile(r"[^\W_]+")
 _OVERRIDE = re.compile("[\u202d\u202e]([^\u202a-\u202e\n]*)")
 _ROUNDS = 4  # decoding rounds: a value encoded more often than this is not text
 
 
-def _tag_text(match: re.Match[str]) -> str:
-    tag = match.group()
-    if "=" not in tag:
-        return " "
-    values = [a or b or c for name, a, b, c in _ATTRIBUTE.findall(tag)
-              if name.lower() not in _NOT_TEXT]
-    return " " + " ".join(values) + " "
+def _untagged(text: str) -> str:
+    text = _NOT_TEXT.sub(" ", text)
+    text = _ATTRIBUTE.sub(r" \1\2 ", text)
+    return _TAG_PARTS.sub(" ", text)
 
 
 def decoded(text: str) -> str:
@@ -108,7 +109,7 @@ def decoded(text: str) -> str:
     for _ in range(_ROUNDS):
         before = text
         if "<" in text:
-            text = _TAG.sub(_tag_text, text)
+            text = _untagged(text)
         if "&" in text:
             text = html.unescape(text)
         if "%" in text:
@@ -160,10 +161,20 @@ def _folded(text: str) -> str:
     return text.translate(skeleton).casefold().translate(skeleton)
 
 
+# Characters outside ASCII, with the character before them (a combining accent
+# composes with it): only these runs need Unicode's folding, and a page's few (a
+# pilcrow, a dash) are folded without the rest of its text.
+_UNICODE_RUN = re.compile(r"[\x00-\x7f]?[^\x00-\x7f]+")
+
+
 def normalise(text: str) -> str:
     """The text's words, folded, each after one space, with a space at the end."""
     text = decoded(text)
-    text = text.lower() if text.isascii() else _folded(text)
+    if not text.isascii():
+        # An override reverses what follows it across words: the whole text is read.
+        text = (_folded(text) if "\u202d" in text or "\u202e" in text
+                else _UNICODE_RUN.sub(lambda m: _folded(m.group()), text))
+    text = text.lower()
     words = _WORD.findall(text)
     return " " + " ".join(words) + " " if words else " "
 
@@ -171,9 +182,6 @@ def normalise(text: str) -> str:
 # --------------------------------------------------------------------------
 # Finding every value in one pass.
 
-# The automaton holds a value's first words only; the rest is compared at a hit,
-# which keeps the automaton small when long sentences are looked for.
-_KEY_WORDS = 6
 # A value's last word may run on with letters (plural, suffix) when it is this long.
 _RUN_ON = 4
 # Slugs are cut at 60 characters (generator.publish.site.pages.slugify); one this long
@@ -194,6 +202,8 @@ class Hit:
     start: int
     end: int
     value: str
+    words: str
+    """The value's words as found (its own or its slug's)."""
 
 
 class Finder:
@@ -201,55 +211,72 @@ class Finder:
 
     The slug of a value (as the site makes slugs for its addresses) is looked for
     as the value too. Values that cannot be told from ordinary text are listed in
-    `unprovable` instead.
+    `unprovable` instead. The automaton that `removed_values` built to find what
+    published cases show themselves (`Removed.prepared`, over more values) is
+    used again when it has every value: only the hits of `removed` are kept.
     """
 
     def __init__(self, removed: Removed) -> None:
+        self.removed = removed
+        base = removed.prepared
+        if not (isinstance(base, Finder) and base.removed.settings == removed.settings
+                and base.why.keys() >= removed.values.keys()):
+            base = None
+        self.why: dict[str, str | None] = {}
+        """Why each value is not looked for (None: it is); "" for a short sentence."""
+        patterns: dict[str, list[_Pattern]] = {}
+        if base is None:
+            patterns = self._patterns()
+        else:
+            self.why = {v: base.why[v] for v in removed.values}
+        self.unprovable = [Unprovable(v, w, why) for v, (w, why) in removed.unprovable.items()]
+        self.unprovable += [Unprovable(v, removed.values[v], why)
+                            for v, why in self.why.items() if why]
+        self.checked = sum(why is None for why in self.why.values())
+        self.automaton: Any = base.automaton if base is not None else None
+        if patterns:
+            self.automaton = ahocorasick.Automaton()
+            for words, same in patterns.items():
+                self.automaton.add_word(words, tuple(same))
+            self.automaton.make_automaton()
+
+    def _patterns(self) -> dict[str, list[_Pattern]]:
         from generator.publish.site.pages import slugify
 
-        self.removed = removed
-        self.unprovable = [Unprovable(v, w, why) for v, (w, why) in removed.unprovable.items()]
-        settings = removed.settings
+        settings = self.removed.settings
         stop = frozenset(normalise(" ".join(settings.stop_words)).split())
-        keys: dict[str, list[_Pattern]] = {}
-        self.checked = 0
-        for value, withheld in removed.values.items():
+        patterns: dict[str, list[_Pattern]] = {}
+        for value, withheld in self.removed.values.items():
             words = normalise(value).split()
             if withheld.sentence:
-                if len(words) < settings.sentence_words:
-                    continue
-            elif (why := _too_common(words, stop, settings.min_chars)) is not None:
-                self.unprovable.append(Unprovable(value, withheld, why))
+                why = "" if len(words) < settings.sentence_words else None
+            else:
+                why = _too_common(words, stop, settings.min_chars)
+            self.why[value] = why
+            if why is not None:
                 continue
-            self.checked += 1
             forms = {" " + " ".join(words)}
-            slug = slugify(value)
+            slug = "" if withheld.sentence else slugify(value)
             # A slug cut at its length limit is a value's first words only: not the value.
-            if not withheld.sentence and len(slug) < _SLUG_CUT:
+            if slug and len(slug) < _SLUG_CUT:
                 forms.add(normalise(slug).rstrip())
             for form in forms:
                 if len(form) > 1:
-                    key = " ".join(form.split(" ")[:_KEY_WORDS + 1])
-                    keys.setdefault(key, []).append(
-                        _Pattern(form, value, len(form.rsplit(" ", 1)[1]) >= _RUN_ON))
-        self.automaton: Any = None
-        if keys:
-            self.automaton = ahocorasick.Automaton()
-            for key, patterns in keys.items():
-                self.automaton.add_word(key, (len(key), patterns))
-            self.automaton.make_automaton()
+                    last = form[form.rindex(" ") + 1:]
+                    patterns.setdefault(form, []).append(
+                        _Pattern(form, value, len(last) >= _RUN_ON))
+        return patterns
 
     def find(self, text: str) -> Iterator[Hit]:
         """The hits in a text as `normalise` writes it."""
         if self.automaton is None:
             return
-        for end, (length, patterns) in self.automaton.iter(text):
-            start = end - length + 1
+        values = self.removed.values
+        for end, patterns in self.automaton.iter(text):
             for pattern in patterns:
-                stop = start + len(pattern.words)
-                if (text.startswith(pattern.words, start)
-                        and _ends_word(text, stop, pattern.run_on)):
-                    yield Hit(start, stop, pattern.value)
+                start = end - len(pattern.words) + 1
+                if pattern.value in values and _ends_word(text, end + 1, pattern.run_on):
+                    yield Hit(start, end + 1, pattern.value, pattern.words)
 
 
 def _ends_word(text: str, stop: int, run_on: bool) -> bool:
@@ -259,9 +286,10 @@ def _ends_word(text: str, stop: int, run_on: bool) -> bool:
 
 
 def _too_common(words: list[str], stop: frozenset[str], min_chars: int) -> str | None:
-    if sum(len(w) for w in words) < min_chars:
+    if len("".join(words)) < min_chars:
         return "too short"
-    if all(w in stop or (w.isdigit() and len(w) <= 4) for w in words):
+    rest = set(words).difference(stop)
+    if all(w.isdigit() and len(w) <= 4 for w in rest):
         return "too common"
     return None
 
@@ -444,12 +472,20 @@ def scan_file(path: Path, rel: str, finder: Finder) -> list[Leak]:
     hits = {hit.value: hit for hit in finder.find(normalise(_fast_text(rel, text, suffix)))}
     if not hits:
         return []
+    pieces = _READERS.get(suffix, _lines)(rel, text)
     placed: dict[str, Leak] = {}
-    for where, raw in _READERS.get(suffix, _lines)(rel, text):
-        words = normalise(raw)
-        for hit in finder.find(words):
-            if hit.value in hits and hit.value not in placed:
-                placed[hit.value] = _leak(rel, hit, where, words, finder)
+    # Most hits are written plainly: the pieces whose text holds a hit's longest word
+    # are read first, and all of them only for what those do not place.
+    clues = {max(h.words.split(), key=len) for h in hits.values()}
+    likely = [(w, raw) for w, raw in pieces if any(c in raw.lower() for c in clues)]
+    for group in (likely, pieces):
+        for where, raw in group:
+            words = normalise(raw)
+            for hit in finder.find(words):
+                if hit.value in hits and hit.value not in placed:
+                    placed[hit.value] = _leak(rel, hit, where, words, finder)
+        if len(placed) == len(hits):
+            break
     for value, hit in hits.items():  # a value that spans pieces: placed in the file only
         placed.setdefault(value, _leak(rel, hit, rel, "", finder))
     return [placed[v] for v in sorted(placed)]

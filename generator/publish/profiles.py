@@ -236,6 +236,9 @@ class Removed:
     settings: LeakCheckSettings = field(default_factory=LeakCheckSettings)
     unprovable: dict[str, tuple[Withheld, str]] = field(default_factory=dict)
     """Values that cannot be looked for, with why: the leak check warns of each."""
+    prepared: object = None
+    """The leak check's finder that `removed_values` built over these values and more
+    (generator.publish.leakcheck.Finder), to be used again rather than built twice."""
 
     def add(self, value: object, withheld: Withheld) -> None:
         text = value.strip() if isinstance(value, str) else ""
@@ -305,7 +308,8 @@ class _Collector:
     Governorate` of a published one): it cannot be proven absent. Ids and titles
     are the exception: a case's identity is never public through another's, so one
     inside a published title is a leak, and one equal to a published title cannot
-    be proven absent.
+    be proven absent. What published cases show is found in one pass of the leak
+    check's automaton over every candidate (`finish`).
     """
 
     def __init__(self, removed: Removed, views: Iterable[Case],
@@ -314,42 +318,26 @@ class _Collector:
 
         self.normalise = normalise
         self.removed = removed
-        shown: dict[str, list[str]] = {}
+        self.views = list(views)
+        self.bodies = bodies
         self.exact: dict[str, set[str]] = {}
-        self.narratives: list[str] = []
-        for view in views:
+        for view in self.views:
             for path in withheld_fields():
-                values = [v.strip() for _, v in _strings(view, path.split("."))]
-                self.exact.setdefault(path, set()).update(values)
-                shown.setdefault(path, []).extend(normalise(v) for v in values)
-            self.narratives.append(normalise(bodies.get(view.id, "")))
-        # One text per field, its values apart: a value's words are looked for in it once.
-        self.shown = {path: "|".join(values) for path, values in shown.items()}
-        self.words = {w for text in (*self.shown.values(), *self.narratives)
-                      for w in text.replace("|", " ").split()}
-        self.sentences: dict[str, Withheld] = {}
+                self.exact.setdefault(path, set()).update(
+                    v.strip() for _, v in _strings(view, path.split(".")))
+        self.pending: dict[str, tuple[Withheld, str, str]] = {}
+        """Each candidate with its field and how published cases may show it: `exact`,
+        `identity` (an id or a title), `sentence`, or `words`."""
 
     def add(self, value: str, path: str, withheld: Withheld, *, exact: bool = False) -> None:
         """`exact`: a value a published case removes (a non-public source's, a
         restricted field's) is public only where a published case shows it as
         written; inside a longer public value it is a leak (`XQ-7731_x`)."""
-        if exact:
-            if value.strip() not in self.exact.get(path, ()):
-                self.removed.add(value, withheld)
-            return
-        words = self.normalise(value)
-        if path in ("id", "title"):
-            if f"|{words}|" in f"|{self.shown.get(path, '')}|":
-                self.removed.unprovable.setdefault(value.strip(), (
-                    withheld, "a published case has the same " + path))
-                return
-        elif words in self.shown.get(path, ""):
-            return
-        elif len(words.split()) == 1 and words.strip() in self.words:
-            self.removed.unprovable.setdefault(value.strip(), (
-                withheld, "published cases use the word"))
-            return
-        self.removed.add(value, withheld)
+        text = value.strip()
+        if text and text not in self.pending:
+            how = ("exact" if exact else "identity" if path in ("id", "title")
+                   else "sentence" if withheld.sentence else "words")
+            self.pending[text] = (withheld, path, how)
 
     def case(self, case: Case, body: str, reason: str) -> None:
         """Every value of a case the profile leaves out."""
@@ -357,28 +345,59 @@ class _Collector:
             for where, value in _strings(case, path.split(".")):
                 self.add(value, path, Withheld(case.id, where, reason))
         for sentence in narrative_sentences(body):
-            self.sentences.setdefault(sentence,
-                                      Withheld(case.id, "narrative", reason, sentence=True))
+            self.add(sentence, "", Withheld(case.id, "narrative", reason, sentence=True))
 
     def finish(self) -> None:
-        """Add the narratives' sentences but boilerplate, found in one pass over the
-        published narratives."""
+        """Decide each candidate from what the published cases show, found in one pass."""
         from generator.publish.leakcheck import Finder
 
-        finder = Finder(Removed(values=self.sentences, settings=self.removed.settings))
+        candidates = Removed(values={v: w for v, (w, _, _) in self.pending.items()},
+                             settings=self.removed.settings)
+        finder = Finder(candidates)
+        in_fields: dict[str, set[str]] = {}
         holders: dict[str, int] = {}
-        for text in self.narratives:
+        words: set[str] = set()
+        titles: set[str] = set()
+        for view in self.views:
+            for path in withheld_fields():
+                for _, value in _strings(view, path.split(".")):
+                    text = self.normalise(value)
+                    words.update(text.split())
+                    titles.update([text] if path in ("id", "title") else [])
+                    for hit in finder.find(text):
+                        in_fields.setdefault(hit.value, set()).add(path)
+            text = self.normalise(self.bodies.get(view.id, ""))
+            words.update(text.split())
             for value in {hit.value for hit in finder.find(text)}:
                 holders[value] = holders.get(value, 0) + 1
-        for sentence, withheld in self.sentences.items():
-            if holders.get(sentence, 0) < _BOILERPLATE:
-                self.removed.add(sentence, withheld)
+        for value, (withheld, path, how) in self.pending.items():
+            why = self._decide(value, path, how, in_fields, holders, words, titles)
+            if why is None:
+                self.removed.add(value, withheld)
+            elif why:
+                self.removed.unprovable.setdefault(value, (withheld, why))
+        self.removed.prepared = finder
+
+    def _decide(self, value: str, path: str, how: str, in_fields: dict[str, set[str]],
+                holders: dict[str, int], words: set[str], titles: set[str]) -> str | None:
+        """None: look for the value; "": not (public); else why it cannot be proven absent."""
+        if how == "exact":
+            return "" if value in self.exact.get(path, ()) else None
+        if how == "identity":
+            same = self.normalise(value) in titles
+            return f"a published case has the same {path}" if same else None
+        if how == "sentence":
+            return "" if holders.get(value, 0) >= _BOILERPLATE else None
+        # As written, or (when the automaton could look for it) inside a longer value.
+        if value in self.exact.get(path, ()) or path in in_fields.get(value, ()):
+            return ""
+        alone = self.normalise(value).split()
+        return "published cases use the word" if len(alone) == 1 and alone[0] in words \
+            else None
 
     def history(self, view: Case, history: CaseHistory, chosen: Profile) -> None:
         """Every value the case had only in versions above the profile's sensitivity:
         not one a version it shows holds, nor one inside what the case shows now."""
-        now = {path: "|".join(self.normalise(v) for _, v in _strings(view, path.split(".")))
-               for path in withheld_fields()}
         shown: set[str] = set()
         hidden: list[tuple[str, str, str]] = []
         for commit, before, after in _levels(history):
@@ -392,6 +411,10 @@ class _Collector:
                     shown.update(v for _, v in ([] if era else news))
                 else:
                     shown.update(v for _, v in olds + news)
+        if not hidden:
+            return
+        now = {path: "|".join(self.normalise(v) for _, v in _strings(view, path.split(".")))
+               for path in withheld_fields()}
         for where, value, level in hidden:
             path = re.sub(r"\[[^]]*\]", "", where)
             if (path in withheld_fields() and path != "id" and value not in shown
@@ -411,17 +434,21 @@ def _leaves(value: object, where: str) -> list[tuple[str, str]]:
 
 def removed_values(cases: Iterable[Case], histories: Mapping[str, CaseHistory | None],
                    profile: Profile, *, bodies: Mapping[str, str] | None = None,
-                   settings: LeakCheckSettings | None = None) -> Removed:
+                   settings: LeakCheckSettings | None = None,
+                   views: Mapping[str, Case] | None = None) -> Removed:
     """Everything this profile leaves out that could identify or expose something: every
     value of a case it leaves out (and the sentences of its narrative, from `bodies` by
     case id), the sources and fields it removes from a published case, the values a
-    published case had only while above the profile, and the people it drops."""
+    published case had only while above the profile, and the people it drops.
+    `views`: the published cases as the profile shows them, by id, if made already."""
     removed = Removed(settings=settings or LeakCheckSettings())
     bodies = bodies or {}
     every = list(cases)
     published = [c for c in every if profile.publishes(c)]
     published_ids = {c.id for c in published}
-    views = {c.id: profile.view(c, published_ids) for c in published}
+    # The published cases as the profile shows them, unless the build has them already.
+    views = {c.id: views[c.id] if views and c.id in views else profile.view(c, published_ids)
+             for c in published}
     collect = _Collector(removed, views.values(), bodies)
     for case in every:
         if case.id not in published_ids:
@@ -430,7 +457,9 @@ def removed_values(cases: Iterable[Case], histories: Mapping[str, CaseHistory | 
     settings_ = profile.settings
     if settings_.drop_people:
         for case in every:
-            _add_people(removed, case, histories.get(case.id))
+            for where, person in _people(case, histories.get(case.id)):
+                collect.add(person, "", Withheld(case.id, where, "a name the profile drops"),
+                            exact=True)
     for case in published:
         if settings_.redact_non_public_sources:
             for source in case.sources:
@@ -452,10 +481,10 @@ def removed_values(cases: Iterable[Case], histories: Mapping[str, CaseHistory | 
     return removed
 
 
-def _add_people(removed: Removed, case: Case, history: CaseHistory | None) -> None:
-    """A profile that names no one must show no name from any case, published or not."""
-    why = "a name the profile drops"
-    people = [("assignee", case.assignee)]
+def _people(case: Case, history: CaseHistory | None) -> list[tuple[str, str]]:
+    """(where, name) of everyone a case and its commits name: a profile that names no
+    one must show no name from any case, published or not."""
+    people = [("assignee", case.assignee or "")]
     people += [(f"stage_history[{i}].by", e.by) for i, e in enumerate(case.stage_history)]
     if case.assessment:
         people += [(f"assessment.reviewed_by[{i}]", name)
@@ -467,8 +496,7 @@ def _add_people(removed: Removed, case: Case, history: CaseHistory | None) -> No
                 name, _, email = co.partition("<")
                 people += [("history: co-author", name), ("history: co-author", co),
                            ("history: co-author", email.rstrip(">"))]
-    for where, person in people:
-        removed.add(person, Withheld(case.id, where, why))
+    return people
 
 
 def published(cases: Iterable[Case], chosen: Profile) -> list[Case]:
