@@ -167,7 +167,7 @@ def _folded(text: str) -> str:
 _UNICODE_RUN = re.compile(r"[\x00-\x7f]?[^\x00-\x7f]+")
 
 
-def normalise(text: str) -> str:
+def normalise(text: str, word: re.Pattern[str] = _WORD) -> str:
     """The text's words, folded, each after one space, with a space at the end."""
     text = decoded(text)
     if not text.isascii():
@@ -175,8 +175,27 @@ def normalise(text: str) -> str:
         text = (_folded(text) if "\u202d" in text or "\u202e" in text
                 else _UNICODE_RUN.sub(lambda m: _folded(m.group()), text))
     text = text.lower()
-    words = _WORD.findall(text)
+    words = word.findall(text)
     return " " + " ".join(words) + " " if words else " "
+
+
+# Between texts read in one pass: ASCII's unit separator, kept as a word (and ASCII,
+# so that ASCII texts keep their fast way through).
+_MARK = "\x1f"
+_WORD_OR_MARK = re.compile(r"[^\W_]+|\x1f")
+
+
+def normalise_each(texts: list[str]) -> list[str]:
+    """`normalise` of each text, in one pass over them all (a narrative's sentences:
+    the calls, not the text, would cost the most)."""
+    if not texts:
+        return []
+    joined = f" {_MARK} ".join(texts)
+    if joined.count(_MARK) != max(0, len(texts) - 1) or "\u202d" in joined \
+            or "\u202e" in joined:
+        return [normalise(t) for t in texts]
+    parts = normalise(joined, _WORD_OR_MARK).split(_MARK)
+    return [f" {p.strip()} " if p.strip() else " " for p in parts]
 
 
 # --------------------------------------------------------------------------
@@ -246,8 +265,9 @@ class Finder:
         settings = self.removed.settings
         stop = frozenset(normalise(" ".join(settings.stop_words)).split())
         patterns: dict[str, list[_Pattern]] = {}
+        known = self.removed.words
         for value, withheld in self.removed.values.items():
-            words = normalise(value).split()
+            words = (known.get(value) or normalise(value)).split()
             if withheld.sentence:
                 why = "" if len(words) < settings.sentence_words else None
             else:
@@ -297,8 +317,8 @@ def _too_common(words: list[str], stop: frozenset[str], min_chars: int) -> str |
 # --------------------------------------------------------------------------
 # What casebook wrote into each kind of file, and where a hit stands in it.
 
-Piece = tuple[str, str]
-"""(where in the output, raw text)."""
+Piece = tuple[str | Callable[[], str], str]
+"""(where in the output, or how to say it when a hit needs it; raw text)."""
 
 _ARTICLE = re.compile(r"<article\b[^>]*\bmd-content__inner\b[^>]*>")
 _HEAD_TEXT = re.compile(r"<title>.*?</title>|<meta\s[^>]*\bname=\"description\"[^>]*>"
@@ -331,25 +351,26 @@ def _html(rel: str, text: str) -> list[Piece]:
 
 
 def _blocks(url: str, body: str) -> list[Piece]:
-    """The content of a page cut into blocks, each named by its section, its row's
-    first cell and the case a listing's row links to."""
+    """The content of a page cut into blocks, each named (when a hit needs it) by its
+    section, its row's first cell and the case a listing's row links to."""
     own = re.match(r"/cases/([^/]+)/", url)
-    section, case, start = "", own.group(1) if own else "", 0
-    pieces: list[Piece] = []
-    for stop in [m.end() for m in _BLOCK_END.finditer(body)] + [len(body)]:
-        block = body[start:stop]
-        start = stop
-        if heading := _HEADING.search(block):
-            section = _label(heading.group(1))
-        links = _CASE_LINK.findall(block)
-        near = links[-1] if links and not own else case
-        parts = [url] + ([f"section '{section}'"] if section else [])
+    stops = [m.end() for m in _BLOCK_END.finditer(body)] + [len(body)]
+    blocks = [body[a:b] for a, b in zip([0, *stops[:-1]], stops, strict=True)]
+
+    def where(i: int) -> str:
+        block = blocks[i]
+        parts = [url]
+        heading = next((h for h in map(_HEADING.search, reversed(blocks[:i + 1])) if h), None)
+        if heading:
+            parts.append(f"section '{_label(heading.group(1))}'")
         if "<tr" in block and (cell := _FIRST_CELL.search(block)):
             parts.append(f"row '{_label(cell.group(1))}'")
-        if near and near != case:
-            parts.append(f"case {near}")
-        pieces.append((", ".join(parts), block))
-    return pieces
+        links = [] if own else _CASE_LINK.findall(block)
+        if links:
+            parts.append(f"case {links[-1]}")
+        return ", ".join(parts)
+
+    return [(functools.partial(where, i), block) for i, block in enumerate(blocks)]
 
 
 def _json(rel: str, text: str) -> list[Piece]:
@@ -384,7 +405,8 @@ def _csv(rel: str, text: str) -> list[Piece]:
     rows = list(csv.reader(io.StringIO(text.removeprefix("\ufeff"), newline="")))
     if not rows:
         return []
-    header, pieces = rows[0], [("header", ",".join(rows[0]))]
+    header = rows[0]
+    pieces: list[Piece] = [("header", ",".join(header))]
     for number, row in enumerate(rows[1:], start=2):
         record = dict(zip(header, row, strict=False))
         near = record.get("case_id") or record.get("id")
@@ -476,8 +498,12 @@ def scan_file(path: Path, rel: str, finder: Finder) -> list[Leak]:
     placed: dict[str, Leak] = {}
     # Most hits are written plainly: the pieces whose text holds a hit's longest word
     # are read first, and all of them only for what those do not place.
-    clues = {max(h.words.split(), key=len) for h in hits.values()}
-    likely = [(w, raw) for w, raw in pieces if any(c in raw.lower() for c in clues)]
+    clues = ahocorasick.Automaton()
+    for hit in hits.values():
+        clue = max(hit.words.split(), key=len)
+        clues.add_word(clue, clue)
+    clues.make_automaton()
+    likely = [(w, raw) for w, raw in pieces if next(clues.iter(raw.lower()), None)]
     for group in (likely, pieces):
         for where, raw in group:
             words = normalise(raw)
@@ -491,9 +517,11 @@ def scan_file(path: Path, rel: str, finder: Finder) -> list[Leak]:
     return [placed[v] for v in sorted(placed)]
 
 
-def _leak(rel: str, hit: Hit, where: str, words: str, finder: Finder) -> Leak:
+def _leak(rel: str, hit: Hit, where: str | Callable[[], str], words: str,
+          finder: Finder) -> Leak:
     context = words[max(0, hit.start - 60):hit.end + 60].strip() if words else ""
-    return Leak(rel, hit.value, finder.removed.values[hit.value], where, context)
+    return Leak(rel, hit.value, finder.removed.values[hit.value],
+                where() if callable(where) else where, context)
 
 
 def scan(site_dir: Path, removed: Removed) -> list[Leak]:

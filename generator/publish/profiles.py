@@ -236,6 +236,8 @@ class Removed:
     settings: LeakCheckSettings = field(default_factory=LeakCheckSettings)
     unprovable: dict[str, tuple[Withheld, str]] = field(default_factory=dict)
     """Values that cannot be looked for, with why: the leak check warns of each."""
+    words: dict[str, str] = field(default_factory=dict)
+    """Values read as the leak check reads them, when known already (sentences)."""
     prepared: object = None
     """The leak check's finder that `removed_values` built over these values and more
     (generator.publish.leakcheck.Finder), to be used again rather than built twice."""
@@ -314,9 +316,11 @@ class _Collector:
 
     def __init__(self, removed: Removed, views: Iterable[Case],
                  bodies: Mapping[str, str]) -> None:
-        from generator.publish.leakcheck import normalise
+        from generator.publish.leakcheck import normalise, normalise_each
 
         self.normalise = normalise
+        self.normalise_each = normalise_each
+        self.words: dict[str, str] = {}
         self.removed = removed
         self.views = list(views)
         self.bodies = bodies
@@ -344,15 +348,17 @@ class _Collector:
         for path in withheld_fields():
             for where, value in _strings(case, path.split(".")):
                 self.add(value, path, Withheld(case.id, where, reason))
-        for sentence in narrative_sentences(body):
+        sentences = narrative_sentences(body)
+        for sentence, words in zip(sentences, self.normalise_each(sentences), strict=True):
             self.add(sentence, "", Withheld(case.id, "narrative", reason, sentence=True))
+            self.words.setdefault(sentence, words)
 
     def finish(self) -> None:
         """Decide each candidate from what the published cases show, found in one pass."""
         from generator.publish.leakcheck import Finder
 
         candidates = Removed(values={v: w for v, (w, _, _) in self.pending.items()},
-                             settings=self.removed.settings)
+                             settings=self.removed.settings, words=self.words)
         finder = Finder(candidates)
         in_fields: dict[str, set[str]] = {}
         holders: dict[str, int] = {}

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from generator.publish.leakcheck import Finder, normalise
+from generator.publish.leakcheck import Finder, normalise, normalise_each
 from generator.publish.profiles import Removed, Withheld
 
 VALUES = ("Quokka Ministry cable XQ-7731", "Wombat Valley relay hotline transcript",
@@ -92,3 +92,11 @@ def test_narrative_sentences_too_short_to_tell_are_not_looked_for() -> None:
     finder = Finder(removed)
     assert finder.checked == 1
     assert finder.unprovable == []
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.lists(st.sampled_from(
+    ["a", "B", " ", ".", "&amp;", "%20", "<br>", "\u00ad", "\u200b", "é", "Ｆ", "\x1f",
+     "\u202e", "<", "&", "%"]), max_size=12).map("".join), max_size=6))
+def test_normalising_texts_in_one_pass_reads_each_as_alone(texts: list[str]) -> None:
+    assert normalise_each(texts) == [normalise(t) for t in texts]
