@@ -308,10 +308,12 @@ def _ends_word(text: str, stop: int, run_on: bool) -> bool:
 def _too_common(words: list[str], stop: frozenset[str], min_chars: int) -> str | None:
     if len("".join(words)) < min_chars:
         return "too short"
-    rest = set(words).difference(stop)
-    if all(w.isdigit() and len(w) <= 4 for w in rest):
+    if all(map(_SHORT_NUMBER.fullmatch, set(words).difference(stop))):
         return "too common"
     return None
+
+
+_SHORT_NUMBER = re.compile(r"[0-9]{1,4}")
 
 
 # --------------------------------------------------------------------------
