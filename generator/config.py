@@ -56,6 +56,43 @@ DEFAULT_PROFILES = {
 }
 
 
+LEAK_STOP_WORDS = (
+    # The site's own words (navigation, page titles, headings and labels): a removed
+    # value made of these alone stands on every clean build.
+    "home", "dashboard", "search", "case", "cases", "review", "stage", "stages", "source",
+    "sources", "changes", "change", "latest", "about", "browse", "tags", "tag", "countries",
+    "country", "partner", "partners", "forces", "force", "incident", "incidents", "months",
+    "month", "harm", "findings", "finding", "origin", "needs", "attention", "history",
+    "summary", "analysis", "notes", "note", "outcome", "exports", "export", "analyst",
+    "public", "internal", "build", "casebook", "undisclosed", "intake", "closed", "open",
+    "report", "reports", "feed", "stalled", "overdue", "sensitivity", "narrative",
+    # and the words that join others.
+    "the", "a", "an", "of", "and", "or", "in", "on", "at", "to", "for", "by", "from",
+    "with", "not", "no", "is", "was", "this", "that", "it", "as", "be",
+)
+
+
+class LeakCheckSettings(BaseModel):
+    """What the leak check (generator.publish.leakcheck) can tell from ordinary text."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    min_chars: int = Field(
+        3, ge=1, le=20,
+        description="A removed value with fewer letters and digits than this cannot be told "
+                    "from ordinary text: it is reported as a warning (cannot be proven "
+                    "absent), not looked for.")
+    stop_words: tuple[str, ...] = Field(
+        LEAK_STOP_WORDS,
+        description="Words of the site's own pages: a removed value made only of these (and "
+                    "of numbers of up to four digits) is reported as a warning, not looked "
+                    "for. Setting the list replaces the default one.")
+    sentence_words: int = Field(
+        8, ge=3,
+        description="Sentences of the narrative of a case a profile leaves out are looked "
+                    "for when they have at least this many words.")
+
+
 class Settings(BaseModel):
     """The casebook settings, with the defaults that apply when a key is absent."""
 
@@ -90,6 +127,9 @@ class Settings(BaseModel):
                                        "from git is kept so that the next build reads only "
                                        "what is new; empty to keep nothing. Safe to delete.")
     repo_branch: str = Field("main", description="Branch that the repository links point at.")
+    leakcheck: LeakCheckSettings = Field(
+        default_factory=LeakCheckSettings,
+        description="How the leak check tells a removed value from ordinary text.")
     profiles: dict[str, ProfileSettings] = Field(
         default_factory=lambda: dict(DEFAULT_PROFILES),
         description="Build profiles by name; `internal` and `public` exist unless redefined.")

@@ -30,6 +30,7 @@ IMPORT_NAMES = {
     "pyahocorasick": "ahocorasick",
     "sqlite-utils": "sqlite_utils",
     "pagefind": "pagefind",
+    "confusables": "confusables",
 }
 """The module each distribution is imported as (a distribution's name is not always
 its module's)."""

@@ -31,7 +31,7 @@ from generator.checks.rules import check_history
 from generator.config import Config
 from generator.history.reader import History
 from generator.progress import progress
-from generator.publish.leakcheck import Leak, scan
+from generator.publish.leakcheck import Finder, Leak, Unprovable, scan_with
 from generator.publish.profiles import DEFAULT_PROFILE, Profile, Removed, profile, removed_values
 from generator.publish.search import index_site
 from generator.publish.steps import Steps
@@ -58,10 +58,11 @@ class BuildError(Exception):
 class LeakError(Exception):
     """Raised by `build_site` when the leak check finds a removed value in the site."""
 
-    def __init__(self, leaks: list[Leak]) -> None:
+    def __init__(self, leaks: list[Leak], unprovable: list[Unprovable] | None = None) -> None:
         super().__init__(f"the built site contains {len(leaks)} value(s) that the profile "
                          "removed; the site was deleted")
         self.leaks = leaks
+        self.unprovable = unprovable or []
 
 
 @dataclass(slots=True)
@@ -80,6 +81,8 @@ class Generated:
     removed_files: list[str] = field(default_factory=list)
     problems: Problems | None = None
     """In drafts mode, what could not be published; None when every case is valid."""
+    unprovable: list[Unprovable] = field(default_factory=list)
+    """Removed values the leak check could not look for (warnings)."""
 
 
 def build_date(today: dt.date | None = None) -> dt.date:
@@ -140,11 +143,13 @@ def generate(config: Config, *, today: dt.date | None = None, profile: Profile |
     published_ids = {f.case.id for f in files if f.case is not None}
     histories = {f.case.id: history.for_file(f.path) if history else None
                  for f in corpus.files if f.case is not None}
-    facts = [case_facts(profile.view(f.case, published_ids), f.body, today,
-                        config.settings.stalled_days,
+    views = {f.case.id: profile.view(f.case, published_ids) for f in files if f.case}
+    facts = [case_facts(views[f.case.id], f.body, today, config.settings.stalled_days,
                         profile.view_history(histories[f.case.id], published_ids))
              for f in files if f.case is not None]
-    removed = removed_values(corpus.cases, histories, profile)
+    removed = removed_values(corpus.cases, histories, profile,
+                             bodies={f.case.id: f.body for f in corpus.files if f.case},
+                             settings=config.settings.leakcheck, views=views)
 
     # 4. Plan every page, then render them all.
     site = Site(name=config.site_name, profile=profile.name, generated=today, cases=len(facts))
@@ -267,8 +272,10 @@ def build_site(config: Config, *, today: dt.date | None = None, profile: Profile
 
     # Prove that nothing the profile removed reached the site (its search index
     # included); never leave one that leaks.
-    leaks = scan(site_dir, generated.removed)
+    finder = Finder(generated.removed)
+    generated.unprovable = finder.unprovable
+    leaks = scan_with(site_dir, finder) if generated.removed.values else []
     if leaks:
         shutil.rmtree(site_dir, ignore_errors=True)
-        raise LeakError(leaks)
+        raise LeakError(leaks, finder.unprovable)
     return generated

@@ -66,7 +66,7 @@ def export_cases(config: Config, fmt: str, output: Path, chosen: Profile, *,
         if leaks:
             raise ExportError(f"the export would contain {len(leaks)} value(s) that the "
                               f"{chosen.name} profile removes; nothing was written: "
-                              + "; ".join(f"{leak.what}: {leak.value!r}" for leak in leaks[:5]))
+                              + "; ".join(str(leak) for leak in leaks[:5]))
         _replace(staged, output)
     return len(viewed)
 

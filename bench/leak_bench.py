@@ -1,0 +1,91 @@
+"""Time the leak check's share of one `casebook build` of a project.
+
+    python bench/leak_bench.py PROJECT [--profile public] [--today 2026-11-28]
+
+PROJECT is a casebook project (make one with `bench/corpus.py OUT -n 10000
+--history`, then copy `mkdocs.yml` and `templates/` into it). The build runs in
+this process, once, with `site/` removed first; the three parts of the leak
+check are timed where the build calls them: listing what the profile removes
+(`removed_values`), building the automaton (`Finder`) and reading the site
+(`scan_with`). Prints one Markdown table row per part and the whole build. A build that
+finds leaks (the synthetic narratives name analysts, whom the public profile
+drops) has read every file all the same: its time is reported with the count.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import shutil
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+
+
+def timed(spent: dict[str, float], name: str, function: Callable[..., Any]) -> Callable[..., Any]:
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        started = time.perf_counter()
+        try:
+            return function(*args, **kwargs)
+        finally:
+            spent[name] = spent.get(name, 0.0) + time.perf_counter() - started
+
+    return wrapper
+
+
+def keep(results: list[Any], function: Callable[..., Any]) -> Callable[..., Any]:
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        result = function(*args, **kwargs)
+        results.append(result)
+        return result
+
+    return wrapper
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("project", type=Path)
+    parser.add_argument("--profile", default="public")
+    parser.add_argument("--today", default="2026-11-28")
+    args = parser.parse_args()
+    sys.path.insert(0, str(HERE.parent))
+    os.chdir(args.project)
+    from generator.config import load_config
+    from generator.publish import build
+
+    spent: dict[str, float] = {}
+    build.removed_values = timed(spent, "removed_values", build.removed_values)
+    build.Finder = timed(spent, "Finder", build.Finder)
+    build.scan_with = timed(spent, "scan_with", build.scan_with)
+    shutil.rmtree(args.project / "site", ignore_errors=True)
+    config = load_config(args.project / "mkdocs.yml")
+    generated: list[Any] = []
+    build.generate = keep(generated, build.generate)
+    started = time.perf_counter()
+    leaks = 0
+    try:
+        build.build_site(config, today=dt.date.fromisoformat(args.today),
+                         profile=build.profile_named(config, args.profile))
+    except build.LeakError as err:  # the scan ran to its end: its time stands
+        leaks = len(err.leaks)
+    whole = time.perf_counter() - started
+    leak = sum(spent.values())
+    result = generated[0]
+    print(f"{len(result.corpus.cases)} cases, {result.published} published "
+          f"({args.profile} profile), {len(result.removed.values)} removed values, "
+          f"{leaks} leaks")
+    print("| part | s | share of the build |\n|---|---|---|")
+    for name in ("removed_values", "Finder", "scan_with"):
+        print(f"| {name} | {spent.get(name, 0.0):.2f} | {spent.get(name, 0.0) / whole:.1%} |")
+    print(f"| the leak check | {leak:.2f} | {leak / whole:.1%} |")
+    print(f"| the whole build | {whole:.2f} | 100% |")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

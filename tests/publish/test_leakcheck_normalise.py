@@ -1,0 +1,102 @@
+"""The leak check's reading of text, on strings: `normalise` and `Finder`, no builds.
+
+A withheld value hidden by invisible characters and odd whitespace, however
+they are scattered into it, must still be found; a property test scatters them.
+"""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from generator.publish.leakcheck import Finder, normalise, normalise_each
+from generator.publish.profiles import Removed, Withheld
+
+VALUES = ("Quokka Ministry cable XQ-7731", "Wombat Valley relay hotline transcript",
+          "Seventh Pangolin Brigade", "rlopez", "https://intranet.example/cables/xq-7731",
+          "Café Númbat Crossing")
+WHAT = Withheld("CH-2026-0101", "sources[S2].title", "a non-public source")
+
+INVISIBLE = ["\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u00ad", "&shy;", "&#173;",
+             "&#x200B;", "\u200e", "\u200f", "\u202a", "\u202c", "\u2066", "\u2069",
+             "\u034f", "\ufe0f", "\u180e"]
+SPACES = [" ", "  ", "\t", "\n", "\r\n", "\u00a0", "&nbsp;", "\u2009", "\u202f", "\u3000",
+          "<br>", "<br/>", " <br />\n", "%20", "%2520", "+"]
+
+
+def finds(value: str, text: str) -> bool:
+    finder = Finder(Removed(values={value: WHAT}))
+    return any(hit.value == value for hit in finder.find(normalise(text)))
+
+
+@st.composite
+def disguised(draw: st.DrawFn) -> tuple[str, str]:
+    value = draw(st.sampled_from(VALUES))
+    out = []
+    for char in value:
+        if char == " ":
+            out.append(draw(st.sampled_from(SPACES)))
+        else:
+            out.append(char)
+        out.extend(draw(st.lists(st.sampled_from(INVISIBLE), max_size=2)))
+    return value, "".join(out)
+
+
+@settings(max_examples=300, deadline=None)
+@given(disguised(), st.sampled_from(["", "See ", "<p>", "ref.", "(", '"']),
+       st.sampled_from(["", ".", "-annex", "_x", "s", ")", "</p>"]))
+def test_invisible_characters_and_whitespace_never_hide_a_value(
+        case: tuple[str, str], before: str, after: str) -> None:
+    # Every value's last word is long enough to run on with letters ("7731s").
+    value, text = case
+    assert finds(value, f"{before}{text}{after} and more"), text
+
+
+@pytest.mark.parametrize(("written", "value"), [
+    ("Quokka Мinistry", "Quokka Ministry"),  # Cyrillic capital em
+    ("quokkа ministry", "Quokka Ministry"),  # Cyrillic small a
+    ("ＱＵＯＫＫＡ ministry", "Quokka Ministry"),  # fullwidth
+    ("𝐐𝐮𝐨𝐤𝐤𝐚 ministry", "Quokka Ministry"),  # mathematical bold
+    ("\u202eyrtsinim akkouq\u202c", "Quokka Ministry"),  # shown reversed
+    ("QUOKKA MINISTRY", "Quokka Ministry"),
+    ("Strasse Quokka", "Straße Quokka"),  # case folding
+    ("Quokka%2BMinistry", "Quokka Ministry"),
+    ("quokka-ministry", "Quokka Ministry"),  # a slug
+    ("caf-n-mbat-crossing", "Café Númbat Crossing"),  # the site's slug of it
+])
+def test_look_alikes_and_encodings_read_as_the_value(written: str, value: str) -> None:
+    assert finds(value, written)
+
+
+@pytest.mark.parametrize(("text", "value"), [
+    ("the ministry said", "Quokka Ministry"),  # one word in common
+    ("Quokka, the ministry", "Quokka Ministry cable"),
+    ("XQ-77310", "XQ-7731"),
+    ("analysis", "ana"),
+    ("<span class=\"quokka-ministry\">x</span>", "Quokka Ministry"),  # a class names no text
+])
+def test_words_in_common_are_not_a_value(text: str, value: str) -> None:
+    assert not finds(value, text)
+
+
+def test_normalise_gives_words_between_single_spaces() -> None:
+    assert normalise("<p title=\"A&amp;B\">Ｈｅｌｌｏ,\u00a0wor\u00adld!</p>") == " a b hello world "
+    assert normalise("") == " "
+
+
+def test_narrative_sentences_too_short_to_tell_are_not_looked_for() -> None:
+    short = Withheld("CH-2026-0102", "narrative", "a case left out: AMBER", sentence=True)
+    removed = Removed(values={"The strike was reported.": short,
+                              "A caller said the night shift had just left the hall.": short})
+    finder = Finder(removed)
+    assert finder.checked == 1
+    assert finder.unprovable == []
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.lists(st.sampled_from(
+    ["a", "B", " ", ".", "&amp;", "%20", "<br>", "\u00ad", "\u200b", "é", "Ｆ", "\x1f",
+     "\u202e", "<", "&", "%"]), max_size=12).map("".join), max_size=6))
+def test_normalising_texts_in_one_pass_reads_each_as_alone(texts: list[str]) -> None:
+    assert normalise_each(texts) == [normalise(t) for t in texts]
