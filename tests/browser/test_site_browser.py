@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from browsing import chromium, serve
-from playwright.sync_api import Browser, Page, Route, expect
+from playwright.sync_api import Browser, Locator, Page, Route, expect
 
 from conftest import ROOT, SAMPLE_CASES, TODAY, copy_project, run_casebook
 
@@ -163,4 +163,59 @@ def test_tables_read_correctly_without_javascript(browser: Browser, server: Serv
     assert rows.count() >= 3
     assert tab.locator(".cb-filter").count() == 0
     assert "CH-" in rows.first.inner_text()
+    context.close()
+
+
+def _luminance(css: str) -> float:
+    """Relative luminance (WCAG) of an opaque `rgb(...)`/`rgba(...)` colour."""
+    r, g, b = (int(float(v)) for v in re.findall(r"[\d.]+", css)[:3])
+    channel = [c / 255 for c in (r, g, b)]
+    lin = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channel]
+    return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+
+
+def _contrast(a: str, b: str) -> float:
+    high, low = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+_OUTLINE = """e => { const s = getComputedStyle(e);
+  return [s.outlineStyle, parseFloat(s.outlineWidth), s.outlineColor]; }"""
+_BACKGROUND = "() => getComputedStyle(document.body).backgroundColor"
+
+
+def _around(tab: Page, control: Locator) -> bytes:
+    """A picture of the control with a margin: an outline is drawn outside its box."""
+    box = control.bounding_box()
+    assert box is not None
+    margin = 8
+    return tab.screenshot(clip={"x": box["x"] - margin, "y": box["y"] - margin,
+                                "width": box["width"] + 2 * margin,
+                                "height": box["height"] + 2 * margin})
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_focus_is_visible_on_the_filter_box_and_sort_buttons(browser: Browser, server: Server,
+                                                             scheme: str) -> None:
+    context = browser.new_context(color_scheme=scheme, viewport={"width": 1280, "height": 900})
+    tab = context.new_page()
+    tab.goto(server.base + "stages/incident-analysis/")
+    tab.wait_for_function("() => document.getAnimations().length === 0")
+    background = tab.evaluate(_BACKGROUND)
+    filter_box = tab.locator(".cb-filter input")
+    sort = tab.locator(".cb-table th button").first
+    controls = {"filter box": filter_box, "sort button": sort}
+    before = {name: _around(tab, control) for name, control in controls.items()}
+    for name, control in controls.items():
+        assert control.evaluate(_OUTLINE)[0] == "none", name
+    # By keyboard, as a reader without a mouse gets there: the sort button follows.
+    filter_box.focus()
+    focused = {"filter box": (_around(tab, filter_box), filter_box.evaluate(_OUTLINE))}
+    tab.keyboard.press("Tab")
+    expect(sort).to_be_focused()
+    focused["sort button"] = (_around(tab, sort), sort.evaluate(_OUTLINE))
+    for name, (picture, (style, width, colour)) in focused.items():
+        assert picture != before[name], f"the {name} looks the same focused ({scheme})"
+        assert style != "none" and width >= 2, (name, style, width)
+        assert _contrast(colour, background) >= 3, (name, colour, background)
     context.close()

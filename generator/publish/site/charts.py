@@ -8,6 +8,11 @@ as a string, ready to be placed in a page as is.
   fixed pixel size. Lengths below are in viewBox units; text is 12 units high.
 - It is an image to assistive technology (`role="img"`), named by a `<title>`
   and a one-line `<desc>` summary; the page shows the same numbers as a table.
+  A chart whose rows are links is a labelled group instead (`role="group"`,
+  named by the title, described by the summary): an image's content is hidden
+  from assistive technology, so links inside one could be reached by keyboard
+  but not announced (WCAG's "nested interactive" failure). Each link is named
+  by its row's `<title>`.
 - Colours come from CSS classes (`CHART_CSS`, appended to the site stylesheet)
   with `currentColor` as the fallback, so the light and dark schemes both work
   and the SVG still reads in black on white without the stylesheet. There is no
@@ -259,10 +264,13 @@ def _ticks(start: float, end: float, step: float) -> list[float]:
 
 
 def _svg(kind: str, ident: str, height: float, title: str, desc: str, body: list[str]) -> str:
+    if any(line.startswith("<a ") for line in body):
+        role = f'role="group" aria-labelledby="{ident}-title" aria-describedby="{ident}-desc"'
+    else:
+        role = f'role="img" aria-labelledby="{ident}-title {ident}-desc"'
     lines = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="cb-chart cb-chart--{kind}"'
-        f' viewBox="0 0 {WIDTH} {_num(height)}" width="100%" role="img"'
-        f' aria-labelledby="{ident}-title {ident}-desc" font-size="{FONT}"'
+        f' viewBox="0 0 {WIDTH} {_num(height)}" width="100%" {role} font-size="{FONT}"'
         f' fill="currentColor">',
         f'<title id="{ident}-title">{_esc(_clean(title))}</title>',
         f'<desc id="{ident}-desc">{_esc(_clean(desc))}</desc>',
