@@ -219,3 +219,30 @@ def test_focus_is_visible_on_the_filter_box_and_sort_buttons(browser: Browser, s
         assert style != "none" and width >= 2, (name, style, width)
         assert _contrast(colour, background) >= 3, (name, colour, background)
     context.close()
+
+
+_SHOWN_CONTROLS = """() => [...document.querySelectorAll(
+    'button, input:not([type=hidden]), select, .cb-filter, .md-search, .md-nav, .md-header')]
+  .filter(e => e.checkVisibility()).map(e => e.outerHTML.slice(0, 80))"""
+
+
+@pytest.mark.parametrize("address", ["cases/CH-2024-0006/", "stages/incident-analysis/"])
+def test_printed_pages_keep_the_banner_and_drop_the_controls(page: tuple[Page, Watch],
+                                                             server: Server,
+                                                             address: str) -> None:
+    tab, _ = page
+    tab.goto(server.base + address)
+    expect(tab.locator(".cb-profile-banner")).to_be_visible()
+    assert tab.evaluate(_SHOWN_CONTROLS), "on screen, the page has controls"
+    tab.emulate_media(media="print")
+    expect(tab.locator(".cb-profile-banner")).to_be_visible()
+    assert tab.evaluate(_SHOWN_CONTROLS) == []
+    # The column headings stay, as text.
+    if address.startswith("stages/"):
+        expect(tab.locator(".cb-table th").first).to_have_text("Case")
+    else:
+        expect(tab.locator(".cb-tlp").first).to_be_visible()
+        margins = tab.locator("style[media=print]").inner_text()
+        assert "TLP:" in margins and "@top-right" in margins and "@bottom-left" in margins
+        _shot(tab, "case-print")
+        tab.pdf(path=str(SCREENSHOTS / "case-print.pdf"))
