@@ -246,3 +246,41 @@ def test_printed_pages_keep_the_banner_and_drop_the_controls(page: tuple[Page, W
         assert "TLP:" in margins and "@top-right" in margins and "@bottom-left" in margins
         _shot(tab, "case-print")
         tab.pdf(path=str(SCREENSHOTS / "case-print.pdf"))
+
+
+_CHART_TEXT_HEIGHTS = """() => [...document.querySelectorAll('svg.cb-chart text')]
+  .filter(t => t.checkVisibility()).map(t => [t.textContent, t.getBoundingClientRect().height])"""
+_WRAPPED_IDS = """() => [...document.querySelectorAll('a[href*="cases/"]')]
+  .filter(a => /^[A-Z]+-\\d{4}-\\d+$/.test(a.textContent) && a.getClientRects().length > 1)
+  .map(a => a.textContent)"""
+
+
+def test_on_a_phone_charts_reflow_tables_scroll_and_ids_stay_whole(browser: Browser,
+                                                                   server: Server) -> None:
+    context = browser.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=2,
+                                  is_mobile=True, has_touch=True)
+    tab = context.new_page()
+    tab.goto(server.base + "dashboard/")
+    texts = tab.evaluate(_CHART_TEXT_HEIGHTS)
+    assert len(texts) > 20, "the charts' labels are shown"
+    small = [(text, round(height, 1)) for text, height in texts if height < 9]
+    assert small == [], "chart labels under 9 px tall at 390 px"
+    _shot(tab, "dashboard-phone")
+    for address in ("", "stages/incident-analysis/"):
+        tab.goto(server.base + address)
+        assert tab.evaluate(_WRAPPED_IDS) == [], address
+        # The page does not scroll sideways; the table does, in its own box.
+        assert tab.evaluate("document.documentElement.scrollWidth") <= 390, address
+        box = tab.locator(".cb-table").first
+        assert box.evaluate("e => e.scrollWidth > e.clientWidth"), address
+        first, last = box.locator("tbody tr td").first, box.locator("tbody tr td").last
+        area = box.bounding_box()
+        before = last.bounding_box()
+        box.evaluate("e => { e.scrollLeft = 200; }")
+        cell, moved = first.bounding_box(), last.bounding_box()
+        assert area and cell and before and moved
+        assert moved["x"] < before["x"], "the table scrolled"
+        assert area["x"] <= cell["x"] and cell["x"] + cell["width"] <= area["x"] + area["width"], \
+            "the first column stays in view"
+    _shot(tab, "stage-phone")
+    context.close()
