@@ -117,8 +117,10 @@ def _search_results(tab: Page, base: str, word: str) -> None:
 
 
 def _settle(tab: Page) -> None:
-    """Wait for the theme's transitions to end: halfway, colours measure wrong."""
-    tab.wait_for_function("() => document.getAnimations().length === 0")
+    """Wait for the maps to be drawn and the theme's transitions to end: halfway,
+    colours measure wrong."""
+    tab.wait_for_function("() => !document.querySelector('.cb-map:not([data-ready])')"
+                          " && document.getAnimations().length === 0", timeout=30000)
 
 
 def _not_found_page(tab: Page, site: Path, base: str) -> None:

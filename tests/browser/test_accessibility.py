@@ -44,7 +44,7 @@ def test_every_page_type_is_found(sites: dict[str, Served]) -> None:
                   "origin", "tags", "assignees"):
         assert f"{index}/" in pages and any(p.startswith(f"{index}/") and p != f"{index}/"
                                             for p in pages), index
-    assert {"", "review/", "dashboard/", "changes/", "about/"} <= set(pages)
+    assert {"", "review/", "dashboard/", "changes/", "about/", "map/"} <= set(pages)
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])

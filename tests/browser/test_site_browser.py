@@ -7,9 +7,11 @@ test, and so does any console error.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
@@ -25,6 +27,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 @dataclass
 class Server:
     base: str
+    site: Path
     requests: list[str] = field(default_factory=list)
 
 
@@ -34,7 +37,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     result = run_casebook("build", "--today", TODAY.isoformat(), cwd=project)
     assert result.returncode == 0, result.stdout + result.stderr
     with serve(project / "site", project / "www") as base:
-        yield Server(base)
+        yield Server(base, project / "site")
 
 
 @pytest.fixture(scope="module")
@@ -284,3 +287,49 @@ def test_on_a_phone_charts_reflow_tables_scroll_and_ids_stay_whole(browser: Brow
             "the first column stays in view"
     _shot(tab, "stage-phone")
     context.close()
+
+
+def _located_cases(site: Path) -> set[str]:
+    """The published cases whose pages give coordinates, read from the built pages."""
+    return {page.parent.name for page in (site / "cases").glob("*/index.html")
+            if "<td>Coordinates</td>" in page.read_text(encoding="utf-8")}
+
+
+def test_map_draws_every_located_case_and_its_table_lists_them(page: tuple[Page, Watch],
+                                                                server: Server) -> None:
+    tab, _ = page
+    requested: list[str] = []
+    tab.on("request", lambda request: requested.append(request.url))
+    located = _located_cases(server.site)
+    assert located, "the sample cases include located ones"
+    geojson = json.loads((server.site / "exports" / "cases.geojson").read_text(encoding="utf-8"))
+    assert {f["id"] for f in geojson["features"]} == located
+
+    tab.goto(server.base + "map/")
+    drawn = tab.locator(".cb-map[data-drawn]")
+    expect(drawn).to_have_count(1, timeout=20000)
+    assert int(drawn.get_attribute("data-drawn") or -1) == len(located)
+    rows = tab.locator(".cb-map-table tbody tr")
+    assert {rows.nth(i).locator("td").first.inner_text() for i in range(rows.count())} == located
+    assert tab.locator(".leaflet-overlay-pane canvas, .cb-map canvas").count() >= 1
+    _shot(tab, "map")
+
+    # Filtering by stage takes the same cases off the map and out of the table.
+    stage = tab.locator(".cb-map-table tbody tr").first.get_attribute("data-stage")
+    share = sum(1 for f in geojson["features"] if f["properties"]["stage"] == stage)
+    tab.locator(f".cb-map-controls input[value='{stage}']").uncheck()
+    expect(drawn).to_have_attribute("data-drawn", str(len(located) - share))
+    expect(tab.locator(".cb-map-table tbody tr:visible")).to_have_count(len(located) - share)
+    # A date range after every incident leaves nothing.
+    tab.locator(".cb-map-controls input[value='" + stage + "']").check()
+    tab.locator(".cb-map-controls input[name=from]").fill("2999-01-01")
+    expect(drawn).to_have_attribute("data-drawn", "0")
+
+    # A located case has its own small map.
+    case = sorted(located)[0]
+    tab.goto(server.base + f"cases/{case}/")
+    expect(tab.locator(".cb-map--small[data-ready]")).to_have_count(1, timeout=20000)
+    root = server.base.split("/casebook/")[0] + "/"
+    outside = [url for url in requested if not url.startswith(root)]
+    assert outside == [], "the map asked for something outside the site"
+    assert any("/assets/map/leaflet.js" in url for url in requested)

@@ -48,6 +48,9 @@ from generator.publish.site.context import (
     HistorySummary,
     HomePage,
     Link,
+    MapPage,
+    MapPoint,
+    MapStage,
     MovedPage,
     ProgressStep,
     ReviewPage,
@@ -245,6 +248,7 @@ class SiteBuilder:
         self.changes()
         self.dashboard()
         self.exports_index()
+        self.map()
         self.about()
         return self.pages
 
@@ -569,6 +573,24 @@ class SiteBuilder:
             exports=[ExportDoc(e.file, rel(path, f"exports/{e.file}"), e.description)
                      for e in EXPORTS],
             columns_url=rel(path, "about.md") + "#exports"), search=False))
+
+    def map(self) -> None:
+        """`/map/`: the cases with coordinates, as points for the map's script (which
+        reads `exports/cases.geojson`, written from the same published cases) and
+        as a table for keyboard and screen-reader users."""
+        path = "map.md"
+        points = [MapPoint(
+            id=f.case.id, title=f.case.title, url=url_between(path, case_path(f.case.id)),
+            stage=f.case.stage.value, stage_label=f.case.stage.label,
+            incident_date=str(f.case.incident.date), country=f.case.incident.country,
+            lat=f"{where.lat:g}", lon=f"{where.lon:g}")
+            for f in self.facts if (where := f.case.incident.coordinates) is not None]
+        stages = [MapStage(stage.value, stage.label,
+                           sum(1 for p in points if p.stage == stage.value)) for stage in Stage]
+        self.add(Page(path, "map.md.j2", "Map", MapPage(
+            site=self.site, points=points, stages=stages,
+            unlocated=len(self.facts) - len(points),
+            geojson_url=_relative("exports/cases.geojson", "map")), search=False))
 
     def about(self) -> None:
         path = "about.md"

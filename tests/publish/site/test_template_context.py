@@ -30,6 +30,7 @@ CONTEXT_OF = {
     "moved.md.j2": context.MovedPage,
     "assignees.md.j2": context.AssigneeIndexPage,
     "assignee.md.j2": context.AssigneePage,
+    "map.md.j2": context.MapPage,
 }
 
 
