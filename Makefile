@@ -14,6 +14,12 @@ CHROMIUM ?= /usr/bin/chromium
 # (Natural Earth through the npm package world-atlas) go inside it too.
 BOUNDARIES := $(VENV)/share/casebook
 WORLD_ATLAS ?= world-atlas@2.0.2
+# The site's map (Leaflet with its clustering plugin, boundaries decoded by
+# topojson-client) and the browser tests' accessibility engine (axe-core) come from
+# npm into the same folder; the generator copies the map's files into the site.
+# The stamp is named by the list, so changing a version reinstalls only these.
+WEB_PACKAGES := leaflet@1.9.4 leaflet.markercluster@1.5.3 topojson-client@3.1.0 axe-core@4.14.1
+WEB_STAMP := $(BOUNDARIES)/.installed-$(shell echo '$(WEB_PACKAGES)' | cksum | cut -d' ' -f1)
 
 $(BIN)/.installed: pyproject.toml | blame-config
 	$(PYTHON) -m venv $(VENV)
@@ -23,7 +29,12 @@ $(BIN)/.installed: pyproject.toml | blame-config
 	npm install --silent --no-save --no-audit --no-fund --prefix $(BOUNDARIES) $(WORLD_ATLAS)
 	touch $@
 
-$(BIN)/.installed-test: $(BIN)/.installed
+$(WEB_STAMP): $(BIN)/.installed
+	npm install --silent --no-save --no-audit --no-fund --prefix $(BOUNDARIES) $(WORLD_ATLAS) $(WEB_PACKAGES)
+	rm -f $(BOUNDARIES)/.installed-*
+	touch $@
+
+$(BIN)/.installed-test: $(BIN)/.installed $(WEB_STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $@
 
@@ -42,11 +53,11 @@ blame-config:
 
 # The report comes first, but never stops the preview: a case with errors is
 # served with its problems, on its own page and on /problems/.
-serve: $(BIN)/.installed
+serve: $(BIN)/.installed $(WEB_STAMP)
 	@$(BIN)/casebook validate || echo "make serve: serving anyway; the cases with errors show their problems"
 	$(BIN)/mkdocs serve --dev-addr $(HOST) --livereload --dirty
 
-site: $(BIN)/.installed
+site: $(BIN)/.installed $(WEB_STAMP)
 	$(BIN)/casebook build
 
 # Browser tests drive Debian's Chromium; install it when missing and we may.

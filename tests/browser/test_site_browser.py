@@ -7,14 +7,16 @@ test, and so does any console error.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 from browsing import chromium, serve
-from playwright.sync_api import Browser, Page, Route, expect
+from playwright.sync_api import Browser, Locator, Page, Route, expect
 
 from conftest import ROOT, SAMPLE_CASES, TODAY, copy_project, run_casebook
 
@@ -25,6 +27,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 @dataclass
 class Server:
     base: str
+    site: Path
     requests: list[str] = field(default_factory=list)
 
 
@@ -34,7 +37,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     result = run_casebook("build", "--today", TODAY.isoformat(), cwd=project)
     assert result.returncode == 0, result.stdout + result.stderr
     with serve(project / "site", project / "www") as base:
-        yield Server(base)
+        yield Server(base, project / "site")
 
 
 @pytest.fixture(scope="module")
@@ -199,3 +202,169 @@ def test_tables_read_correctly_without_javascript(browser: Browser, server: Serv
     assert tab.locator(".cb-filter").count() == 0
     assert "CH-" in rows.first.inner_text()
     context.close()
+
+
+def _luminance(css: str) -> float:
+    """Relative luminance (WCAG) of an opaque `rgb(...)`/`rgba(...)` colour."""
+    r, g, b = (int(float(v)) for v in re.findall(r"[\d.]+", css)[:3])
+    channel = [c / 255 for c in (r, g, b)]
+    lin = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channel]
+    return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+
+
+def _contrast(a: str, b: str) -> float:
+    high, low = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+_OUTLINE = """e => { const s = getComputedStyle(e);
+  return [s.outlineStyle, parseFloat(s.outlineWidth), s.outlineColor]; }"""
+_BACKGROUND = "() => getComputedStyle(document.body).backgroundColor"
+
+
+def _around(tab: Page, control: Locator) -> bytes:
+    """A picture of the control with a margin: an outline is drawn outside its box."""
+    box = control.bounding_box()
+    assert box is not None
+    margin = 8
+    return tab.screenshot(clip={"x": box["x"] - margin, "y": box["y"] - margin,
+                                "width": box["width"] + 2 * margin,
+                                "height": box["height"] + 2 * margin})
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_focus_is_visible_on_the_filter_box_and_sort_buttons(browser: Browser, server: Server,
+                                                             scheme: str) -> None:
+    context = browser.new_context(color_scheme=scheme, viewport={"width": 1280, "height": 900})
+    tab = context.new_page()
+    tab.goto(server.base + "stages/incident-analysis/")
+    tab.wait_for_function("() => document.getAnimations().length === 0")
+    background = tab.evaluate(_BACKGROUND)
+    filter_box = tab.locator(".cb-filter input")
+    sort = tab.locator(".cb-table th button").first
+    controls = {"filter box": filter_box, "sort button": sort}
+    before = {name: _around(tab, control) for name, control in controls.items()}
+    for name, control in controls.items():
+        assert control.evaluate(_OUTLINE)[0] == "none", name
+    # By keyboard, as a reader without a mouse gets there: the sort button follows.
+    filter_box.focus()
+    focused = {"filter box": (_around(tab, filter_box), filter_box.evaluate(_OUTLINE))}
+    tab.keyboard.press("Tab")
+    expect(sort).to_be_focused()
+    focused["sort button"] = (_around(tab, sort), sort.evaluate(_OUTLINE))
+    for name, (picture, (style, width, colour)) in focused.items():
+        assert picture != before[name], f"the {name} looks the same focused ({scheme})"
+        assert style != "none" and width >= 2, (name, style, width)
+        assert _contrast(colour, background) >= 3, (name, colour, background)
+    context.close()
+
+
+_SHOWN_CONTROLS = """() => [...document.querySelectorAll(
+    'button, input:not([type=hidden]), select, .cb-filter, .md-search, .md-nav, .md-header')]
+  .filter(e => e.checkVisibility()).map(e => e.outerHTML.slice(0, 80))"""
+
+
+@pytest.mark.parametrize("address", ["cases/CH-2024-0006/", "stages/incident-analysis/"])
+def test_printed_pages_keep_the_banner_and_drop_the_controls(page: tuple[Page, Watch],
+                                                             server: Server,
+                                                             address: str) -> None:
+    tab, _ = page
+    tab.goto(server.base + address)
+    expect(tab.locator(".cb-profile-banner")).to_be_visible()
+    assert tab.evaluate(_SHOWN_CONTROLS), "on screen, the page has controls"
+    tab.emulate_media(media="print")
+    expect(tab.locator(".cb-profile-banner")).to_be_visible()
+    assert tab.evaluate(_SHOWN_CONTROLS) == []
+    # The column headings stay, as text.
+    if address.startswith("stages/"):
+        expect(tab.locator(".cb-table th").first).to_have_text("Case")
+    else:
+        expect(tab.locator(".cb-tlp").first).to_be_visible()
+        margins = tab.locator("style[media=print]").inner_text()
+        assert "TLP:" in margins and "@top-right" in margins and "@bottom-left" in margins
+        _shot(tab, "case-print")
+        tab.pdf(path=str(SCREENSHOTS / "case-print.pdf"))
+
+
+_CHART_TEXT_HEIGHTS = """() => [...document.querySelectorAll('svg.cb-chart text')]
+  .filter(t => t.checkVisibility()).map(t => [t.textContent, t.getBoundingClientRect().height])"""
+_WRAPPED_IDS = """() => [...document.querySelectorAll('a[href*="cases/"]')]
+  .filter(a => /^[A-Z]+-\\d{4}-\\d+$/.test(a.textContent) && a.getClientRects().length > 1)
+  .map(a => a.textContent)"""
+
+
+def test_on_a_phone_charts_reflow_tables_scroll_and_ids_stay_whole(browser: Browser,
+                                                                   server: Server) -> None:
+    context = browser.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=2,
+                                  is_mobile=True, has_touch=True)
+    tab = context.new_page()
+    tab.goto(server.base + "dashboard/")
+    texts = tab.evaluate(_CHART_TEXT_HEIGHTS)
+    assert len(texts) > 20, "the charts' labels are shown"
+    small = [(text, round(height, 1)) for text, height in texts if height < 9]
+    assert small == [], "chart labels under 9 px tall at 390 px"
+    _shot(tab, "dashboard-phone")
+    for address in ("", "stages/incident-analysis/"):
+        tab.goto(server.base + address)
+        assert tab.evaluate(_WRAPPED_IDS) == [], address
+        # The page does not scroll sideways; the table does, in its own box.
+        assert tab.evaluate("document.documentElement.scrollWidth") <= 390, address
+        box = tab.locator(".cb-table").first
+        assert box.evaluate("e => e.scrollWidth > e.clientWidth"), address
+        first, last = box.locator("tbody tr td").first, box.locator("tbody tr td").last
+        area = box.bounding_box()
+        before = last.bounding_box()
+        box.evaluate("e => { e.scrollLeft = 200; }")
+        cell, moved = first.bounding_box(), last.bounding_box()
+        assert area and cell and before and moved
+        assert moved["x"] < before["x"], "the table scrolled"
+        assert area["x"] <= cell["x"] and cell["x"] + cell["width"] <= area["x"] + area["width"], \
+            "the first column stays in view"
+    _shot(tab, "stage-phone")
+    context.close()
+
+
+def _located_cases(site: Path) -> set[str]:
+    """The published cases whose pages give coordinates, read from the built pages."""
+    return {page.parent.name for page in (site / "cases").glob("*/index.html")
+            if "<td>Coordinates</td>" in page.read_text(encoding="utf-8")}
+
+
+def test_map_draws_every_located_case_and_its_table_lists_them(page: tuple[Page, Watch],
+                                                                server: Server) -> None:
+    tab, _ = page
+    requested: list[str] = []
+    tab.on("request", lambda request: requested.append(request.url))
+    located = _located_cases(server.site)
+    assert located, "the sample cases include located ones"
+    geojson = json.loads((server.site / "exports" / "cases.geojson").read_text(encoding="utf-8"))
+    assert {f["id"] for f in geojson["features"]} == located
+
+    tab.goto(server.base + "map/")
+    drawn = tab.locator(".cb-map[data-drawn]")
+    expect(drawn).to_have_count(1, timeout=20000)
+    assert int(drawn.get_attribute("data-drawn") or -1) == len(located)
+    rows = tab.locator(".cb-map-table tbody tr")
+    assert {rows.nth(i).locator("td").first.inner_text() for i in range(rows.count())} == located
+    assert tab.locator(".leaflet-overlay-pane canvas, .cb-map canvas").count() >= 1
+    _shot(tab, "map")
+
+    # Filtering by stage takes the same cases off the map and out of the table.
+    stage = tab.locator(".cb-map-table tbody tr").first.get_attribute("data-stage")
+    share = sum(1 for f in geojson["features"] if f["properties"]["stage"] == stage)
+    tab.locator(f".cb-map-controls input[value='{stage}']").uncheck()
+    expect(drawn).to_have_attribute("data-drawn", str(len(located) - share))
+    expect(tab.locator(".cb-map-table tbody tr:visible")).to_have_count(len(located) - share)
+    # A date range after every incident leaves nothing.
+    tab.locator(".cb-map-controls input[value='" + stage + "']").check()
+    tab.locator(".cb-map-controls input[name=from]").fill("2999-01-01")
+    expect(drawn).to_have_attribute("data-drawn", "0")
+
+    # A located case has its own small map.
+    case = sorted(located)[0]
+    tab.goto(server.base + f"cases/{case}/")
+    expect(tab.locator(".cb-map--small[data-ready]")).to_have_count(1, timeout=20000)
+    root = server.base.split("/casebook/")[0] + "/"
+    outside = [url for url in requested if not url.startswith(root)]
+    assert outside == [], "the map asked for something outside the site"
+    assert any("/assets/map/leaflet.js" in url for url in requested)

@@ -8,6 +8,11 @@ as a string, ready to be placed in a page as is.
   fixed pixel size. Lengths below are in viewBox units; text is 12 units high.
 - It is an image to assistive technology (`role="img"`), named by a `<title>`
   and a one-line `<desc>` summary; the page shows the same numbers as a table.
+  A chart whose rows are links is a labelled group instead (`role="group"`,
+  named by the title, described by the summary): an image's content is hidden
+  from assistive technology, so links inside one could be reached by keyboard
+  but not announced (WCAG's "nested interactive" failure). Each link is named
+  by its row's `<title>`.
 - Colours come from CSS classes (`CHART_CSS`, appended to the site stylesheet)
   with `currentColor` as the fallback, so the light and dark schemes both work
   and the SVG still reads in black on white without the stylesheet. There is no
@@ -39,10 +44,12 @@ from urllib.parse import quote
 
 __all__ = [
     "CHART_CSS",
+    "NARROW",
     "Bar",
     "Spread",
     "bar_chart",
     "column_chart",
+    "responsive",
     "spread",
     "spread_chart",
 ]
@@ -97,7 +104,10 @@ def spread(values: Sequence[float]) -> Spread | None:
 # ---------------------------------------------------------------------- layout
 
 WIDTH = 640
-"""Width of every chart's viewBox; the SVG itself scales to its container."""
+"""Width of a chart's viewBox; the SVG itself scales to its container."""
+NARROW = 320
+"""Width of the viewBox of a chart drawn for a phone: at 390 px its 12-unit text is
+still about 13 px tall, where the wide chart scaled down would be about 6."""
 FONT = 12
 """Text size in viewBox units (set once on the root element)."""
 PAD = 8
@@ -206,13 +216,15 @@ def _quantity(value: float, unit: str) -> str:
     return f"{number} {unit}".strip()
 
 
-def _ident(kind: str, title: str) -> str:
-    """An id prefix for one chart: readable, and distinct for distinct titles."""
+def _ident(kind: str, title: str, width: float = WIDTH) -> str:
+    """An id prefix for one chart: readable, and distinct for distinct titles (and for
+    the narrow drawing of the same chart)."""
     ascii_title = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
     slug = re.sub(r"[^a-z0-9]+", "-", ascii_title.lower()).strip("-")[:40].strip("-")
     digest = hashlib.sha1(f"{kind}\n{title}".encode("utf-8", "surrogatepass"),
                              usedforsecurity=False).hexdigest()[:6]
-    return f"cb-{kind}-{slug or 'chart'}-{digest}"
+    narrow = "" if width == WIDTH else f"-w{width:.0f}"
+    return f"cb-{kind}-{slug or 'chart'}-{digest}{narrow}"
 
 
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
@@ -240,9 +252,9 @@ def _nice_step(span: float, ticks: int = 5) -> float:
     return float(10 * power)  # pragma: no cover - the loop always returns
 
 
-def _nice_range(low: float, high: float) -> tuple[float, float, float]:
+def _nice_range(low: float, high: float, ticks: int = 5) -> tuple[float, float, float]:
     """A scale from a round number at or below `low` to one at or above `high`."""
-    step = _nice_step(high - low)
+    step = _nice_step(high - low, ticks)
     start = math.floor(low / step) * step
     end = math.ceil(high / step) * step
     if end <= start:
@@ -258,11 +270,15 @@ def _ticks(start: float, end: float, step: float) -> list[float]:
 # ------------------------------------------------------------------ markup
 
 
-def _svg(kind: str, ident: str, height: float, title: str, desc: str, body: list[str]) -> str:
+def _svg(kind: str, ident: str, height: float, title: str, desc: str, body: list[str],
+         width: float = WIDTH) -> str:
+    if any(line.startswith("<a ") for line in body):
+        role = f'role="group" aria-labelledby="{ident}-title" aria-describedby="{ident}-desc"'
+    else:
+        role = f'role="img" aria-labelledby="{ident}-title {ident}-desc"'
     lines = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="cb-chart cb-chart--{kind}"'
-        f' viewBox="0 0 {WIDTH} {_num(height)}" width="100%" role="img"'
-        f' aria-labelledby="{ident}-title {ident}-desc" font-size="{FONT}"'
+        f' viewBox="0 0 {_num(width)} {_num(height)}" width="100%" {role} font-size="{FONT}"'
         f' fill="currentColor">',
         f'<title id="{ident}-title">{_esc(_clean(title))}</title>',
         f'<desc id="{ident}-desc">{_esc(_clean(desc))}</desc>',
@@ -272,13 +288,13 @@ def _svg(kind: str, ident: str, height: float, title: str, desc: str, body: list
     return "\n".join(lines) + "\n"
 
 
-def _empty(kind: str, ident: str, title: str) -> str:
+def _empty(kind: str, ident: str, title: str, width: float = WIDTH) -> str:
     height = 40
     body = [
-        f'<text class="cb-empty" x="{WIDTH / 2:.0f}" y="{height / 2:.0f}" dy="0.35em"'
+        f'<text class="cb-empty" x="{width / 2:.0f}" y="{height / 2:.0f}" dy="0.35em"'
         f' text-anchor="middle">No data</text>',
     ]
-    return _svg(kind, ident, height, title, "No data.", body)
+    return _svg(kind, ident, height, title, "No data.", body, width)
 
 
 def _row_open(tooltip: str, href: str | None) -> tuple[str, str]:
@@ -318,7 +334,7 @@ def _listing(pairs: list[tuple[str, str]], limit: int = 12) -> str:
 # ------------------------------------------------------------------ charts
 
 
-def _texts(bars: list[Bar], longest: int) -> tuple[list[str], list[str], list[str]]:
+def _texts(bars: list[Bar], longest: float) -> tuple[list[str], list[str], list[str]]:
     """Each bar's full label, the label as drawn (cut to `longest`), and its value;
     the counts are checked first."""
     _check_counts(bars)
@@ -326,19 +342,20 @@ def _texts(bars: list[Bar], longest: int) -> tuple[list[str], list[str], list[st
     return labels, [_fit(label, longest) for label in labels], [str(b.value) for b in bars]
 
 
-def bar_chart(bars: Sequence[Bar], *, title: str, unit: str = "cases") -> str:
+def bar_chart(bars: Sequence[Bar], *, title: str, unit: str = "cases",
+              width: float = WIDTH) -> str:
     """Horizontal bars, one row per label, in the given order, each value printed at its end.
 
     The longest bar fills the plot; the others are in proportion (a zero is no
     bar, with its 0 printed at the axis).
     """
     bars = list(bars)
-    ident = _ident("bar", title)
+    ident = _ident("bar", title, width)
     if not bars:
-        return _empty("bar", ident, title)
-    labels, shown, values = _texts(bars, MAX_LABEL)
+        return _empty("bar", ident, title, width)
+    labels, shown, values = _texts(bars, min(MAX_LABEL, width * 0.45))
     plot_x = PAD + max(_text_width(s) for s in shown) + GAP
-    plot_w = WIDTH - plot_x - GAP - max(_text_width(v) for v in values) - PAD
+    plot_w = width - plot_x - GAP - max(_text_width(v) for v in values) - PAD
     top = max(b.value for b in bars)
     height = PAD * 2 + ROW * len(bars)
 
@@ -350,7 +367,7 @@ def bar_chart(bars: Sequence[Bar], *, title: str, unit: str = "cases") -> str:
         opened, closed = _row_open(_tooltip(labels[i], bar, unit), bar.href)
         body += [
             opened,
-            _hit(0, y, WIDTH, ROW),
+            _hit(0, y, width, ROW),
             f'<text class="cb-label" x="{_num(plot_x - GAP)}" y="{_num(middle)}" dy="0.35em"'
             f' text-anchor="end">{_esc(shown[i])}</text>',
             f'<rect class="cb-bar" x="{_num(plot_x)}" y="{_num(middle - BAR / 2)}"'
@@ -367,7 +384,7 @@ def bar_chart(bars: Sequence[Bar], *, title: str, unit: str = "cases") -> str:
     desc = (f"{len(bars)} bars, {_quantity(total, unit)} in all"
             + (f": {listing}." if listing else f"; the most, {top}, for "
                f"{labels[[b.value for b in bars].index(top)]}."))
-    return _svg("bar", ident, height, title, desc, body)
+    return _svg("bar", ident, height, title, desc, body, width)
 
 
 def column_chart(bars: Sequence[Bar], *, title: str, unit: str = "cases") -> str:
@@ -450,7 +467,7 @@ def column_chart(bars: Sequence[Bar], *, title: str, unit: str = "cases") -> str
 
 
 def spread_chart(rows: Sequence[tuple[str, Spread | None]], *, title: str,
-                 unit: str = "days") -> str:
+                 unit: str = "days", width: float = WIDTH) -> str:
     """One row per label: a line from minimum to maximum, a box from q1 to q3, a mark
     at the median, and the median printed at the right. A row without data says so.
 
@@ -458,15 +475,15 @@ def spread_chart(rows: Sequence[tuple[str, Spread | None]], *, title: str,
     round number at or above the largest maximum; it is drawn below the rows.
     """
     rows = list(rows)
-    ident = _ident("spread", title)
+    ident = _ident("spread", title, width)
     if not rows:
-        return _empty("spread", ident, title)
+        return _empty("spread", ident, title, width)
     labels = [_clean(label) for label, _ in rows]
-    shown = [_fit(label, MAX_LABEL) for label in labels]
+    shown = [_fit(label, min(MAX_LABEL, width * 0.35)) for label in labels]
     summaries = [summary for _, summary in rows]
     medians = [f"median {_num(s.median)}" if s is not None else "" for s in summaries]
     scale = _spread_scale(shown, medians, [s for s in summaries if s is not None], unit,
-                          len(rows))
+                          len(rows), width)
 
     body: list[str] = []
     for i, summary in enumerate(summaries):
@@ -480,7 +497,7 @@ def spread_chart(rows: Sequence[tuple[str, Spread | None]], *, title: str,
     parts = [f"{label} {_num(s.median) if s is not None else 'no data'}"
              for label, s in zip(labels, summaries, strict=True)]
     desc = f"Median {_clean(unit)} in each of {len(rows)} rows: {', '.join(parts)}."
-    return _svg("spread", ident, scale.axis_y + AXIS, title, desc, body)
+    return _svg("spread", ident, scale.axis_y + AXIS, title, desc, body, width)
 
 
 @dataclass(frozen=True, slots=True)
@@ -495,25 +512,31 @@ class _SpreadScale:
     end: float
     ticks: list[float]
     axis_y: float
+    width: float
 
     def x_of(self, value: float) -> float:
         return self.plot_x + self.plot_w * (value - self.start) / (self.end - self.start)
 
 
 def _spread_scale(shown: Sequence[str], medians: Sequence[str], known: Sequence[Spread],
-                  unit: str, count: int) -> _SpreadScale:
+                  unit: str, count: int, width: float) -> _SpreadScale:
     plot_x = PAD + max(_text_width(s) for s in shown) + GAP
     value_w = max([_text_width(m) for m in medians] + [_text_width(_clean(unit))])
     low = min([0.0] + [s.minimum for s in known])
     high = max([0.0] + [s.maximum for s in known])
-    start, end, step = _nice_range(low, high)
-    ticks = _ticks(start, end, step)
-    # The last tick's label is centred on the end of the axis: keep it clear of
-    # the medians and the unit printed to the right.
-    value_x = WIDTH - PAD - value_w
-    plot_w = value_x - GAP - max(GAP, _text_width(_num(ticks[-1])) / 2) - plot_x
+    value_x = width - PAD - value_w
+    # As many ticks as keep their numbers apart (fewer on a narrow chart): the last
+    # tick's label is centred on the end of the axis, clear of the medians and the
+    # unit printed to the right.
+    for most in range(5, 0, -1):
+        start, end, step = _nice_range(low, high, most)
+        ticks = _ticks(start, end, step)
+        label_w = max(_text_width(_num(t)) for t in ticks)
+        plot_w = value_x - GAP - max(GAP, _text_width(_num(ticks[-1])) / 2) - plot_x
+        if plot_w / max(1, len(ticks) - 1) >= label_w + GAP:
+            break
     return _SpreadScale(plot_x, plot_w, value_x, start, end, ticks,
-                        PAD + SPREAD_ROW * count)
+                        PAD + SPREAD_ROW * count, width)
 
 
 def _spread_label(shown: str, middle: float, scale: _SpreadScale) -> str:
@@ -526,7 +549,7 @@ def _spread_empty_row(label: str, shown: str, y: float, scale: _SpreadScale) -> 
     opened, closed = _row_open(f"{label}: no data", None)
     return [
         opened,
-        _hit(0, y, WIDTH, SPREAD_ROW),
+        _hit(0, y, scale.width, SPREAD_ROW),
         _spread_label(shown, middle, scale),
         f'<text class="cb-nodata" x="{_num(scale.plot_x + GAP)}" y="{_num(middle)}"'
         f' dy="0.35em">no data</text>',
@@ -549,7 +572,7 @@ def _spread_row(label: str, shown: str, median: str, summary: Spread, y: float,
     opened, closed = _row_open(tooltip, None)
     return [
         opened,
-        _hit(0, y, WIDTH, SPREAD_ROW),
+        _hit(0, y, scale.width, SPREAD_ROW),
         _spread_label(shown, middle, scale),
         f'<line class="cb-whisker" x1="{_num(lo)}" y1="{_num(middle)}" x2="{_num(hi)}"'
         f' y2="{_num(middle)}" stroke="currentColor"/>',
@@ -586,6 +609,17 @@ def _spread_axis(scale: _SpreadScale, unit: str) -> list[str]:
     out.append(f'<text class="cb-tick cb-unit" x="{_num(scale.value_x)}"'
                f' y="{_num(axis_y + 6)}" dy="0.8em">{_esc(_clean(unit))}</text>')
     return out
+
+
+def responsive(wide: str, narrow: str) -> str:
+    """Both drawings of one chart; the stylesheet shows the narrow one on a phone.
+
+    A chart scaled down to a phone's width would have text a few pixels tall; the
+    narrow drawing (`width=NARROW`, and horizontal bars for columns) reflows
+    instead. The hidden one is `display: none`, so assistive technology meets one.
+    """
+    return (f'<div class="cb-chart-wide">\n{wide}</div>\n'
+            f'<div class="cb-chart-narrow">\n{narrow}</div>\n')
 
 
 CHART_CSS = """\
@@ -637,6 +671,12 @@ CHART_CSS = """\
 [data-md-color-scheme="slate"] .cb-chart .cb-link:hover .cb-bar,
 [data-md-color-scheme="slate"] .cb-chart .cb-link:focus .cb-bar {
   fill: var(--md-accent-fg-color, #ff9e80);
+}
+.cb-chart-narrow { display: none; }
+.cb-chart-narrow .cb-chart { max-width: 28rem; }
+@media screen and (max-width: 37.5em) {
+  .cb-chart-wide { display: none; }
+  .cb-chart-narrow { display: block; }
 }
 @media (forced-colors: active) {
   .cb-chart .cb-bar { fill: CanvasText; }

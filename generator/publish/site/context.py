@@ -516,3 +516,41 @@ class DraftPage:
     narrative: Markup
     """The body, rendered and sanitised as a published case's is."""
     problems_url: str
+
+
+@dataclass(frozen=True, slots=True)
+class MapStage:
+    """A stage as the map's filter and legend show it."""
+
+    value: str
+    label: str
+    count: int
+
+
+@dataclass(frozen=True, slots=True)
+class MapPoint:
+    """One located case on the map and in the table beside it; the coordinates are
+    the ones this build publishes (a public build's are rounded)."""
+
+    id: str
+    title: str
+    url: str
+    stage: str
+    stage_label: str
+    incident_date: str
+    country: str
+    lat: str
+    lon: str
+
+
+@dataclass(frozen=True, slots=True)
+class MapPage:
+    """`/map/`: the located cases over country boundaries, and the same cases as a table."""
+
+    site: Site
+    points: list[MapPoint]
+    stages: list[MapStage]
+    unlocated: int
+    """Published cases without coordinates, which the map cannot show."""
+    geojson_url: str
+    """Final URL of `exports/cases.geojson`, which the map's script draws."""

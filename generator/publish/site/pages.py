@@ -49,6 +49,9 @@ from generator.publish.site.context import (
     HistorySummary,
     HomePage,
     Link,
+    MapPage,
+    MapPoint,
+    MapStage,
     MovedPage,
     ProblemFile,
     ProblemRow,
@@ -250,6 +253,7 @@ class SiteBuilder:
         self.changes()
         self.dashboard()
         self.exports_index()
+        self.map()
         self.about()
         return self.pages
 
@@ -575,6 +579,24 @@ class SiteBuilder:
             exports=[ExportDoc(e.file, rel(path, f"exports/{e.file}"), e.description)
                      for e in EXPORTS],
             columns_url=rel(path, "about.md") + "#exports"), search=False))
+
+    def map(self) -> None:
+        """`/map/`: the cases with coordinates, as points for the map's script (which
+        reads `exports/cases.geojson`, written from the same published cases) and
+        as a table for keyboard and screen-reader users."""
+        path = "map.md"
+        points = [MapPoint(
+            id=f.case.id, title=f.case.title, url=url_between(path, case_path(f.case.id)),
+            stage=f.case.stage.value, stage_label=f.case.stage.label,
+            incident_date=str(f.case.incident.date), country=f.case.incident.country,
+            lat=f"{where.lat:g}", lon=f"{where.lon:g}")
+            for f in self.facts if (where := f.case.incident.coordinates) is not None]
+        stages = [MapStage(stage.value, stage.label,
+                           sum(1 for p in points if p.stage == stage.value)) for stage in Stage]
+        self.add(Page(path, "map.md.j2", "Map", MapPage(
+            site=self.site, points=points, stages=stages,
+            unlocated=len(self.facts) - len(points),
+            geojson_url=_relative("exports/cases.geojson", "map")), search=False))
 
     def about(self) -> None:
         path = "about.md"
@@ -967,22 +989,27 @@ def dashboard_charts(builder: SiteBuilder, path: str) -> list[Chart]:
             spread_rows.append((label, str(summary.count), _days(summary.median),
                                 f"{_days(summary.q1)}-{_days(summary.q3)}",
                                 f"{_days(summary.minimum)}-{_days(summary.maximum)}"))
+    def bars(items: Sequence[charts.Bar], title: str, columns: bool = False) -> Markup:
+        wide = (charts.column_chart if columns else charts.bar_chart)(items, title=title)
+        # On a phone, columns become horizontal bars: one row each, legible labels.
+        return Markup(charts.responsive(wide, charts.bar_chart(items, title=title,
+                                                               width=charts.NARROW)))
+
+    spread_title = "Time spent in each stage"
     return [
-        Chart("Cases by stage", Markup(charts.bar_chart(by_stage, title="Cases by stage")),
-              ("Stage", "Cases"), bars_table(by_stage)),
-        Chart("Cases by source type", Markup(charts.bar_chart(
-            by_source, title="Cases by source type")), ("Source type", "Cases"),
-              bars_table(by_source)),
-        Chart("Cases opened per month", Markup(charts.column_chart(
-            by_month, title="Cases opened per month")), ("Month", "Cases opened"),
-              bars_table(by_month)),
-        Chart("Time spent in each stage", Markup(charts.spread_chart(
-            spreads, title="Time spent in each stage")),
+        Chart("Cases by stage", bars(by_stage, "Cases by stage"), ("Stage", "Cases"),
+              bars_table(by_stage)),
+        Chart("Cases by source type", bars(by_source, "Cases by source type"),
+              ("Source type", "Cases"), bars_table(by_source)),
+        Chart("Cases opened per month", bars(by_month, "Cases opened per month", columns=True),
+              ("Month", "Cases opened"), bars_table(by_month)),
+        Chart(spread_title, Markup(charts.responsive(
+            charts.spread_chart(spreads, title=spread_title),
+            charts.spread_chart(spreads, title=spread_title, width=charts.NARROW))),
               ("Stage", "Cases", "Median days", "Middle half (days)", "Range (days)"),
               spread_rows),
-        Chart("Cases by partner force", Markup(charts.bar_chart(
-            by_partner, title="Cases by partner force")), ("Partner force", "Cases"),
-              bars_table(by_partner)),
+        Chart("Cases by partner force", bars(by_partner, "Cases by partner force"),
+              ("Partner force", "Cases"), bars_table(by_partner)),
     ]
 
 

@@ -15,11 +15,13 @@ from hypothesis import strategies as st
 
 from generator.publish.site.charts import (
     CHART_CSS,
+    NARROW,
     WIDTH,
     Bar,
     Spread,
     bar_chart,
     column_chart,
+    responsive,
     spread,
     spread_chart,
 )
@@ -201,12 +203,17 @@ def test_root_is_an_accessible_scalable_image(kind: str) -> None:
     svg = CHARTS[kind]("Cases by stage")
     root = parse(svg)
     assert svg.startswith('<svg xmlns="http://www.w3.org/2000/svg"')
-    assert root.get("role") == "img"
     assert root.get("width") == "100%"
     assert root.get("height") is None
     assert re.fullmatch(rf"0 0 {WIDTH} \d+(\.\d)?", root.get("viewBox") or "")
     assert "cb-chart" in (root.get("class") or "").split()
-    title_id, desc_id = (root.get("aria-labelledby") or "").split()
+    if by_class(root, "cb-link"):
+        # Links inside an image would be hidden from assistive technology.
+        assert root.get("role") == "group"
+        title_id, desc_id = root.get("aria-labelledby"), root.get("aria-describedby")
+    else:
+        assert root.get("role") == "img"
+        title_id, desc_id = (root.get("aria-labelledby") or "").split()
     title = root.find(f"{SVG}title")
     desc = root.find(f"{SVG}desc")
     assert title is not None and title.get("id") == title_id and title.text == "Cases by stage"
@@ -550,3 +557,34 @@ def test_a_bar_description_follows_its_figure_in_the_tooltip() -> None:
     for svg in (bar_chart(bars, title="t"), column_chart(bars, title="t")):
         assert row_titles(parse(svg)) == ["Media: 3 cases. News media reporting.",
                                           "Other: 1 case"]
+
+
+def test_narrow_drawing_keeps_the_text_size_on_a_narrower_canvas() -> None:
+    wide = parse(bar_chart([Bar("Intake", 3), Bar("Closed", 1)], title="Cases by stage"))
+    narrow = parse(bar_chart([Bar("Intake", 3), Bar("Closed", 1)], title="Cases by stage",
+                             width=NARROW))
+    assert (narrow.get("viewBox") or "").startswith(f"0 0 {NARROW} ")
+    assert narrow.get("font-size") == wide.get("font-size")
+    # Both drawings may share a page: their ids differ.
+    assert narrow.find(f"{SVG}title").get("id") != wide.find(f"{SVG}title").get("id")  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize("width", [WIDTH, NARROW])
+def test_spread_ticks_keep_apart(width: int) -> None:
+    rows = [("Intake", spread([1, 20, 400, 1500])), ("Closed", spread([3, 9]))]
+    root = parse(spread_chart(rows, title="t", width=width))
+    ticks = [e for e in by_class(root, "cb-tick") if "cb-unit" not in (e.get("class") or "")]
+    xs = [float(e.get("x") or 0) for e in ticks]
+    widest = max(len(e.text or "") for e in ticks) * 7  # at 12 units, digits are about 7 wide
+    assert len(xs) >= 2
+    gaps = [b - a for a, b in itertools.pairwise(xs)]
+    assert min(gaps) >= widest, (width, [e.text for e in ticks])
+
+
+def test_responsive_holds_both_drawings() -> None:
+    wide, narrow = bar_chart([Bar("A", 1)], title="t"), bar_chart([Bar("A", 1)], title="t",
+                                                                    width=NARROW)
+    both = responsive(wide, narrow)
+    assert both.index(wide) < both.index(narrow)
+    assert 'class="cb-chart-wide"' in both and 'class="cb-chart-narrow"' in both
+    assert "\n\n" not in both

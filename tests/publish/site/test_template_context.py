@@ -32,6 +32,7 @@ CONTEXT_OF = {
     "assignee.md.j2": context.AssigneePage,
     "draft.md.j2": context.DraftPage,
     "problems.md.j2": context.ProblemsPage,
+    "map.md.j2": context.MapPage,
 }
 
 
