@@ -110,9 +110,9 @@ def serve_build(stack: ExitStack, project: Path, profile: str, today: str) -> Se
 def _search_results(tab: Page, base: str, word: str) -> None:
     """The home page with the search open and showing results for `word`."""
     tab.goto(base)
-    tab.locator("input.md-search__input").click()
+    tab.locator(".md-header__inner .cb-search__input").click()
     tab.keyboard.type(word)
-    tab.locator(".md-search-result__item").first.wait_for(timeout=30000)
+    tab.locator(".cb-search__results .cb-search__item").first.wait_for(timeout=30000)
     _settle(tab)
 
 
