@@ -555,8 +555,15 @@ def scan_file(path: Path, rel: str, finder: Finder) -> list[Leak]:
         if len(placed) == len(hits):
             break
     for value, hit in hits.items():  # a value that spans pieces: placed in the file only
+        # In a table or a data file, the pieces are separate values: words that
+        # run on from one cell or field into the next are no value as written.
+        if suffix in _SEPARATE_PIECES:
+            continue
         placed.setdefault(value, _leak(rel, hit, rel, "", finder))
     return [placed[v] for v in sorted(placed)]
+
+
+_SEPARATE_PIECES = frozenset({".csv", ".json", ".geojson"})
 
 
 def _leak(rel: str, hit: Hit, where: str | Callable[[], str], words: str,

@@ -51,7 +51,13 @@ def _project(target: Path) -> Path:
     corpus = bench_corpus()
     handles = [handle for handle, _ in corpus.ANALYSTS]
     for path in corpus.write_corpus(target, CASES):
-        path.write_text(_unnamed(path.read_text(encoding="utf-8"), handles), encoding="utf-8")
+        text = _unnamed(path.read_text(encoding="utf-8"), handles)
+        # Every case published, by both profiles: the synthetic narratives mention
+        # partner forces and places of other cases, which a public build of cases
+        # left out would rightly refuse (its leak check), and this test is about
+        # the pages, not about what is left out.
+        text = re.sub(r"^sensitivity: .*$", "sensitivity: CLEAR", text, count=1, flags=re.M)
+        path.write_text(text, encoding="utf-8")
     return target
 
 
