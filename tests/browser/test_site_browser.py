@@ -127,7 +127,7 @@ def test_search_finds_a_case_by_a_word_in_its_narrative(page: tuple[Page, Watch]
     tab.goto(server.base)
     tab.fill(".cb-search__input", word)
     results = tab.locator(".cb-search__results")
-    expect(results.locator(".cb-search__meta")).to_have_text("1 case matches", timeout=15000)
+    expect(results.locator(".cb-search__meta")).to_have_text("1 case matches", timeout=60000)
     result = results.locator(".cb-search__item a")
     expect(result).to_have_count(1)
     expect(result).to_have_attribute("href", re.compile(r"cases/CH-2024-0006/$"))
@@ -165,7 +165,7 @@ def test_search_by_case_id_puts_that_case_first_and_says_so(page: tuple[Page, Wa
     tab.keyboard.type(target.lower())
     results = tab.locator(".cb-search__results")
     first = results.locator(".cb-search__item a").first
-    expect(first.locator(".cb-search__badge")).to_have_text("Case id", timeout=15000)
+    expect(first.locator(".cb-search__badge")).to_have_text("Case id", timeout=60000)
     expect(first).to_have_attribute("href", re.compile(rf"cases/{target}/$"))
     expect(results.locator(".cb-search__meta")).to_contain_text(f"Case {target} (exact id)")
     # Enter goes to the first result: the case.
@@ -174,7 +174,7 @@ def test_search_by_case_id_puts_that_case_first_and_says_so(page: tuple[Page, Wa
     # An id that no case in this build has is said to be missing, not matched loosely.
     tab.fill(".cb-search__input", "CH-1999-9999")
     expect(results.locator(".cb-search__meta")).to_contain_text(
-        "No case has the id CH-1999-9999 in this build", timeout=15000)
+        "No case has the id CH-1999-9999 in this build", timeout=60000)
     expect(results.locator(".cb-search__badge")).to_have_count(0)
 
 
