@@ -541,7 +541,9 @@ def _plan(i: int, rng: random.Random, prefix: str) -> Plan:
     objects = tuple(sorted(rng.sample(CIVILIAN_OBJECTS, rng.choice((1, 1, 2))),
                            key=CIVILIAN_OBJECTS.index))
     target = _TARGETS[objects[0]]
-    title = _TITLE_FORMS[operation].format(target=target, place=place)
+    # The id makes each title unique: a published title that contains the title of a
+    # case left out ("... in Ostalen" inside "... in Ostalen Quarter") is a leak.
+    title = f"{_TITLE_FORMS[operation].format(target=target, place=place)} ({case_id})"
     incident_date, incident_words = _draw_incident_date(rng, opened)
     incident_end = dt.date.fromisoformat(
         incident_date.split("/")[-1].rstrip("~") + ("-01" if len(incident_date) == 7 else ""))
