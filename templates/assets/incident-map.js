@@ -98,11 +98,16 @@
     controls.hidden = false;
     var map = newMap(element, {});
     map.setView([20, 10], 2);
+    // How many points apply() is placing; null until it first runs. Adding the
+    // empty cluster to the map reports 0 of 0 done, which is not the points placed.
+    var placing = null;
     var cluster = L.markerClusterGroup({
       chunkedLoading: true, showCoverageOnHover: false,
       // Told when every point is placed (in chunks, so that 10,000 keep the page live).
       chunkProgress: function (done, total) {
-        if (done === total) element.dataset.drawn = String(cluster.getLayers().length);
+        if (placing !== null && done === total && total === placing) {
+          element.dataset.drawn = String(cluster.getLayers().length);
+        }
       }
     });
     map.addLayer(cluster);
@@ -130,6 +135,7 @@
         var shown = marks.filter(function (mark) { return keep(mark.feature); });
         cluster.clearLayers();
         delete element.dataset.drawn;
+        placing = shown.length;
         cluster.addLayers(shown);
         rows.forEach(function (row) {
           var feature = byId[row.cells[0].textContent.trim()];

@@ -340,8 +340,19 @@ def test_map_draws_every_located_case_and_its_table_lists_them(page: tuple[Page,
     geojson = json.loads((server.site / "exports" / "cases.geojson").read_text(encoding="utf-8"))
     assert {f["id"] for f in geojson["features"]} == located
 
+    # The cases arrive late, as on a loaded machine: until they do, the map has
+    # drawn nothing, and must not say it has drawn 0.
+    held: list[Route] = []
+    tab.route("**/exports/cases.geojson", lambda route: held.append(route))
     tab.goto(server.base + "map/")
+    expect(tab.locator(".cb-map.leaflet-container")).to_have_count(1, timeout=20000)
+    expect(tab.locator(".cb-map-controls")).to_be_visible()
     drawn = tab.locator(".cb-map[data-drawn]")
+    assert drawn.count() == 0, "the map counted its points before they arrived"
+    tab.wait_for_timeout(200)
+    assert drawn.count() == 0, "the map counted its points before they arrived"
+    assert len(held) == 1
+    held[0].continue_()
     expect(drawn).to_have_count(1, timeout=20000)
     assert int(drawn.get_attribute("data-drawn") or -1) == len(located)
     rows = tab.locator(".cb-map-table tbody tr")
