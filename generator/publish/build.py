@@ -265,7 +265,8 @@ def build_site(config: Config, *, today: dt.date | None = None, profile: Profile
     plugin = mkdocs_config.plugins.get("casebook")
     if plugin is not None:
         plugin.config[PLUGIN_GENERATES] = False
-        mkdocs_config.extra.update(theme_extra(generated))
+    # Also without the plugin in mkdocs.yml: the theme refuses to render without it.
+    mkdocs_config.extra.update(theme_extra(generated))
     build(mkdocs_config)
     site_dir = Path(mkdocs_config.site_dir)
     index_site(site_dir)
