@@ -260,7 +260,7 @@ class SiteBuilder:
             title = f"{place.title}, page {listing.number} of {listing.count}"
             self.add(Page(path, "listing.md.j2", title, ListingPage(
                 site=self.site, title=title, intro=intro, table=table,
-                up=Link(f"{place.title}, page 1", rel(path, place.base)
+                up=Link("the first page", rel(path, place.base)
                         + (f"#{place.anchor}" if place.anchor else ""))), search=False))
         assert first is not None
         return first
@@ -538,7 +538,8 @@ class SiteBuilder:
                           extra_left=True)
         return self.table(Place("review.md", f"Needs attention: {heading.lower()}", key,
                                 slugify(heading)),
-                          facts, columns, self._assignee_cell, intro=_REVIEW_INTROS[key].format(days=self.stalled_days))
+                          facts, columns, self._assignee_cell,
+                          intro=_REVIEW_INTROS[key].format(days=self.stalled_days))
 
     @property
     def shows_duplicates(self) -> bool:
@@ -618,8 +619,8 @@ class SiteBuilder:
         unassigned = (f for f in self.facts if f.case.is_open and not f.case.assignee)
         self.add(Page(ASSIGNEES, "assignees.md.j2", "Assignees", AssigneeIndexPage(
             site=self.site, stalled_days=self.stalled_days, analysts=analysts,
-            unassigned=self.table(Place(ASSIGNEES, "Open cases not assigned", anchor="not-assigned"),
-                                  unassigned, _STAGED,
+            unassigned=self.table(Place(ASSIGNEES, "Open cases not assigned",
+                                        anchor="not-assigned"), unassigned, _STAGED,
                                   intro="Open cases that nobody is assigned to.")),
             search=False))
 
