@@ -3,6 +3,7 @@ generation writes, and a real mkdocs build of a project whose listings span page
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import posixpath
 import re
@@ -10,6 +11,9 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+from mkdocs.commands.build import build
+from mkdocs.config import load_config as load_mkdocs_config
+from mkdocs.config.defaults import MkDocsConfig
 
 from conftest import TODAY, copy_project, run_casebook
 from generator.config import load_config
@@ -276,3 +280,102 @@ def test_the_leak_check_reads_the_rows_files(site: Path) -> None:
     removed = Removed(values={title: Withheld("CH-0000-0000", "title", "a test")})
     found = {leak.path for leak in scan(site, removed)}
     assert "sources/media/page/2/rows.json" in found
+
+
+# ---------------------------------------------------------------- the live preview
+
+# A dirty rebuild of `mkdocs serve` renders the pages whose Markdown was written again
+# and removes the built pages of the files a generation removed
+# (generator/preview/dirty.py): so a generation must write only the pages of a table
+# that changed, and remove the pages that a shorter table no longer has.
+
+
+def _media_page_of(docs: Path, number: int) -> list[str]:
+    rows_file = docs / Place("sources/media.md", "").rows_file(number)
+    return [row[0][0] for row in json.loads(rows_file.read_text(encoding="utf-8"))["rows"]]
+
+
+def test_a_saved_case_rewrites_only_the_listing_page_it_is_on(tmp_path: Path) -> None:
+    project = with_page_size(copy_project(tmp_path))
+    config = load_config(project / "mkdocs.yml")
+    generate(config, today=TODAY)
+    case_id = _media_page_of(config.generated_dir, 3)[0]
+    case = project / "cases" / f"{case_id}.md"
+    text = case.read_text(encoding="utf-8")
+    title = next(line for line in text.splitlines() if line.startswith("title: "))
+    case.write_text(text.replace(title, title + " (revised)", 1), encoding="utf-8")
+    written = set(generate(config, today=TODAY).written)
+    media = {p for p in written if p.startswith("sources/media")}
+    assert media == {"sources/media/page/3.md", "sources/media/page/3/rows.json"}
+
+
+def test_a_shorter_listing_removes_the_pages_it_no_longer_has(tmp_path: Path) -> None:
+    project = with_page_size(copy_project(tmp_path))
+    config = load_config(project / "mkdocs.yml")
+    generate(config, today=TODAY)
+    (project / "cases" / f"{_media_page_of(config.generated_dir, 3)[0]}.md").unlink()
+    result = generate(config, today=TODAY)
+    assert {"sources/media/page/5.md", "sources/media/page/5/rows.json"} <= set(
+        result.removed_files)
+    assert not any(p.startswith("sources/media/page/5") for p in result.written)
+    assert "sources/media/page/4.md" in result.written  # "of 12 rows" on every page now
+    assert len(_media_page_of(config.generated_dir, 4)) == SIZE
+
+
+def _table_of(rows_file: str) -> str:
+    """The folder of a table's later pages, from any of its rows files:
+    `sources/media/rows.json`, `review/rows-stalled.json`, `x/page/2/rows.json`."""
+    if "/page/" in rows_file:
+        return rows_file.split("/page/")[0]
+    folder, name = rows_file.rsplit("/", 1)
+    key = name.removeprefix("rows").removeprefix("-").removesuffix(".json")
+    return f"{folder}/{key}" if key else folder
+
+
+def _mtimes(folder: Path) -> dict[str, int]:
+    return {p.relative_to(folder).as_posix(): p.stat().st_mtime_ns
+            for p in folder.rglob("*") if p.is_file()}
+
+
+def test_a_dirty_rebuild_renders_the_listing_pages_that_changed_and_drops_gone_ones(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """As `mkdocs serve --dirty` rebuilds: the same plugin, the settings read again."""
+    project = with_page_size(copy_project(tmp_path / "project"))
+    epoch = dt.datetime.combine(TODAY, dt.time(12), tzinfo=dt.UTC).timestamp()
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(int(epoch)))
+    monkeypatch.delenv("CASEBOOK_PROFILE", raising=False)
+    monkeypatch.chdir(project)
+    monkeypatch.setattr(MkDocsConfig.plugins, "plugin_cache", {})
+    config = load_mkdocs_config(str(project / "mkdocs.yml"))
+    config.plugins.on_startup(command="serve", dirty=True)
+    plugin = config.plugins["casebook"]
+    build(config, dirty=True)
+    site, docs = project / "site", project / ".generated" / "docs"
+    assert (site / "sources/media/page/5/index.html").is_file()
+
+    # One case of the media listing's third page leaves: the table is a page shorter.
+    gone = _media_page_of(docs, 3)[0]
+    before = _mtimes(site)
+    holding: dict[str, set[str]] = {}
+    for rows_file in site.rglob("*.json"):
+        rel = rows_file.relative_to(site).as_posix()
+        if rows_file.name.startswith("rows") and not rel.startswith("assets/"):
+            data = json.loads(rows_file.read_text(encoding="utf-8"))
+            holding.setdefault(_table_of(rel), set()).update(row[0][0] for row in data["rows"])
+    later_pages = [rel for rel in before if "/page/" in rel and rel.endswith("index.html")]
+    (project / "cases" / f"{gone}.md").unlink()
+    config = load_mkdocs_config(str(project / "mkdocs.yml"))
+    assert config.plugins["casebook"] is plugin
+    build(config, dirty=True)
+    assert plugin.search.wait(timeout=120)  # type: ignore[attr-defined]
+
+    assert not (site / "sources/media/page/5").exists()
+    after = _mtimes(site)
+    rendered = {rel for rel, t in after.items() if before.get(rel) != t}
+    assert {"sources/media/page/4/index.html", "sources/media/page/4/rows.json"} <= rendered
+    page_4 = (site / "sources/media/page/4/index.html").read_text(encoding="utf-8")
+    assert "Rows 10 to 12 of 12." in page_4 and 'rel="next"' not in page_4
+    # The later pages of every table the case was not in are not rendered again.
+    others = [rel for rel in later_pages if gone not in holding[rel.split("/page/")[0]]]
+    assert others
+    assert [rel for rel in others if after[rel] != before[rel]] == []
