@@ -240,8 +240,8 @@ class SiteBuilder:
         return self._split(place, ordered, rows, columns, intro,
                            lambda row: case_cells(row, columns))
 
-    def _split(self, place: Place, items: Sequence[T], rows: Callable[[str, Sequence[T]], list[R]],
-               columns: Columns | None, intro: str,
+    def _split(self, place: Place, items: Sequence[T],
+               rows: Callable[[str, Sequence[T]], list[R]], columns: Columns | None, intro: str,
                cells: Callable[[R], list[Cell]]) -> Table[R]:
         """`items` as a table on `place.base`, split into pages when they are many."""
         size = self.config.settings.listing_page_size
@@ -252,8 +252,10 @@ class SiteBuilder:
         for listing, chunk in zip(pages, split(items, size), strict=True):
             path = place.page(listing.number)
             table = Table(rows(path, chunk), columns, listing)
-            self.files[place.rows_file(listing.number)] = rows_json(
-                cells(row) for row in table.rows)
+            file = place.rows_file(listing.number)
+            # A watching server writes again only the rows that a save changed.
+            self.files[file] = self.memo.get(
+                ("rows", file), table, functools.partial(_rows_file, table.rows, cells))
             if listing.number == 1:
                 first = table
                 continue
@@ -698,6 +700,10 @@ class SiteBuilder:
             hidden=sum(1 for d in problems.drafts if not d.shown),
             elsewhere=[_problem_row(d, ()) for d in problems.elsewhere]), search=False))
         return pages
+
+
+def _rows_file(rows: list[R], cells: Callable[[R], list[Cell]]) -> bytes:
+    return rows_json(map(cells, rows))
 
 
 def _map_point(page: str, f: CaseFacts) -> MapPoint:
