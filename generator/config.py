@@ -117,6 +117,10 @@ class Settings(BaseModel):
                                 "so that coastal and border points raise no false alarm.")
     changes_limit: int = Field(100, gt=0, description="How many recent changes the changes "
                                                       "page and its feed list.")
+    listing_page_size: int = Field(
+        200, gt=0, description="Rows on each page of a long table of cases (a stage, a "
+                                "group, what needs attention, the map's table); a longer "
+                                "table continues on further pages.")
     repo_url: str | None = Field(
         None, pattern=r"^https?://",
         description="Web address of the repository on its host; case pages then link to "

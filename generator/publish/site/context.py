@@ -10,8 +10,11 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import Any
 
 from markupsafe import Markup
+
+from generator.publish.site.listing import Table
 
 
 @dataclass(frozen=True, slots=True)
@@ -250,7 +253,7 @@ class HomePage:
     awaiting: int
     stalled_days: int
     browse: list[Link]
-    recent: list[CaseRow]
+    recent: Table[CaseRow]
 
 
 @dataclass(frozen=True, slots=True)
@@ -270,7 +273,7 @@ class StagePage:
     label: str
     description: str
     pipeline: list[StageCount]
-    rows: list[CaseRow]
+    table: Table[CaseRow]
     stalled_days: int
 
 
@@ -305,8 +308,7 @@ class GroupPage:
     title: str
     intro: str
     up: Link
-    extra_header: str
-    rows: list[CaseRow]
+    table: Table[CaseRow]
     description: str = ""
     """What the group's value means, when it is an enumeration value or "Not recorded"."""
 
@@ -328,9 +330,9 @@ class ReviewPage:
 
     site: Site
     stalled_days: int
-    overdue: list[CaseRow]
-    stalled: list[CaseRow]
-    awaiting: list[CaseRow]
+    overdue: Table[CaseRow]
+    stalled: Table[CaseRow]
+    awaiting: Table[CaseRow]
     duplicates: Link | None = None
     """The page of possible duplicates, on a build that has one."""
     by_analyst: Link | None = None
@@ -436,7 +438,7 @@ class AssigneeIndexPage:
     site: Site
     stalled_days: int
     analysts: list[AnalystCount]
-    unassigned: list[CaseRow]
+    unassigned: Table[CaseRow]
     """Open cases that nobody is assigned to."""
 
 
@@ -450,9 +452,9 @@ class AssigneePage:
     up: Link
     review: Link
     counts: AnalystCount
-    open: list[CaseRow]
+    open: Table[CaseRow]
     """Overdue, then stalled, then the others."""
-    closed: list[CaseRow]
+    closed: Table[CaseRow]
 
 
 @dataclass(frozen=True, slots=True)
@@ -548,9 +550,25 @@ class MapPage:
     """`/map/`: the located cases over country boundaries, and the same cases as a table."""
 
     site: Site
-    points: list[MapPoint]
+    table: Table[MapPoint]
+    """The located cases, as the map's table lists them (its first page, when long)."""
+    located: int
     stages: list[MapStage]
     unlocated: int
     """Published cases without coordinates, which the map cannot show."""
     geojson_url: str
     """Final URL of `exports/cases.geojson`, which the map's script draws."""
+
+
+@dataclass(frozen=True, slots=True)
+class ListingPage:
+    """A later page of a long table (`<table's page>/page/<n>/`): its rows, and the
+    pager to the others."""
+
+    site: Site
+    title: str
+    intro: str
+    up: Link
+    """The table's first page."""
+    table: Table[Any]
+    """Of cases, or of the map's points (a table without `columns`)."""

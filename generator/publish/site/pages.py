@@ -15,6 +15,7 @@ import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from typing import TypeVar
 
 from iso3166 import countries_by_alpha3
 from markupsafe import Markup
@@ -49,6 +50,7 @@ from generator.publish.site.context import (
     HistorySummary,
     HomePage,
     Link,
+    ListingPage,
     MapPage,
     MapPoint,
     MapStage,
@@ -68,6 +70,8 @@ from generator.publish.site.context import (
 )
 from generator.publish.site.exports import EXPORTS
 from generator.publish.site.facts import CaseFacts, harm_summary, show_count
+from generator.publish.site.links import rel, relative, url_between
+from generator.publish.site.listing import Cell, Columns, Place, Table, listings, rows_json, split
 from generator.publish.site.narrative import render_narrative
 from generator.publish.steps import Fresh, Outputs
 from generator.records.diagnostics import Diagnostic, Severity
@@ -106,6 +110,38 @@ class Page:
 
 DUPLICATES_PAGE = "duplicates.md"
 
+T = TypeVar("T")
+R = TypeVar("R")
+_PLAIN = Columns()
+_STAGED = Columns(stage=True)
+_REVIEW_INTROS = {
+    "overdue": "Open cases whose next review date has passed.",
+    "stalled": "Open cases that have spent more than {days} days in their current stage.",
+    "awaiting": "Open cases awaiting information.",
+}
+
+
+def case_cells(row: CaseRow, columns: Columns) -> list[Cell]:
+    """A row's cells as the script draws them, in the order of the table's columns
+    (templates/site/_macros.md.j2, `case_table`)."""
+    flags = tuple(flag for flag, on in (("overdue", row.overdue), ("stalled", row.stalled))
+                  if on)
+    cells = [Cell(row.id, row.url), Cell(row.title), Cell(row.incident_date),
+             Cell(row.partner_force, hint=row.partner_hint), Cell(row.harm)]
+    if columns.stage:
+        cells.append(Cell(row.stage, hint=row.stage_hint))
+    cells += [Cell(row.status, hint=row.status_hint, flags=flags), Cell(row.days_in_stage),
+              Cell(row.next_review)]
+    if columns.extra_header:
+        cells.append(Cell(row.extra))
+    return cells
+
+
+def map_cells(point: MapPoint) -> list[Cell]:
+    """A row of the map's table as the script draws it (templates/site/_macros.md.j2)."""
+    return [Cell(point.id, point.url), Cell(point.title), Cell(point.stage_label),
+            Cell(point.incident_date), Cell(point.country), Cell(point.lat), Cell(point.lon)]
+
 
 def gate_facts() -> list[Fact]:
     """The stage table of generator.checks.gates, as the about and stages pages show it."""
@@ -123,39 +159,6 @@ def slugify(text: str) -> str:
 def safe_title(text: str) -> str:
     """A page title for mkdocs' front matter: no characters that markup could use."""
     return re.sub(r"[<>&\"`\\\x00-\x1f]", "", text).strip() or "Untitled"
-
-
-def _relative(target: str, start: str) -> str:
-    """`posixpath.relpath(target, start)` for the clean relative paths of the generated
-    folder ("" is its top), without asking the file system for the working folder:
-    listings call this for every row, tens of thousands of times a build."""
-    to = [part for part in target.split("/") if part]
-    at = [part for part in start.split("/") if part]
-    common = 0
-    while common < len(to) and common < len(at) and to[common] == at[common]:
-        common += 1
-    return "/".join([".."] * (len(at) - common) + to[common:]) or "."
-
-
-def rel(from_page: str, to_page: str) -> str:
-    """A relative link between two pages of the generated folder."""
-    return _relative(to_page, posixpath.dirname(from_page))
-
-
-def _page_url(path: str) -> str:
-    """The directory URL mkdocs gives a page: `stages/intake.md` -> `stages/intake/`."""
-    stem = path.removesuffix(".md")
-    if stem == "index":
-        return ""
-    return stem.removesuffix("/index") + "/"
-
-
-def url_between(from_page: str, to_page: str) -> str:
-    """A final relative URL between two pages, for raw HTML that mkdocs does not rewrite
-    (the SVG charts); Markdown links use `rel` and are checked by mkdocs."""
-    source, target = _page_url(from_page), _page_url(to_page)
-    link = _relative(target, source)
-    return "./" if link == "." else link + "/"
 
 
 def case_path(case_id: str) -> str:
@@ -223,10 +226,46 @@ class SiteBuilder:
             status_hint=case.status.description if case.status else "",
             partner_hint=partner.hint)
 
-    def rows(self, page: str, facts: Iterable[CaseFacts],
-             extra: Callable[[CaseFacts], str] | None = None) -> list[CaseRow]:
+    def table(self, place: Place, facts: Iterable[CaseFacts], columns: Columns = _PLAIN,
+              extra: Callable[[CaseFacts], str] | None = None,
+              intro: str = "") -> Table[CaseRow]:
+        """The cases as the table on `place.base` shows them, overdue and stalled first:
+        every row, or when they are more than a page holds, the first page's (the later
+        pages are added, with every page's rows file)."""
         ordered = sorted(facts, key=lambda f: (not f.overdue, not f.stalled, f.case.id))
-        return [self.row(page, f, extra(f) if extra else "") for f in ordered]
+
+        def rows(path: str, chunk: Sequence[CaseFacts]) -> list[CaseRow]:
+            return [self.row(path, f, extra(f) if extra else "") for f in chunk]
+
+        return self._split(place, ordered, rows, columns, intro,
+                           lambda row: case_cells(row, columns))
+
+    def _split(self, place: Place, items: Sequence[T],
+               rows: Callable[[str, Sequence[T]], list[R]], columns: Columns | None, intro: str,
+               cells: Callable[[R], list[Cell]]) -> Table[R]:
+        """`items` as a table on `place.base`, split into pages when they are many."""
+        size = self.config.settings.listing_page_size
+        pages = listings(place, len(items), size)
+        if pages is None:
+            return Table(rows(place.base, items), columns)
+        first: Table[R] | None = None
+        for listing, chunk in zip(pages, split(items, size), strict=True):
+            path = place.page(listing.number)
+            table = Table(rows(path, chunk), columns, listing)
+            file = place.rows_file(listing.number)
+            # A watching server writes again only the rows that a save changed.
+            self.files[file] = self.memo.get(
+                ("rows", file), table, functools.partial(_rows_file, table.rows, cells))
+            if listing.number == 1:
+                first = table
+                continue
+            title = f"{place.title}, page {listing.number} of {listing.count}"
+            self.add(Page(path, "listing.md.j2", title, ListingPage(
+                site=self.site, title=title, intro=intro, table=table,
+                up=Link("the first page", rel(path, place.base)
+                        + (f"#{place.anchor}" if place.anchor else ""))), search=False))
+        assert first is not None
+        return first
 
     def pipeline(self, page: str, current: Stage | None = None) -> list[StageCount]:
         counts = dict.fromkeys(Stage, 0)
@@ -334,7 +373,7 @@ class SiteBuilder:
             stalled_days=self.stalled_days,
             browse=[Link(g.title, rel(path, f"{g.slug}/index.md")) for g in GROUPINGS]
             + self._assignees_links(path, "Assignees: who has what"),
-            recent=[self.row(path, f) for f in recent],
+            recent=Table([self.row(path, f) for f in recent], _STAGED),
         ), search=False))
 
     def case_page(self, f: CaseFacts) -> None:
@@ -426,7 +465,10 @@ class SiteBuilder:
             members = [f for f in self.facts if f.case.stage is stage]
             self.add(Page(path, "stage.md.j2", stage.label, StagePage(
                 site=self.site, label=stage.label, description=stage.description,
-                pipeline=self.pipeline(path, stage), rows=self.rows(path, members),
+                pipeline=self.pipeline(path, stage),
+                table=self.table(Place(path, stage.label), members,
+                                 intro=f"The cases in {stage.label}, overdue and stalled "
+                                       "first."),
                 stalled_days=self.stalled_days), search=False))
 
     def groupings(self) -> None:
@@ -450,8 +492,10 @@ class SiteBuilder:
                 self.add(Page(path, "group.md.j2", f"{grouping.title}: {labels[key]}", GroupPage(
                     site=self.site, title=f"{grouping.singular}: {labels[key]}",
                     intro=grouping.intro, up=Link(grouping.title, rel(path, index)),
-                    extra_header=grouping.extra_header,
-                    rows=self.rows(path, facts, grouping.extra_for(key)),
+                    table=self.table(
+                        Place(path, f"{grouping.singular}: {labels[key]}"), facts,
+                        Columns(stage=True, extra_header=grouping.extra_header),
+                        grouping.extra_for(key), intro=grouping.intro),
                     description=hint), search=False))
             self.add(Page(index, "group_index.md.j2", grouping.title, GroupIndexPage(
                 site=self.site, title=grouping.title, intro=grouping.intro,
@@ -479,13 +523,25 @@ class SiteBuilder:
         path = "review.md"
         self.add(Page(path, "review.md.j2", "Needs attention", ReviewPage(
             site=self.site, stalled_days=self.stalled_days,
-            overdue=self.rows(path, (f for f in self.facts if f.overdue), self._assignee_cell),
-            stalled=self.rows(path, (f for f in self.facts if f.stalled), self._assignee_cell),
-            awaiting=self.rows(path, (f for f in self.facts if f.awaiting), self._assignee_cell),
+            overdue=self._review_table("overdue", "Overdue reviews",
+                                       (f for f in self.facts if f.overdue)),
+            stalled=self._review_table("stalled", "Stalled cases",
+                                       (f for f in self.facts if f.stalled)),
+            awaiting=self._review_table("awaiting", "Awaiting information",
+                                        (f for f in self.facts if f.awaiting)),
             duplicates=(Link("Possible duplicates", rel(path, DUPLICATES_PAGE))
                         if self.shows_duplicates else None),
             by_analyst=next(iter(self._assignees_links(path, "Assignees")), None),
         ), search=False))
+
+    def _review_table(self, key: str, heading: str,
+                      facts: Iterable[CaseFacts]) -> Table[CaseRow]:
+        columns = Columns(stage=True, extra_header="Assignee" if self.shows_assignees else "",
+                          extra_left=True)
+        return self.table(Place("review.md", f"Needs attention: {heading.lower()}", key,
+                                slugify(heading)),
+                          facts, columns, self._assignee_cell,
+                          intro=_REVIEW_INTROS[key].format(days=self.stalled_days))
 
     @property
     def shows_duplicates(self) -> bool:
@@ -556,13 +612,19 @@ class SiteBuilder:
                 site=self.site, handle=handle, stalled_days=self.stalled_days,
                 up=Link("Assignees", rel(path, ASSIGNEES)),
                 review=Link("Needs attention", rel(path, "review.md")), counts=counts,
-                open=self.rows(path, (f for f in facts if f.case.is_open)),
-                closed=self.rows(path, (f for f in facts if not f.case.is_open))),
+                open=self.table(Place(path, f"Open cases of {handle}", "open", "open-cases"),
+                                (f for f in facts if f.case.is_open), _STAGED),
+                closed=self.table(Place(path, f"Closed cases of {handle}", "closed",
+                                        "closed-cases"),
+                                  (f for f in facts if not f.case.is_open), _STAGED)),
                 search=False))
         unassigned = (f for f in self.facts if f.case.is_open and not f.case.assignee)
         self.add(Page(ASSIGNEES, "assignees.md.j2", "Assignees", AssigneeIndexPage(
             site=self.site, stalled_days=self.stalled_days, analysts=analysts,
-            unassigned=self.rows(ASSIGNEES, unassigned)), search=False))
+            unassigned=self.table(Place(ASSIGNEES, "Open cases not assigned",
+                                        anchor="not-assigned"), unassigned, _STAGED,
+                                  intro="Open cases that nobody is assigned to.")),
+            search=False))
 
     def dashboard(self) -> None:
         path = "dashboard.md"
@@ -585,18 +647,20 @@ class SiteBuilder:
         reads `exports/cases.geojson`, written from the same published cases) and
         as a table for keyboard and screen-reader users."""
         path = "map.md"
-        points = [MapPoint(
-            id=f.case.id, title=f.case.title, url=url_between(path, case_path(f.case.id)),
-            stage=f.case.stage.value, stage_label=f.case.stage.label,
-            incident_date=str(f.case.incident.date), country=f.case.incident.country,
-            lat=f"{where.lat:g}", lon=f"{where.lon:g}")
-            for f in self.facts if (where := f.case.incident.coordinates) is not None]
-        stages = [MapStage(stage.value, stage.label,
-                           sum(1 for p in points if p.stage == stage.value)) for stage in Stage]
+        located = [f for f in self.facts if f.case.incident.coordinates is not None]
+
+        def points(page: str, chunk: Sequence[CaseFacts]) -> list[MapPoint]:
+            return [_map_point(page, f) for f in chunk]
+
+        counts = {stage: sum(1 for f in located if f.case.stage is stage) for stage in Stage}
+        stages = [MapStage(stage.value, stage.label, counts[stage]) for stage in Stage]
+        table = self._split(Place(path, "The cases on the map", anchor="the-cases-on-the-map"),
+                            located, points, None,
+                            "The located cases, as a table.", map_cells)
         self.add(Page(path, "map.md.j2", "Map", MapPage(
-            site=self.site, points=points, stages=stages,
-            unlocated=len(self.facts) - len(points),
-            geojson_url=_relative("exports/cases.geojson", "map")), search=False))
+            site=self.site, table=table, located=len(located), stages=stages,
+            unlocated=len(self.facts) - len(located),
+            geojson_url=relative("exports/cases.geojson", "map")), search=False))
 
     def about(self) -> None:
         path = "about.md"
@@ -636,6 +700,20 @@ class SiteBuilder:
             hidden=sum(1 for d in problems.drafts if not d.shown),
             elsewhere=[_problem_row(d, ()) for d in problems.elsewhere]), search=False))
         return pages
+
+
+def _rows_file(rows: list[R], cells: Callable[[R], list[Cell]]) -> bytes:
+    return rows_json(map(cells, rows))
+
+
+def _map_point(page: str, f: CaseFacts) -> MapPoint:
+    where = f.case.incident.coordinates
+    assert where is not None
+    return MapPoint(
+        id=f.case.id, title=f.case.title, url=url_between(page, case_path(f.case.id)),
+        stage=f.case.stage.value, stage_label=f.case.stage.label,
+        incident_date=str(f.case.incident.date), country=f.case.incident.country,
+        lat=f"{where.lat:g}", lon=f"{where.lon:g}")
 
 
 def _ago(then: dt.date, today: dt.date) -> str:

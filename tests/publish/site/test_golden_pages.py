@@ -21,10 +21,19 @@ PINNED = ("index.md", "stages/index.md", "stages/incident-analysis.md", "review.
           "exports/index.md", "exports/cases.csv", "exports/sources.csv")
 
 
-def _generate(tmp_path: Path) -> Path:
+# With two rows a page, the review page's stalled cases span two pages: the pager's
+# HTML and the rows files are pinned down too.
+SPLIT_PINNED = ("review.md", "review/rows-stalled.json", "review/stalled/page/2.md",
+                "review/stalled/page/2/rows.json")
+
+
+def _generate(tmp_path: Path, settings: str = "") -> Path:
     shutil.copytree(CORPUS, tmp_path / "cases")
     shutil.copytree(ROOT / "templates", tmp_path / "templates")
-    (tmp_path / "mkdocs.yml").write_text(MKDOCS_YML + "docs_dir: docs\n", encoding="utf-8")
+    plugin = "      cases_dir: cases\n"
+    assert plugin in MKDOCS_YML
+    (tmp_path / "mkdocs.yml").write_text(
+        MKDOCS_YML.replace(plugin, plugin + settings) + "docs_dir: docs\n", encoding="utf-8")
     config = load_config(tmp_path / "mkdocs.yml")
     generate(config, today=TODAY)
     return config.generated_dir
@@ -40,6 +49,12 @@ def test_pinned_pages(tmp_path: Path, golden: Golden) -> None:
     docs = _generate(tmp_path)
     for name in PINNED:
         golden.check(f"site/{name}", (docs / name).read_text(encoding="utf-8"))
+
+
+def test_split_listing_pages(tmp_path: Path, golden: Golden) -> None:
+    docs = _generate(tmp_path, "      listing_page_size: 2\n")
+    for name in SPLIT_PINNED:
+        golden.check(f"site-split/{name}", (docs / name).read_text(encoding="utf-8"))
 
 
 def test_every_case_page(tmp_path: Path, golden: Golden) -> None:

@@ -33,6 +33,7 @@ CONTEXT_OF = {
     "draft.md.j2": context.DraftPage,
     "problems.md.j2": context.ProblemsPage,
     "map.md.j2": context.MapPage,
+    "listing.md.j2": context.ListingPage,
 }
 
 
