@@ -1,4 +1,5 @@
-"""What the browser tests share: a static file server under a sub-path, and Chromium.
+"""What the browser tests share: a static file server under a sub-path, Chromium, and a
+tab that records what a page asks of other hosts and what its console reports.
 
 The site is served as an internal web server would serve it, below a sub-path;
 Chromium is Debian's, driven by Playwright (which cannot download a browser
@@ -13,8 +14,10 @@ import shutil
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 from playwright import sync_api
@@ -63,3 +66,41 @@ def chromium() -> Iterator[Any]:
             yield browser
         finally:
             browser.close()
+
+
+@dataclass
+class Watch:
+    """What a tab asked of hosts other than the site's, and the errors its console showed."""
+
+    outside: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+
+@contextmanager
+def watched_tab(browser: Any, base: str, **options: Any) -> Iterator[tuple[Any, Watch]]:
+    """A tab in a new context that blocks and records every request to another host.
+
+    After the `with` block the site must have asked nothing of other hosts and
+    shown no console error; `options` go to `new_context` (a viewport of 1280x900
+    unless given).
+    """
+    context = browser.new_context(**{"viewport": {"width": 1280, "height": 900}, **options})
+    watch = Watch()
+    local = urlsplit(base).netloc
+
+    def route(route: Any) -> None:
+        parts = urlsplit(route.request.url)
+        if parts.scheme in ("http", "https") and parts.netloc != local:
+            watch.outside.append(route.request.url)
+            route.abort()
+        else:
+            route.continue_()
+
+    context.route("**/*", route)
+    tab = context.new_page()
+    tab.on("console", lambda m: watch.errors.append(m.text) if m.type == "error" else None)
+    tab.on("pageerror", lambda e: watch.errors.append(str(e)))
+    yield tab, watch
+    context.close()
+    assert watch.outside == [], "the site requested outside hosts"
+    assert watch.errors == [], "the console showed errors"

@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import pytest
 from auditing import audit
-from browsing import chromium, serve
-from playwright.sync_api import Browser, Page, Route, expect
+from browsing import chromium, serve, watched_tab
+from playwright.sync_api import Browser, Page, expect
 
 from conftest import TODAY, copy_project, run_casebook
 
@@ -55,34 +54,9 @@ def browser() -> Iterator[Browser]:
         yield running
 
 
-@dataclass
-class Watch:
-    outside: list[str] = field(default_factory=list)
-    errors: list[str] = field(default_factory=list)
-
-
 def _tab(browser: Browser, served: Served, *, scripts: bool = True) -> Iterator[Page]:
-    context = browser.new_context(viewport={"width": 1280, "height": 900},
-                                  java_script_enabled=scripts)
-    watch = Watch()
-    local = urlsplit(served.base).netloc
-
-    def route(route: Route) -> None:
-        parts = urlsplit(route.request.url)
-        if parts.scheme in ("http", "https") and parts.netloc != local:
-            watch.outside.append(route.request.url)
-            route.abort()
-        else:
-            route.continue_()
-
-    context.route("**/*", route)
-    tab = context.new_page()
-    tab.on("console", lambda m: watch.errors.append(m.text) if m.type == "error" else None)
-    tab.on("pageerror", lambda e: watch.errors.append(str(e)))
-    yield tab
-    context.close()
-    assert watch.outside == [], "the site requested outside hosts"
-    assert watch.errors == [], "the console showed errors"
+    with watched_tab(browser, served.base, java_script_enabled=scripts) as (tab, _):
+        yield tab
 
 
 @pytest.fixture

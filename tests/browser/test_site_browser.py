@@ -12,10 +12,9 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import pytest
-from browsing import chromium, serve
+from browsing import Watch, chromium, serve, watched_tab
 from playwright.sync_api import Browser, Locator, Page, Route, expect
 
 from conftest import ROOT, SAMPLE_CASES, TODAY, copy_project, run_casebook
@@ -46,35 +45,10 @@ def browser() -> Iterator[Browser]:
         yield running
 
 
-@dataclass
-class Watch:
-    outside: list[str] = field(default_factory=list)
-    errors: list[str] = field(default_factory=list)
-
-
 @pytest.fixture
 def page(browser: Browser, server: Server) -> Iterator[tuple[Page, Watch]]:
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    watch = Watch()
-    local = urlsplit(server.base).netloc
-
-    def route(route: Route) -> None:
-        url = route.request.url
-        parts = urlsplit(url)
-        if parts.scheme in ("http", "https") and parts.netloc != local:
-            watch.outside.append(url)
-            route.abort()
-        else:
-            route.continue_()
-
-    context.route("**/*", route)
-    tab = context.new_page()
-    tab.on("console", lambda m: watch.errors.append(m.text) if m.type == "error" else None)
-    tab.on("pageerror", lambda e: watch.errors.append(str(e)))
-    yield tab, watch
-    context.close()
-    assert watch.outside == [], "the site requested outside hosts"
-    assert watch.errors == [], "the console showed errors"
+    with watched_tab(browser, server.base) as watched:
+        yield watched
 
 
 def _shot(tab: Page, name: str) -> None:
