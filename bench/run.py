@@ -113,6 +113,9 @@ POLL_SECONDS = 0.05  # between two GETs while waiting for the preview
 # mkdocs' watcher polls every 0.5 s and waits 0.1 s for changes to stop; a server
 # quiet for longer than both has no rebuild pending.
 SETTLE_SECONDS = 1.5
+HELD_SECONDS = 5.0  # a GET held longer is asked again, after a look at the server's log
+REBUILD_FAILED = "An error happened during the rebuild"
+"""What `mkdocs serve` logs when a rebuild raised: it then holds every GET."""
 
 
 # --- the project ----------------------------------------------------------------------
@@ -250,18 +253,26 @@ class Server:
         `lacks` (the server holds a GET while it rebuilds: the answer is the new site)."""
         started = time.perf_counter()
         deadline = started + timeout
+        failed = self.log_text().count(REBUILD_FAILED)
         while True:
             remaining = deadline - time.perf_counter()
             if remaining <= 0:
                 raise StepFailed(f"live preview: {url} not as expected after {timeout:.0f} s"
                                  f"\n{self.log_text()[-1500:]}")
-            status, text = fetch(url, remaining)
+            # A GET held by a server whose rebuild failed is never answered: asked again
+            # every few seconds, so that the failure is seen in the log.
+            status, text = fetch(url, min(remaining, HELD_SECONDS))
             if status == 200 and (shows is None or shows in text) and (
                     lacks is None or lacks not in text):
                 return time.perf_counter() - started
             if not self.alive():
                 raise StepFailed(f"live preview: mkdocs serve exited ({self.returncode})"
                                  f"\n{self.log_text()[-1500:]}")
+            log = self.log_text()
+            if log.count(REBUILD_FAILED) > failed:
+                # What failed is above the line: the end of the traceback, its cause.
+                raise StepFailed("live preview: a rebuild failed, and the server answers no "
+                                 f"more\n{log[:log.rindex(REBUILD_FAILED)][-1500:]}")
             time.sleep(POLL_SECONDS)
 
     def settle(self, timeout: float) -> int:
