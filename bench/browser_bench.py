@@ -11,9 +11,10 @@ before):
   first, with its "Case id" badge (the box waits 150 ms after typing before it
   searches, and loads Pagefind's script, its WebAssembly and the index chunks
   the query needs on that first search: all of it is counted);
-- sums the bytes that visit transferred (Chrome's ``encodedDataLength`` of every
-  response, headers included), with their number and the share of Pagefind's
-  files;
+- sums the bytes that visit transferred (every response's headers and body, as
+  Playwright counts them for the page and its workers: Pagefind searches in a
+  worker of its own on a large site), with their number and the share of
+  Pagefind's files;
 - reads the tab's memory once the result is shown: V8's used heap
   (``Performance.getMetrics`` ``JSHeapUsedSize``) and the resident memory of the
   tab's renderer process (the largest renderer of that browser, from /proc).
@@ -40,6 +41,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from measure import descendants
 
 CHROMIUM = Path("/usr/bin/chromium")
 # As in tests/browser/browsing.py: nothing reaches out on its own, no GPU needed.
@@ -114,33 +117,11 @@ def serve(site_dir: Path) -> Iterator[str]:
 # --- memory ---------------------------------------------------------------------------
 
 
-def _descendants(root: int) -> list[int]:
-    """Every process below `root`, from /proc (the browsers this process started)."""
-    children: dict[int, list[int]] = {}
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-        except OSError:
-            continue
-        # The command name is in brackets and may hold spaces: the parent follows it.
-        parent = int(stat.rsplit(")", 1)[1].split()[1])
-        children.setdefault(parent, []).append(int(entry.name))
-    found, todo = [], [root]
-    while todo:
-        pid = todo.pop()
-        for child in children.get(pid, []):
-            found.append(child)
-            todo.append(child)
-    return found
-
-
 def renderer_rss_mib() -> float:
     """The resident memory of the largest Chromium renderer below this process (the tab's:
     a spare renderer holds a few MiB)."""
     largest = 0
-    for pid in _descendants(os.getpid()):
+    for pid in descendants(os.getpid()):
         try:
             command = Path(f"/proc/{pid}/cmdline").read_bytes()
             status = Path(f"/proc/{pid}/status").read_text()
@@ -162,16 +143,12 @@ def visit(playwright: Any, base: str, case_id: str) -> Visit:
     browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS)
     try:
         context = browser.new_context(service_workers="block")
+        # The context's, not the page's: Pagefind fetches its index from a worker of
+        # its own on a large site, which the page's DevTools session does not see.
+        finished: list[Any] = []
+        context.on("requestfinished", lambda request: finished.append(request))
         page = context.new_page()
         cdp = context.new_cdp_session(page)
-        received: dict[str, int] = {}
-        urls: dict[str, str] = {}
-        cdp.on("Network.responseReceived",
-               lambda e: urls.__setitem__(e["requestId"], e["response"]["url"]))
-        cdp.on("Network.loadingFinished",
-               lambda e: received.__setitem__(e["requestId"], int(e["encodedDataLength"])))
-        cdp.send("Network.enable")
-        cdp.send("Network.setCacheDisabled", {"cacheDisabled": True})
         cdp.send("Performance.enable")
         started = time.perf_counter()
         page.goto(base, wait_until="load", timeout=TIMEOUT_MS)
@@ -187,13 +164,19 @@ def visit(playwright: Any, base: str, case_id: str) -> Visit:
             raise BrowserFailed(f"the first result for {case_id} links to {href!r}")
         metrics = {m["name"]: m["value"] for m in cdp.send("Performance.getMetrics")["metrics"]}
         rss = renderer_rss_mib()
-        # Every response has finished by now: the result shown was made from them.
-        search = sum(n for rid, n in received.items() if SEARCH_FOLDER in urls.get(rid, ""))
+        # Every response the result was made from has finished by now.
+        received = [(r.url, _received(r.sizes())) for r in finished]
         context.close()
     finally:
         browser.close()
-    return Visit(seconds, loaded, sum(received.values()), len(received), search,
+    search = sum(n for url, n in received if SEARCH_FOLDER in url)
+    return Visit(seconds, loaded, sum(n for _, n in received), len(received), search,
                  metrics.get("JSHeapUsedSize", 0.0) / 2**20, rss)
+
+
+def _received(sizes: dict[str, int]) -> int:
+    """A response's bytes, its headers included (the server compresses nothing)."""
+    return max(sizes.get("responseBodySize", 0), 0) + max(sizes.get("responseHeadersSize", 0), 0)
 
 
 def measure_search(site_dir: Path, case_id: str, runs: int = 3) -> Search:

@@ -557,7 +557,9 @@ def figure_rows(sizes: list[Size]) -> list[list[str]]:
             note = {"validate": size.validate_result,
                     "history": ", ".join(f"{size.history_counts.get(k, '?'):,} {k}"
                                          for k in ("cases", "commits", "changes")),
-                    "build": size.site.build_summary if size.site else ""}.get(name, "")
+                    "build": "; ".join(filter(None, (
+                        size.site.build_summary if size.site else "", build_memory(m)))),
+                    }.get(name, "")
             rows.append([f"{n:,}", label, seconds_text(m.seconds), seconds_text(m.cpu_seconds),
                          f"{m.max_rss_mib:.0f}", per_case_ms(m, n),
                          ", ".join(f"{r.seconds:.2f}" for r in m.runs), note])
@@ -694,15 +696,33 @@ def history_target(sizes: list[Size], step_name: str = "history") -> Target | No
         lambda m: f"{m.seconds:.2f} s, {m.max_rss_mib:.0f} MiB", project)
 
 
+def tree_peak(m: Measure) -> float:
+    """The build's peak memory: its processes together (casebook and Pagefind's indexer
+    run one after the other, but both are the build's), else the largest one alone."""
+    sampled = [r.tree_peak_mib for r in m.runs if r.tree_peak_mib]
+    return statistics.median(sampled) if sampled else m.max_rss_mib
+
+
+def build_memory(m: Measure) -> str:
+    """The peak memory of each process of a build (of its first run), and of them all."""
+    first = m.runs[0]
+    if not first.peaks:
+        return ""
+    each = ", ".join(f"{name} {mib:.0f}" for name, mib in sorted(first.peaks,
+                                                                 key=lambda p: -p[1])[:3])
+    return f"peak MiB by process: {each}; all together {first.tree_peak_mib:.0f}"
+
+
 def memory_target(sizes: list[Size]) -> Target | None:
     def project(points: list[tuple[int, Measure]]) -> str | None:
-        mib = projected([(n, m.max_rss_mib) for n, m in points], LARGE_SIZE)
+        mib = projected([(n, tree_peak(m)) for n, m in points], LARGE_SIZE)
         return None if mib is None else f"{mib:.0f} MiB"
 
     return at_large_size(
-        f"build peak memory at {LARGE_SIZE:,}", f"< {BUILD_MIB / 1024:g} GiB",
+        f"build peak memory at {LARGE_SIZE:,} (every process of the build together)",
+        f"< {BUILD_MIB / 1024:g} GiB",
         [(s.n, s.steps["build"]) for s in sizes if "build" in s.steps],
-        lambda m: m.max_rss_mib < BUILD_MIB, lambda m: f"{m.max_rss_mib:.0f} MiB", project)
+        lambda m: tree_peak(m) < BUILD_MIB, lambda m: f"{tree_peak(m):.0f} MiB", project)
 
 
 def preview_targets(sizes: list[Size]) -> list[Target]:
@@ -826,8 +846,9 @@ def report(sizes: list[Size], *, runs: int, edits: int, seed: int, casebook: Pat
         f"under Playwright, {runs} times, each in a fresh browser (empty cache): it asks "
         "for the home page, types a published case's id into the header's search box, "
         "and waits until that case is the first result (with its *Case id* badge). The "
-        "time runs from asking for the home page to that result; the bytes are Chrome's "
-        "`encodedDataLength` of every response of the visit, headers included; the "
+        "time runs from asking for the home page to that result; the bytes are every "
+        "response's headers and body, the page's and its workers' (Pagefind searches in a "
+        "worker on a large site); the "
         "memory is V8's used heap (`JSHeapUsedSize`) and the resident memory of the tab's "
         "renderer process, read once the result shows. MB = 1,000,000 bytes.",
         "",

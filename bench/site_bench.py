@@ -155,7 +155,7 @@ def remove_build(folder: Path) -> None:
 def run_casebook(casebook: Path, folder: Path) -> Run:
     """One cold `casebook build` that regenerates every page and rebuilds site/."""
     remove_build(folder)
-    return check(run_child(casebook_command(casebook), folder), "casebook build")
+    return check(run_child(casebook_command(casebook), folder, sample=True), "casebook build")
 
 
 # --- the bare mkdocs-material reference -----------------------------------------------
