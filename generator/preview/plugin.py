@@ -41,6 +41,7 @@ from generator.preview.banner import ProblemsBanner
 from generator.preview.compiled import CompiledTemplates
 from generator.preview.dirty import DirtyBuilds, not_the_dirty_warning
 from generator.preview.indexing import BackgroundIndex
+from generator.preview.notify import notified
 from generator.preview.pipeline import CachingPipeline
 from generator.publish.build import (
     PLUGIN_GENERATES,
@@ -192,6 +193,7 @@ class CasebookPlugin(BasePlugin[LegacyConfig]):  # type: ignore[no-untyped-call]
             server.unwatch(config.docs_dir)
         server.watch(str(self.casebook.cases_dir))
         server.watch(str(self.casebook.root / "templates"))
+        notified(server)
         app = server.get_app()
         if app is not None:
             server.set_app(ProblemsBanner(app, self._problems_banner,
