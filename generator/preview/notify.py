@@ -13,12 +13,38 @@ reached) the server keeps polling.
 from __future__ import annotations
 
 import logging
+from pathlib import Path
+from typing import Any
 
 from mkdocs.livereload import LiveReloadServer
-from watchdog.events import FileSystemEventHandler
+from watchdog.events import (
+    FileCreatedEvent,
+    FileDeletedEvent,
+    FileModifiedEvent,
+    FileMovedEvent,
+    FileSystemEvent,
+    FileSystemEventHandler,
+)
 from watchdog.observers import Observer
+from watchdog.observers.api import ObservedWatch
 
 log = logging.getLogger("mkdocs.plugins.casebook")
+
+CHANGES: list[type[FileSystemEvent]] = [FileCreatedEvent, FileModifiedEvent, FileDeletedEvent,
+                                        FileMovedEvent]
+"""The notices that mean a file changed. The kernel also tells of every file opened
+and closed, and each rebuild opens the settings, the templates and the cases: the
+server, which rebuilds on any notice, would rebuild for ever."""
+
+
+class ChangesOnly(Observer):  # type: ignore[misc,valid-type]
+    """The native observer, passing on the notices of changes only."""
+
+    def schedule(self, event_handler: FileSystemEventHandler, path: str | Path,
+                 **options: Any) -> ObservedWatch:
+        options.setdefault("event_filter", CHANGES)
+        watch: ObservedWatch = super().schedule(event_handler, path, **options)
+        return watch
 
 
 def notified(server: LiveReloadServer) -> bool:
@@ -34,7 +60,7 @@ def notified(server: LiveReloadServer) -> bool:
         for _ in range(count):
             server.unwatch(path)
     # mkdocs types it as its polling observer; both are watchdog observers.
-    server.observer = Observer()  # type: ignore[assignment]
+    server.observer = ChangesOnly()
     for path, count in watched.items():
         for _ in range(count):
             server.watch(path)

@@ -36,8 +36,15 @@ def test_the_server_watches_the_same_paths_with_notices_and_hears_a_save(
     loop = threading.Thread(target=server._build_loop, daemon=True)
     loop.start()
     try:
-        time.sleep(0.2)
-        (cases / "CH-2024-0001.md").write_text("saved\n", encoding="utf-8")
+        saved = cases / "CH-2024-0001.md"
+        saved.write_text("first\n", encoding="utf-8")
+        assert built.wait(10)
+        time.sleep(0.5)
+        built.clear()
+        # Every rebuild reads the files it watches: reading is no change.
+        assert saved.read_text(encoding="utf-8") == "first\n"
+        assert not built.wait(1.5)
+        saved.write_text("saved\n", encoding="utf-8")
         assert built.wait(10)
     finally:
         server.shutdown()
