@@ -51,6 +51,7 @@ class BackgroundIndex:
         self._serial = 0
         self._discarded = 0
         """Jobs up to this serial must not put their index in place."""
+        self._stopped = False
         self.guard = threading.Lock()
         """Held while the indexing renames or deletes a folder of the site, and by a
         rebuild while it walks the site: a folder listed must still be there when
@@ -74,6 +75,12 @@ class BackgroundIndex:
             self._next = None
             self._discarded = self._serial
 
+    def stop(self) -> None:
+        """The server stops and deletes its site: the indexing under way ends quietly."""
+        with self._changed:
+            self._stopped = True
+        self.discard()
+
     def wait(self, timeout: float) -> bool:
         """Wait until no indexing runs or is asked for; false if `timeout` passed first."""
         with self._changed:
@@ -95,10 +102,13 @@ class BackgroundIndex:
         try:
             indexed = index_site(job.site_dir, vet=lambda folder: self._vet(job, folder),
                                  guard=self.guard)
-        except SearchError as err:
-            log.error("casebook: %s", err)
         except Exception as err:  # never end the thread in a traceback: a rebuild asks again
-            log.error("casebook: the search index could not be built: %s", err)
+            if self._stopped:
+                return  # its site was deleted under it: nobody will read this index
+            if isinstance(err, SearchError):
+                log.error("casebook: %s", err)
+            else:
+                log.error("casebook: the search index could not be built: %s", err)
         else:
             log.info("casebook: search index of %d case pages", indexed.pages)
 

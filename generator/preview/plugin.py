@@ -200,6 +200,9 @@ class CasebookPlugin(BasePlugin[LegacyConfig]):  # type: ignore[no-untyped-call]
                                           f"{server.mount_path}{PROBLEMS_FOLDER}"))
         return server
 
+    def on_shutdown(self) -> None:
+        self.search.stop()
+
     def _problems_banner(self) -> str:
         """The banner's text after the latest generation: empty while every case is valid."""
         generated = self.generated
