@@ -30,6 +30,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -59,6 +60,11 @@ class Run:
     returncode: int
     stdout: str
     stderr: str
+    tree_peak_mib: float = 0.0
+    """With `sample`: the largest sum of the resident memory of the child and all its
+    descendants at one time, sampled every SAMPLE_SECONDS (0 without)."""
+    peaks: tuple[tuple[str, float], ...] = ()
+    """With `sample`: each command name in the tree with its largest resident memory."""
 
     def result(self) -> dict[str, object]:
         """The JSON object on the child's last line of output."""
@@ -82,21 +88,96 @@ class Measure:
     runs: tuple[Run, ...]
 
 
-def run_child(command: Sequence[str], cwd: Path, env: dict[str, str] | None = None) -> Run:
-    """Run `command` in `cwd` to its end; wall and CPU time and peak RSS of that child alone."""
+def run_child(command: Sequence[str], cwd: Path, env: dict[str, str] | None = None, *,
+              sample: bool = False) -> Run:
+    """Run `command` in `cwd` to its end; wall and CPU time and peak RSS of that child alone.
+
+    With `sample`, the memory of the child's whole process tree is also sampled
+    while it runs (`Run.tree_peak_mib`, `Run.peaks`): `ru_maxrss` is that of the
+    largest process only, never of the child and a helper it runs side by side."""
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         started = time.perf_counter()
         process = subprocess.Popen(list(command), cwd=cwd, stdout=out, stderr=err,
                                    stdin=subprocess.DEVNULL, env=env)
+        sampler = TreeMemory(process.pid) if sample else None
         # wait4, not wait: only it gives the child's own resource usage.
         _, status, usage = os.wait4(process.pid, 0)
         seconds = time.perf_counter() - started
+        if sampler is not None:
+            sampler.stop()
         process.returncode = os.waitstatus_to_exitcode(status)
         out.seek(0)
         err.seek(0)
         return Run(seconds, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024,
                    process.returncode,
-                   out.read().decode("utf-8", "replace"), err.read().decode("utf-8", "replace"))
+                   out.read().decode("utf-8", "replace"), err.read().decode("utf-8", "replace"),
+                   sampler.total_mib if sampler else 0.0,
+                   tuple(sorted(sampler.by_name.items())) if sampler else ())
+
+
+SAMPLE_SECONDS = 0.1
+
+
+def descendants(root: int) -> list[int]:
+    """Every process below `root`, from /proc."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        # The command name is in brackets and may hold spaces: the parent follows it.
+        parent = int(stat.rsplit(")", 1)[1].split()[1])
+        children.setdefault(parent, []).append(int(entry.name))
+    found, todo = [], [root]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            found.append(child)
+            todo.append(child)
+    return found
+
+
+def rss_mib(pid: int) -> tuple[str, float] | None:
+    """The command name and resident memory of process `pid`; None once it is gone."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return None
+    name = re.search(r"^Name:\s*(.*)$", status, re.MULTILINE)
+    rss = re.search(r"^VmRSS:\s*(\d+) kB", status, re.MULTILINE)
+    if name is None or rss is None:
+        return None  # a zombie has no memory left
+    return name.group(1), int(rss.group(1)) / 1024
+
+
+class TreeMemory:
+    """Samples the resident memory of a process and its descendants in a thread."""
+
+    def __init__(self, pid: int) -> None:
+        self.pid = pid
+        self.total_mib = 0.0
+        self.by_name: dict[str, float] = {}
+        self._done = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while not self._done.wait(SAMPLE_SECONDS):
+            total = 0.0
+            for pid in [self.pid, *descendants(self.pid)]:
+                found = rss_mib(pid)
+                if found is None:
+                    continue
+                name, mib = found
+                total += mib
+                self.by_name[name] = max(self.by_name.get(name, 0.0), mib)
+            self.total_mib = max(self.total_mib, total)
+
+    def stop(self) -> None:
+        self._done.set()
+        self._thread.join()
 
 
 def median_of(runs: Iterable[Run]) -> Measure:

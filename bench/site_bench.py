@@ -87,6 +87,10 @@ class Output:
     pages: int  # HTML pages under site/<folder>/*/index.html
     html_bytes_avg: float
     search_index_bytes: int
+    """The search index: Pagefind's folder (casebook), else lunr's search_index.json."""
+    search_files: int
+    largest_page: tuple[int, str]
+    """The largest HTML page of the whole site: its bytes and its path in the site."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,7 +155,7 @@ def remove_build(folder: Path) -> None:
 def run_casebook(casebook: Path, folder: Path) -> Run:
     """One cold `casebook build` that regenerates every page and rebuilds site/."""
     remove_build(folder)
-    return check(run_child(casebook_command(casebook), folder), "casebook build")
+    return check(run_child(casebook_command(casebook), folder, sample=True), "casebook build")
 
 
 # --- the bare mkdocs-material reference -----------------------------------------------
@@ -302,10 +306,32 @@ def average_size(paths: list[Path]) -> float:
     return sum(p.stat().st_size for p in paths) / len(paths) if paths else 0.0
 
 
+SEARCH_INDEXES = ("pagefind", "search/search_index.json")
+"""Where a site's search index is: casebook's Pagefind folder, or mkdocs' lunr index."""
+
+
+def search_files(site: Path) -> list[Path]:
+    """The files of the site's search index (the first of `SEARCH_INDEXES` there is)."""
+    for name in SEARCH_INDEXES:
+        found = site / name
+        if found.is_dir():
+            return [p for p in found.rglob("*") if p.is_file()]
+        if found.is_file():
+            return [found]
+    return []
+
+
+def largest_page(site: Path) -> tuple[int, str]:
+    """The bytes and the path of the site's largest HTML page (0 and "" when none)."""
+    sizes = [(p.stat().st_size, p.relative_to(site).as_posix()) for p in site.rglob("*.html")]
+    return max(sizes, default=(0, ""))
+
+
 def site_output(site: Path, folder: str) -> Output:
     pages = sorted((site / folder).glob("*/index.html"))
-    index = site / "search" / "search_index.json"
-    return Output(len(pages), average_size(pages), index.stat().st_size if index.exists() else 0)
+    index = search_files(site)
+    return Output(len(pages), average_size(pages), sum(p.stat().st_size for p in index),
+                  len(index), largest_page(site))
 
 
 def summary_line(run: Run) -> str:
@@ -422,17 +448,22 @@ def ratio_table(rows: list[Row]) -> list[str]:
 
 def output_table(rows: list[Row]) -> list[str]:
     header = ["N", "case page .md bytes (avg)", "plain page .md bytes (avg)",
-              "case page HTML KB (avg)", "plain page HTML KB (avg)",
-              "search_index.json MiB (casebook)", "search index KB per case",
+              "case page HTML KB (avg)", "plain page HTML KB (avg)", "largest page KB",
+              "Pagefind index MiB (casebook)", "search index KB per case",
               "search_index.json MiB (bare)"]
     return table_lines(header, [[
         str(r.n), f"{r.case_md_bytes_avg:.0f}", f"{r.bare_md_bytes_avg:.0f}",
         f"{r.build_output.html_bytes_avg / 1000:.1f}",
-        f"{r.bare_output.html_bytes_avg / 1000:.1f}",
+        f"{r.bare_output.html_bytes_avg / 1000:.1f}", largest_text(r.build_output),
         f"{r.build_output.search_index_bytes / 2**20:.2f}",
         f"{r.build_output.search_index_bytes / r.n / 1000:.2f}",
         f"{r.bare_output.search_index_bytes / 2**20:.2f}",
     ] for r in rows])
+
+
+def largest_text(output: Output) -> str:
+    size, path = output.largest_page
+    return f"{size / 1000:.0f} (`{path}`)" if path else "none"
 
 
 def failure_lines(failures: list[Failure]) -> list[str]:

@@ -31,6 +31,7 @@ IMPORT_NAMES = {
     "sqlite-utils": "sqlite_utils",
     "pagefind": "pagefind",
     "confusables": "confusables",
+    "watchdog": "watchdog",
 }
 """The module each distribution is imported as (a distribution's name is not always
 its module's)."""

@@ -16,7 +16,10 @@ the indexing under way, which may have read its pages.
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import os
+import sys
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +29,9 @@ from generator.publish.profiles import Removed
 from generator.publish.search import SearchError, index_site
 
 log = logging.getLogger("mkdocs.plugins.casebook")
+
+NICENESS = 10
+"""How much lower than the server's the indexing's CPU priority is."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +51,12 @@ class BackgroundIndex:
         self._serial = 0
         self._discarded = 0
         """Jobs up to this serial must not put their index in place."""
+        self._stopped = False
+        self.guard = threading.Lock()
+        """Held while the indexing renames or deletes a folder of the site, and by a
+        rebuild while it walks the site: a folder listed must still be there when
+        it is read (the leak check would fail the rebuild, and the server would
+        stop answering until the next save)."""
 
     def request(self, site_dir: Path, removed: Removed) -> None:
         """Index the site once the running indexing, if any, has ended; never waits."""
@@ -63,12 +75,19 @@ class BackgroundIndex:
             self._next = None
             self._discarded = self._serial
 
+    def stop(self) -> None:
+        """The server stops and deletes its site: the indexing under way ends quietly."""
+        with self._changed:
+            self._stopped = True
+        self.discard()
+
     def wait(self, timeout: float) -> bool:
         """Wait until no indexing runs or is asked for; false if `timeout` passed first."""
         with self._changed:
             return self._changed.wait_for(lambda: not self._running, timeout)
 
     def _work(self) -> None:
+        _yield_to_the_server()
         while True:
             with self._changed:
                 job, self._next = self._next, None
@@ -81,11 +100,15 @@ class BackgroundIndex:
     def _index(self, job: _Job) -> None:
         """One indexing: errors go to the terminal, since no build is there to fail."""
         try:
-            indexed = index_site(job.site_dir, vet=lambda folder: self._vet(job, folder))
-        except SearchError as err:
-            log.error("casebook: %s", err)
+            indexed = index_site(job.site_dir, vet=lambda folder: self._vet(job, folder),
+                                 guard=self.guard)
         except Exception as err:  # never end the thread in a traceback: a rebuild asks again
-            log.error("casebook: the search index could not be built: %s", err)
+            if self._stopped:
+                return  # its site was deleted under it: nobody will read this index
+            if isinstance(err, SearchError):
+                log.error("casebook: %s", err)
+            else:
+                log.error("casebook: the search index could not be built: %s", err)
         else:
             log.info("casebook: search index of %d case pages", indexed.pages)
 
@@ -97,3 +120,17 @@ class BackgroundIndex:
         for leak in leaks:
             log.error("casebook: leak in the new search index: %s", leak)
         return not leaks
+
+
+def _yield_to_the_server() -> None:
+    """Lower the CPU priority of this thread and of the indexer it starts.
+
+    On a machine of two cores the indexer (a process of its own) and this thread
+    would otherwise take the CPU from the next rebuild, which the reader waits
+    for. Linux keeps a nice value per thread, and a child process inherits its
+    thread's; elsewhere the value is the whole process's, so it stays as it is."""
+    if sys.platform != "linux":
+        return
+    thread = threading.get_native_id()
+    with contextlib.suppress(OSError):  # not allowed: the indexing runs as it did
+        os.setpriority(os.PRIO_PROCESS, thread, os.getpriority(os.PRIO_PROCESS, thread) + NICENESS)

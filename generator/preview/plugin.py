@@ -26,6 +26,7 @@ import shutil
 from pathlib import Path
 from typing import Any
 
+import jinja2
 from mkdocs.config import config_options as c
 from mkdocs.config.base import LegacyConfig
 from mkdocs.config.defaults import MkDocsConfig
@@ -37,8 +38,10 @@ from mkdocs.structure.pages import Page
 
 from generator.config import Config, ConfigError, Settings, load_config
 from generator.preview.banner import ProblemsBanner
+from generator.preview.compiled import CompiledTemplates
 from generator.preview.dirty import DirtyBuilds, not_the_dirty_warning
 from generator.preview.indexing import BackgroundIndex
+from generator.preview.notify import notified
 from generator.preview.pipeline import CachingPipeline
 from generator.publish.build import (
     PLUGIN_GENERATES,
@@ -71,6 +74,7 @@ class CasebookPlugin(BasePlugin[LegacyConfig]):  # type: ignore[no-untyped-call]
         self.serving = False
         """Under `mkdocs serve`: generate in drafts mode and index in the background."""
         self.search = BackgroundIndex()
+        self.compiled = CompiledTemplates()
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         # `mkdocs serve --clean` starts as "build": it is meant to behave as one.
@@ -127,6 +131,15 @@ class CasebookPlugin(BasePlugin[LegacyConfig]):  # type: ignore[no-untyped-call]
             self.dirty.rebuilt.add(page.url)
         return context
 
+    @event_priority(-100)  # last: the settings compared are those the templates compile with
+    def on_env(self, env: jinja2.Environment, /, *, config: MkDocsConfig,
+               files: Files) -> jinja2.Environment:
+        if self.serving:
+            settings = (tuple(config.theme.dirs), str(config.theme.locale),
+                        tuple(sorted(env.extensions)), repr(env.autoescape))
+            self.compiled.use(env, settings)
+        return env
+
     @event_priority(-40)  # after the other plugins' files, before the leak check
     def _index_search(self, config: MkDocsConfig) -> None:
         if self.generated is None or self.serving:
@@ -148,14 +161,17 @@ class CasebookPlugin(BasePlugin[LegacyConfig]):  # type: ignore[no-untyped-call]
         removed = self.generated.removed
         site_dir = Path(config.site_dir)
         # A dirty rebuild rewrites only what changed, and the pipeline reads only that.
-        leaks = (self.steps.leaks(site_dir, removed) if self.dirty is not None
-                 else scan(site_dir, removed, SCRATCH_FOLDERS if self.serving else ()))
+        # The indexing of an earlier rebuild may be swapping its folders meanwhile.
+        with self.search.guard:
+            leaks = (self.steps.leaks(site_dir, removed) if self.dirty is not None
+                     else scan(site_dir, removed, SCRATCH_FOLDERS if self.serving else ()))
         if leaks:
             # mkdocs has written the pages already; a site that leaks must not stay
             # on disk to be published by the next step of a pipeline. An index under
             # way may have read those pages: it must not put itself back in the site.
             self.search.discard()
-            shutil.rmtree(config.site_dir, ignore_errors=True)
+            with self.search.guard:
+                shutil.rmtree(config.site_dir, ignore_errors=True)
             for leak in leaks:
                 log.error("casebook: leak: %s", leak)
             raise PluginError(f"casebook: the built site contains {len(leaks)} value(s) that "
@@ -177,11 +193,15 @@ class CasebookPlugin(BasePlugin[LegacyConfig]):  # type: ignore[no-untyped-call]
             server.unwatch(config.docs_dir)
         server.watch(str(self.casebook.cases_dir))
         server.watch(str(self.casebook.root / "templates"))
+        notified(server)
         app = server.get_app()
         if app is not None:
             server.set_app(ProblemsBanner(app, self._problems_banner,
                                           f"{server.mount_path}{PROBLEMS_FOLDER}"))
         return server
+
+    def on_shutdown(self) -> None:
+        self.search.stop()
 
     def _problems_banner(self) -> str:
         """The banner's text after the latest generation: empty while every case is valid."""

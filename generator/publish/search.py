@@ -21,8 +21,10 @@ once complete, so that a reader of a served site never meets half an index.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import shutil
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -58,24 +60,32 @@ class Indexed:
     pages: int
 
 
-def index_site(site_dir: Path, *, vet: Callable[[Path], bool] | None = None) -> Indexed:
+def index_site(site_dir: Path, *, vet: Callable[[Path], bool] | None = None,
+               guard: AbstractContextManager[object] | None = None) -> Indexed:
     """Index the case pages of the site in `site_dir` into `site_dir/pagefind/`.
 
     The new index replaces the one an earlier build left whole, so that the index
     never holds a page this build did not write. `vet`, when given, reads the new
     index before it takes its place: if it returns false the new index is thrown
-    away and the earlier one stays (`SearchError`)."""
+    away and the earlier one stays (`SearchError`). `guard`, when given, is held
+    while a folder of the index is renamed or deleted: a server's rebuild that
+    walks the site holds it too, and never meets a folder that vanishes under it."""
     output, building = site_dir / SEARCH_FOLDER, site_dir / BUILDING
-    shutil.rmtree(building, ignore_errors=True)
+    held = guard if guard is not None else contextlib.nullcontext()
+    with held:
+        shutil.rmtree(building, ignore_errors=True)
     try:
         pages = asyncio.run(_index(site_dir.resolve(), building.resolve()))
     except Exception as err:  # the binary missing, or dying: say so, without a traceback
-        shutil.rmtree(building, ignore_errors=True)
+        with held:
+            shutil.rmtree(building, ignore_errors=True)
         raise SearchError(f"the search index could not be built: {err}") from None
     if vet is not None and not vet(building):
-        shutil.rmtree(building, ignore_errors=True)
+        with held:
+            shutil.rmtree(building, ignore_errors=True)
         raise SearchError("the new search index was refused; the previous one is kept")
-    _swap(building, output)
+    with held:
+        _swap(building, output)
     return Indexed(pages)
 
 

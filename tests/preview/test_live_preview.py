@@ -41,7 +41,7 @@ from mkdocs.exceptions import Abort
 from serving import MKDOCS, Server
 
 from conftest import TODAY, copy_project
-from generator.preview import indexing
+from generator.preview import indexing, pipeline
 from generator.preview.plugin import CasebookPlugin
 from generator.publish.search import SCRATCH_FOLDERS, Indexed, index_site
 
@@ -354,6 +354,61 @@ def test_a_rebuild_returns_before_its_search_index_which_follows(
     assert runs == [site, site]
     assert titles_in_search(site, EDITED) == [newer]
     assert [f for f in SCRATCH_FOLDERS if (site / f).exists()] == []
+
+
+class WatchedGuard:
+    """A lock that records who held it, and says when the indexing thread asks for it."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.indexer_waits = threading.Event()
+        self.held: list[str] = []
+
+    def __enter__(self) -> None:
+        name = threading.current_thread().name
+        if name == "casebook-search-index":
+            self.indexer_waits.set()
+        self.lock.acquire()
+        self.held.append(name)
+
+    def __exit__(self, *exc: object) -> None:
+        self.held.append(f"{threading.current_thread().name} done")
+        self.lock.release()
+
+
+def test_an_index_under_way_never_moves_a_folder_while_a_rebuild_walks_the_site(
+        preview: Preview, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The leak check of a rebuild lists the site's folders, then reads them; an
+    # indexing that renamed or deleted one in between failed the rebuild, and the
+    # server answered no request until the next save.
+    preview.start()
+    guard = WatchedGuard()
+    monkeypatch.setattr(preview.plugin.search, "guard", guard)
+    scanning = threading.Event()
+
+    def gated(site_dir: Path, **options: Any) -> Indexed:
+        assert scanning.wait(120)  # starts while the rebuild below checks for leaks
+        return index_site(site_dir, **options)
+
+    monkeypatch.setattr(indexing, "index_site", gated)
+    leaks = pipeline.CachingPipeline.leaks
+
+    def walked(steps: pipeline.CachingPipeline, site_dir: Path, removed: Any) -> Any:
+        scanning.set()
+        # The indexing asks to delete its scratch folder, and waits: the walk goes on.
+        assert guard.indexer_waits.wait(120)
+        return leaks(steps, site_dir, removed)
+
+    monkeypatch.setattr(pipeline.CachingPipeline, "leaks", walked)
+    assert preview.plugin.generated is not None
+    preview.plugin.search.request(preview.site, preview.plugin.generated.removed)
+    edit(case(preview.project, EDITED), f"title: {OLD_TITLE}\n", f"title: {NEW_TITLE}\n")
+    preview.rebuild()
+
+    assert guard.held[:2] == ["MainThread", "MainThread done"], guard.held
+    assert "casebook-search-index" in guard.held
+    assert titles_in_search(preview.site, EDITED) == [NEW_TITLE]
+    assert [f for f in SCRATCH_FOLDERS if (preview.site / f).exists()] == []
 
 
 def test_a_saved_theme_override_shows_on_every_page(preview: Preview) -> None:

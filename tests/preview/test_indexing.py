@@ -1,0 +1,46 @@
+"""The preview's background search indexing: what it says when it cannot finish."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from generator.preview import indexing
+from generator.publish.profiles import Removed
+
+
+def test_an_indexing_cut_short_by_the_servers_stop_says_nothing(
+        monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture,
+        tmp_path: Path) -> None:
+    started, release = threading.Event(), threading.Event()
+
+    def gone(site_dir: Path, **options: Any) -> Any:
+        started.set()
+        assert release.wait(30)
+        # What mkdocs serve does on its way out: it deletes its site folder.
+        raise FileNotFoundError(f"{site_dir}/.pagefind-building")
+
+    monkeypatch.setattr(indexing, "index_site", gone)
+    with caplog.at_level(logging.INFO, logger="mkdocs.plugins.casebook"):
+        serving = indexing.BackgroundIndex()
+        serving.request(tmp_path, Removed())
+        assert started.wait(30)
+        release.set()
+        assert serving.wait(30)
+        # While the server runs, a failed indexing is an error in the terminal.
+        assert [r.levelname for r in caplog.records] == ["ERROR"]
+        caplog.clear()
+
+        started.clear()
+        release.clear()
+        stopping = indexing.BackgroundIndex()
+        stopping.request(tmp_path, Removed())
+        assert started.wait(30)
+        stopping.stop()
+        release.set()
+        assert stopping.wait(30)
+    assert caplog.records == []
