@@ -88,8 +88,10 @@
     if (!query) { panel.hidden = true; return; }
     pagefind().then(function (pf) {
       var id = query.toUpperCase();
+      // The id is in its case's text, so searching for it under the id filter loads
+      // only that word's chunk; a filter alone (a null search) loads the whole index.
       var exact = idPattern.test(id)
-        ? pf.search(null, { filters: { id: id } }).then(function (r) {
+        ? pf.search(query, { filters: { id: id } }).then(function (r) {
             return r.results.length ? r.results[0].data() : null;
           })
         : Promise.resolve(null);
