@@ -544,17 +544,20 @@ def _spread_label(shown: str, middle: float, scale: _SpreadScale) -> str:
             f' dy="0.35em" text-anchor="end">{_esc(shown)}</text>')
 
 
+def _spread_frame(tooltip: str, shown: str, y: float, scale: _SpreadScale,
+                  marks: list[str]) -> list[str]:
+    """One row of the spread chart: its tooltip, the area that answers to the pointer,
+    its label, then `marks` (what the row draws of its values)."""
+    opened, closed = _row_open(tooltip, None)
+    return [opened, _hit(0, y, scale.width, SPREAD_ROW),
+            _spread_label(shown, y + SPREAD_ROW / 2, scale), *marks, closed]
+
+
 def _spread_empty_row(label: str, shown: str, y: float, scale: _SpreadScale) -> list[str]:
     middle = y + SPREAD_ROW / 2
-    opened, closed = _row_open(f"{label}: no data", None)
-    return [
-        opened,
-        _hit(0, y, scale.width, SPREAD_ROW),
-        _spread_label(shown, middle, scale),
+    return _spread_frame(f"{label}: no data", shown, y, scale, [
         f'<text class="cb-nodata" x="{_num(scale.plot_x + GAP)}" y="{_num(middle)}"'
-        f' dy="0.35em">no data</text>',
-        closed,
-    ]
+        f' dy="0.35em">no data</text>'])
 
 
 def _spread_row(label: str, shown: str, median: str, summary: Spread, y: float,
@@ -569,11 +572,7 @@ def _spread_row(label: str, shown: str, median: str, summary: Spread, y: float,
     lo, q1, mid, q3, hi = (scale.x_of(v) for v in (summary.minimum, summary.q1,
                                                     summary.median, summary.q3,
                                                     summary.maximum))
-    opened, closed = _row_open(tooltip, None)
-    return [
-        opened,
-        _hit(0, y, scale.width, SPREAD_ROW),
-        _spread_label(shown, middle, scale),
+    return _spread_frame(tooltip, shown, y, scale, [
         f'<line class="cb-whisker" x1="{_num(lo)}" y1="{_num(middle)}" x2="{_num(hi)}"'
         f' y2="{_num(middle)}" stroke="currentColor"/>',
         f'<line class="cb-whisker" x1="{_num(lo)}" y1="{_num(middle - CAP / 2)}"'
@@ -588,8 +587,7 @@ def _spread_row(label: str, shown: str, median: str, summary: Spread, y: float,
         f' stroke-width="3"/>',
         f'<text class="cb-value" x="{_num(scale.value_x)}" y="{_num(middle)}"'
         f' dy="0.35em">{median}</text>',
-        closed,
-    ]
+    ])
 
 
 def _spread_axis(scale: _SpreadScale, unit: str) -> list[str]:

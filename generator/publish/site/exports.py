@@ -447,28 +447,22 @@ def _source_row(case: Case, source: Source, profile: str) -> dict[str, Cell]:
     }
 
 
+def _item_row(case: Case, index: int, profile: str, **cells: Cell) -> dict[str, Cell]:
+    """One row of a table of a case's list items: the case and the item's place in
+    the list first, the profile last, as their columns stand."""
+    return {"case_id": case.id, "index": index, **cells, "profile": profile}
+
+
 def _weapon_row(case: Case, index: int, weapon: Weapon, profile: str) -> dict[str, Cell]:
-    return {
-        "case_id": case.id,
-        "index": index,
-        "category": weapon.category.value,
-        "designation": weapon.designation,
-        "us_origin": weapon.us_origin.value,
-        "us_origin_basis": _join(b.value for b in weapon.us_origin_basis),
-        "profile": profile,
-    }
+    return _item_row(case, index, profile,
+                     category=weapon.category.value, designation=weapon.designation,
+                     us_origin=weapon.us_origin.value,
+                     us_origin_basis=_join(b.value for b in weapon.us_origin_basis))
 
 
 def _action_row(case: Case, index: int, action: Action, profile: str) -> dict[str, Cell]:
-    return {
-        "case_id": case.id,
-        "index": index,
-        "type": action.type.value,
-        "status": action.status.value,
-        "date": _iso(action.date),
-        "note": action.note,
-        "profile": profile,
-    }
+    return _item_row(case, index, profile, type=action.type.value,
+                     status=action.status.value, date=_iso(action.date), note=action.note)
 
 
 T = TypeVar("T")
