@@ -30,10 +30,11 @@ class Site:
 
 @dataclass(frozen=True, slots=True)
 class Link:
-    """A labelled link."""
+    """A labelled link, and what it leads to where the page says so (the exports)."""
 
     label: str
     url: str
+    description: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -351,21 +352,12 @@ class Chart:
 
 
 @dataclass(frozen=True, slots=True)
-class ExportLink:
-    """A link to one export file, on the dashboard."""
-
-    label: str
-    url: str
-    description: str
-
-
-@dataclass(frozen=True, slots=True)
 class DashboardPage:
     """`/dashboard/`: counts and times, drawn as charts with their tables."""
 
     site: Site
     charts: list[Chart]
-    exports: list[ExportLink]
+    exports: list[Link]
 
 
 @dataclass(frozen=True, slots=True)

@@ -40,7 +40,6 @@ from generator.publish.site.context import (
     DashboardPage,
     DraftPage,
     ExportDoc,
-    ExportLink,
     ExportsPage,
     Fact,
     Group,
@@ -630,7 +629,7 @@ class SiteBuilder:
         path = "dashboard.md"
         self.add(Page(path, "dashboard.md.j2", "Dashboard", DashboardPage(
             site=self.site, charts=dashboard_charts(self, path),
-            exports=[ExportLink(e.file, rel(path, f"exports/{e.file}"), e.description)
+            exports=[Link(e.file, rel(path, f"exports/{e.file}"), e.description)
                      for e in EXPORTS])))
 
     def exports_index(self) -> None:
