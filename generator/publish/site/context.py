@@ -84,7 +84,7 @@ class CaseRow:
 
 @dataclass(frozen=True, slots=True)
 class StageCount:
-    """One step of the pipeline with its number of cases."""
+    """One step of the pipeline with its number of cases (on the map: located cases)."""
 
     stage: str
     label: str
@@ -513,15 +513,6 @@ class DraftPage:
 
 
 @dataclass(frozen=True, slots=True)
-class MapStage:
-    """A stage as the map's filter and legend show it."""
-
-    value: str
-    label: str
-    count: int
-
-
-@dataclass(frozen=True, slots=True)
 class MapPoint:
     """One located case on the map and in the table beside it; the coordinates are
     the ones this build publishes (a public build's are rounded)."""
@@ -545,7 +536,7 @@ class MapPage:
     table: Table[MapPoint]
     """The located cases, as the map's table lists them (its first page, when long)."""
     located: int
-    stages: list[MapStage]
+    stages: list[StageCount]
     unlocated: int
     """Published cases without coordinates, which the map cannot show."""
     geojson_url: str

@@ -52,7 +52,6 @@ from generator.publish.site.context import (
     ListingPage,
     MapPage,
     MapPoint,
-    MapStage,
     MovedPage,
     ProblemFile,
     ProblemRow,
@@ -652,7 +651,8 @@ class SiteBuilder:
             return [_map_point(page, f) for f in chunk]
 
         counts = {stage: sum(1 for f in located if f.case.stage is stage) for stage in Stage}
-        stages = [MapStage(stage.value, stage.label, counts[stage]) for stage in Stage]
+        stages = [StageCount(stage.value, stage.label, counts[stage],
+                             rel(path, f"stages/{stage.value}.md")) for stage in Stage]
         table = self._split(Place(path, "The cases on the map", anchor="the-cases-on-the-map"),
                             located, points, None,
                             "The located cases, as a table.", map_cells)
