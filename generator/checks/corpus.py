@@ -94,8 +94,9 @@ def _collector_paused() -> Iterator[None]:
 
     Each file read adds thousands of objects (its data, positions and record) that
     live until the command ends, and the collector's passes over all of them cost
-    about 40% of reading (0.45 s of 1.1 s at 2,000 cases). Reading makes no cycles
-    worth collecting meanwhile; any it does make are collected once it is on again.
+    about 40% of reading (0.45 s of 1.1 s at 2,000 cases) and found no garbage there
+    (none in the 290 passes made while reading 500 valid cases); a cycle it makes is
+    collected once the collector is on again.
     """
     enabled = gc.isenabled()
     gc.disable()
