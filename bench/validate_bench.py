@@ -7,7 +7,10 @@ several runs of:
 
 - parsing every file's front matter with ``yaml.load(..., Loader=yaml.CSafeLoader)``;
 - the same with pure-Python ``yaml.safe_load``;
-- ``casebook validate --format json`` run in that folder.
+- ``casebook validate --format json`` run in that folder;
+- with ``--against CASEBOOK``, the same with another casebook command (another
+  revision's, installed in its own virtual environment), its runs alternating
+  with the first one's so that both see the same load.
 
 It prints a Markdown table with the timings, the ratios validate / parse and
 the peak resident memory of each child process (from ``os.wait4``); with
@@ -17,6 +20,7 @@ that validating 10,000 cases take no more than twice as long as parsing them.
 Usage::
 
     .venv/bin/python bench/validate_bench.py [--large] [--write] [--sizes 500 2000]
+    .venv/bin/python bench/validate_bench.py --against /tmp/old/.venv/bin/casebook
 """
 
 import argparse
@@ -38,6 +42,7 @@ from measure import (
     find_tool,
     load_corpus_module,
     measure,
+    median_of,
     progress,
     provenance,
     run_child,
@@ -88,6 +93,7 @@ class Row:
     parse_py: Measure
     validate: Measure | None
     validate_result: str
+    against: Measure | None = None
 
 
 def parse_command(which: str) -> list[str]:
@@ -135,8 +141,23 @@ def measure_validate(folder: Path, runs: int, casebook: Path) -> tuple[Measure, 
     return measure(validate_command(casebook), folder, runs), result
 
 
+def measure_side_by_side(folder: Path, runs: int, casebook: Path, against: Path,
+                         ) -> tuple[Measure, Measure, str]:
+    """`measure_validate` of `casebook` and of `against`, their runs alternating; what
+    the warm-up run of `against` reported is added when it differs."""
+    result = describe_validation(run_child(validate_command(casebook), folder))
+    other = describe_validation(run_child(validate_command(against), folder))
+    ours, theirs = [], []
+    for _ in range(runs):
+        ours.append(run_child(validate_command(casebook), folder))
+        theirs.append(run_child(validate_command(against), folder))
+    if other != result:
+        result = f"{result} (against: {other})"
+    return median_of(ours), median_of(theirs), result
+
+
 def bench_size(corpus: ModuleType, n: int, *, seed: int, runs: int, casebook: Path | None,
-               keep: bool) -> Row:
+               keep: bool, against: Path | None = None) -> Row:
     folder = Path(tempfile.mkdtemp(prefix=f"casebook-bench-{n}-"))
     try:
         started = time.perf_counter()
@@ -148,11 +169,14 @@ def bench_size(corpus: ModuleType, n: int, *, seed: int, runs: int, casebook: Pa
 
         parse_c = measure_parse(folder, n, runs, "c")
         parse_py = measure_parse(folder, n, runs, "py")
-        validate, result = None, "casebook not found"
-        if casebook is not None:
+        validate, other, result = None, None, "casebook not found"
+        if casebook is not None and against is not None:
+            validate, other, result = measure_side_by_side(folder, runs, casebook, against)
+            progress(f"N={n}: casebook validate: {result}")
+        elif casebook is not None:
             validate, result = measure_validate(folder, runs, casebook)
             progress(f"N={n}: casebook validate: {result}")
-        return Row(n, size, generated, parse_c, parse_py, validate, result)
+        return Row(n, size, generated, parse_c, parse_py, validate, result, other)
     finally:
         if keep:
             progress(f"kept {folder}")
@@ -162,25 +186,35 @@ def bench_size(corpus: ModuleType, n: int, *, seed: int, runs: int, casebook: Pa
 
 def table(rows: list[Row]) -> str:
     header = ["N", "corpus MiB", "parse CSafeLoader s", "parse safe_load s", "validate s",
-              "validate / CSafeLoader", "validate / safe_load", "peak RSS parse (C) MiB",
-              "peak RSS validate MiB", "validate reported"]
+              "validate CPU s", "validate / CSafeLoader", "validate / safe_load",
+              "peak RSS parse (C) MiB", "peak RSS validate MiB", "validate reported"]
+    compared = any(row.against for row in rows)
+    if compared:
+        header[6:6] = ["against s", "against CPU s", "CPU validate / against"]
     cells = []
     for row in rows:
-        v = row.validate
-        cells.append([
+        v, a = row.validate, row.against
+        line = [
             str(row.n), f"{row.corpus_mib:.1f}", f"{row.parse_c.seconds:.3f}",
             f"{row.parse_py.seconds:.3f}",
             f"{v.seconds:.3f}" if v else "n/a",
+            f"{v.cpu_seconds:.3f}" if v else "n/a",
             f"{v.seconds / row.parse_c.seconds:.2f}x" if v else "n/a",
             f"{v.seconds / row.parse_py.seconds:.2f}x" if v else "n/a",
             f"{row.parse_c.max_rss_mib:.0f}",
             f"{v.max_rss_mib:.0f}" if v else "n/a",
             row.validate_result,
-        ])
+        ]
+        if compared:
+            line[6:6] = [f"{a.seconds:.3f}" if a else "n/a",
+                         f"{a.cpu_seconds:.3f}" if a else "n/a",
+                         f"{v.cpu_seconds / a.cpu_seconds:.2f}x" if v and a else "n/a"]
+        cells.append(line)
     return "\n".join(table_lines(header, cells))
 
 
-def report(rows: list[Row], runs: int, seed: int, casebook: Path | None) -> str:
+def report(rows: list[Row], runs: int, seed: int, casebook: Path | None,
+           against: Path | None = None) -> str:
     python = casebook.with_name("python") if casebook else None
     libyaml = f"libyaml {'yes' if yaml.__with_libyaml__ else 'no'}"
     return "\n".join([
@@ -194,7 +228,10 @@ def report(rows: list[Row], runs: int, seed: int, casebook: Path | None) -> str:
         "the `---` lines with `yaml.load(text, Loader=yaml.CSafeLoader)` or with "
         "`yaml.safe_load`; *validate* is "
         f"`{casebook.name if casebook else 'casebook'} validate --format json` "
-        "in the corpus folder. Peak RSS is the child's `ru_maxrss` from `os.wait4`.",
+        "in the corpus folder; *CPU* is its user + system time. Peak RSS is the child's "
+        "`ru_maxrss` from `os.wait4`."
+        + (f" *against* is `{against}` in the same folder, its runs alternating with "
+           "validate's." if against else ""),
         "",
         table(rows),
         "",
@@ -210,6 +247,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
     add_common_arguments(parser, results=RESULTS, default_sizes=DEFAULT_SIZES, large=LARGE_SIZE,
                          tools=("casebook",))
+    parser.add_argument("--against", metavar="CASEBOOK",
+                        help="another casebook command (e.g. an older revision's "
+                        ".venv/bin/casebook) to time in the same corpora")
     args = parser.parse_args(argv)
     if not yaml.__with_libyaml__:
         parser.error("this PyYAML has no libyaml (CSafeLoader): install PyYAML with libyaml")
@@ -217,14 +257,18 @@ def main(argv: list[str] | None = None) -> int:
     if casebook is None:
         progress("casebook command not found: measuring the parse only")
 
+    against = Path(args.against) if args.against else None
+    if against is not None and (casebook is None or not against.is_file()):
+        parser.error(f"--against: {against} is no file, or casebook is not found")
+
     corpus = load_corpus_module()
     sizes = sizes_of(args, LARGE_SIZE)
     try:
         rows = [bench_size(corpus, n, seed=args.seed, runs=args.runs, casebook=casebook,
-                           keep=args.keep) for n in sizes]
+                           keep=args.keep, against=against) for n in sizes]
     except StepFailed as err:
         raise SystemExit(str(err)) from None
-    text = report(rows, args.runs, args.seed, casebook)
+    text = report(rows, args.runs, args.seed, casebook, against)
     print(text)
     if args.write:
         RESULTS.write_text(text, encoding="utf-8")

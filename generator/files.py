@@ -2,7 +2,8 @@
 
 `casebook fmt` replaces a case file (`write_atomic`); `casebook new` and the
 import create one and never overwrite (`write_new`); the caches of what was
-read before are replaced whole (`write_cache`). Each leaves the old state or
+read before are JSON files replaced whole (`write_cache`, read back by
+`read_cache`). Each leaves the old state or
 the new one when the disk fills up or the process is stopped, never a
 truncated file. A root module: every stage that writes uses it.
 """
@@ -10,10 +11,13 @@ truncated file. A root module: every stage that writes uses it.
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import stat
 import tempfile
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 
 def write_all(handle: int, data: bytes) -> None:
@@ -69,10 +73,28 @@ def _sync_folder(folder: Path) -> None:
             os.close(handle)
 
 
-def write_cache(path: Path, data: bytes) -> bool:
-    """Replace the cache file `path` with `data` (its folder made if need be), through
-    a temporary file and a rename; False when it cannot be written, which only makes
-    the next command slower. No fsync: a cache lost in a crash is read again."""
+def read_cache(path: Path | None, key: Mapping[str, Any]) -> dict[str, Any]:
+    """What the cache file `path` holds besides its key, if `write_cache` wrote it under
+    the same `key`; empty when there is no such file, it cannot be read or holds
+    something else: a cache only ever saves time, so a bad one is ignored."""
+    if path is None:
+        return {}
+    try:
+        raw = json.loads(path.read_bytes())
+    except (OSError, ValueError):
+        return {}
+    if not isinstance(raw, dict) or raw.get("key") != key:
+        return {}
+    return raw
+
+
+def write_cache(path: Path, key: Mapping[str, Any], parts: Mapping[str, Any]) -> bool:
+    """Replace the cache file `path` (its folder made if need be) with `key` and `parts`
+    as JSON, through a temporary file and a rename; False when it cannot be written,
+    which only makes the next command slower. No fsync: a cache lost in a crash is
+    read again."""
+    data = json.dumps({"key": key, **parts}, ensure_ascii=False,
+                      separators=(",", ":")).encode("utf-8")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         handle, name = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)

@@ -5,8 +5,10 @@ Later stages (history, profiles, the site) start from the `Corpus` this returns.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
-from collections.abc import Callable, Iterable, Sequence
+import gc
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -82,6 +84,31 @@ def load_corpus(config: Config, *, extra: Iterable[Path] = (),
 
     `load` and `check` read one file and run its per-case rules; a watching
     server passes its own, which reuse what they found in files unchanged since."""
+    with _collector_paused():
+        return _load_corpus(config, extra, today, show_progress, load, check)
+
+
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Python's cycle collector off while the cases are read and checked.
+
+    Each file read adds thousands of objects (its data, positions and record) that
+    live until the command ends, and the collector's passes over all of them cost
+    about 40% of reading (0.45 s of 1.1 s at 2,000 cases) and found no garbage there
+    (none in the 290 passes made while reading 500 valid cases); a cycle it makes is
+    collected once the collector is on again.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _load_corpus(config: Config, extra: Iterable[Path], today: dt.date | None,
+                 show_progress: bool, load: Load, check: CheckCase) -> Corpus:
     # 1. Read every file on its own: bytes, front matter, schema.
     paths = case_files(config, extra)
     files = []

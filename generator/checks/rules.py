@@ -11,11 +11,11 @@ import datetime as dt
 import functools
 import re
 from collections.abc import Callable, Iterator, Sequence
+from typing import TYPE_CHECKING
 
 from generator.checks.gates import gate_problems
 from generator.checks.status import overdue
 from generator.config import Config
-from generator.history.reader import History
 from generator.records.diagnostics import Diagnostic, diagnostic
 from generator.records.frontmatter import BODY_PLACEHOLDER, Path_
 from generator.records.frontmatter import PLACEHOLDER_PREFIX as PLACEHOLDER_PREFIX
@@ -28,6 +28,9 @@ from generator.records.schema import (
     Visibility,
     count_bounds,
 )
+
+if TYPE_CHECKING:  # the history (and git) is imported only by the commands that read it
+    from generator.history.reader import History
 
 CaseCheck = Callable[[CaseFile, Case, "Context"], list[Diagnostic]]
 CaseRule = Callable[[CaseFile, Case, "Context"], Iterator[Diagnostic]]

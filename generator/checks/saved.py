@@ -23,7 +23,6 @@ afresh. Deleting the cache at any moment is safe: it only ever saves time.
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import sys
 from collections.abc import Sequence
@@ -35,7 +34,7 @@ from pydantic import ValidationError
 
 from generator.checks.rules import Context, check_case
 from generator.config import Config
-from generator.files import write_cache
+from generator.files import read_cache, write_cache
 from generator.records.diagnostics import Diagnostic, diagnostic
 from generator.records.frontmatter import StrictYAMLHandler
 from generator.records.loader import CaseFile, load_file
@@ -90,15 +89,9 @@ class SavedReads:
         key = {"format": FORMAT, "code": code_fingerprint(), "python": sys.version,
                "root": str(config.root), "settings": config.settings.model_dump(mode="json")}
         saved = cls(path, key)
-        if path is None:
-            return saved
-        try:
-            raw = json.loads(path.read_bytes())
-        except (OSError, ValueError):
-            return saved
-        if isinstance(raw, dict) and raw.get("key") == key and isinstance(
-                raw.get("files"), dict):
-            saved.entries = raw["files"]
+        files = read_cache(path, key).get("files")
+        if isinstance(files, dict):
+            saved.entries = files
         return saved
 
     def load(self, path: Path, config: Config) -> CaseFile:
@@ -148,9 +141,7 @@ class SavedReads:
         temporary file and renamed, so that a reader never sees half a file."""
         if self.path is None or not (self.added or self.used.keys() != self.entries.keys()):
             return
-        data = json.dumps({"key": self.key, "files": self.used}, ensure_ascii=False,
-                          separators=(",", ":")).encode("utf-8")
-        if not write_cache(self.path, data):
+        if not write_cache(self.path, self.key, {"files": self.used}):
             return  # a cache that cannot be written is only a slower next command
         self.added = False
 

@@ -20,14 +20,13 @@ deleting it at any moment is safe.
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from generator.files import write_cache
+from generator.files import read_cache, write_cache
 
 FORMAT = 1
 FILE_NAME = "history.json"
@@ -65,14 +64,7 @@ class HistoryCache:
     def load(cls, path: Path | None, key: dict[str, Any]) -> HistoryCache:
         """The cache at `path` if it was made under the same `key`, else an empty one."""
         cache = cls(path, key)
-        if path is None:
-            return cache
-        try:
-            raw = json.loads(path.read_bytes())
-        except (OSError, ValueError):
-            return cache
-        if not isinstance(raw, dict) or raw.get("key") != key:
-            return cache
+        raw = read_cache(path, key)
         commits, changes = raw.get("commits"), raw.get("changes")
         if isinstance(commits, dict) and isinstance(changes, dict):
             cache.commits, cache.changes = commits, changes
@@ -100,8 +92,7 @@ class HistoryCache:
             sha: self.commits[sha] for sha in commits if sha in self.commits}
         kept_changes = self.changes if pairs is None else {
             pair: self.changes[pair] for pair in pairs if pair in self.changes}
-        data = json.dumps({"key": self.key, "commits": kept_commits, "changes": kept_changes},
-                          separators=(",", ":")).encode("ascii")
-        if not write_cache(self.path, data):
+        if not write_cache(self.path, self.key, {"commits": kept_commits,
+                                                 "changes": kept_changes}):
             return
         self.added = False

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import enum
 import json
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -29,116 +30,138 @@ class Rule:
     summary: str
 
 
+def _table(text: str) -> list[Rule]:
+    """The rules written as a table: a line `CODE SEVERITY NAME` for each, then its
+    summary on the indented lines below it."""
+    rules = []
+    for entry in re.split(r"\n(?=\S)", text.strip()):
+        head, *summary = entry.split("\n")
+        code, severity, name = head.split()
+        rules.append(Rule(code, name, Severity(severity), " ".join(s.strip() for s in summary)))
+    return rules
+
+
 # The registry is the single list of everything the validator can say; the
 # README's table of messages is generated from it (see `generator.publish.reference`).
 # CB1xx: reading the file; CB2xx: one record against the schema and the stage
 # gates; CB3xx: rules across records (CB36x: data-quality warnings); CB5xx: a
 # spreadsheet or mapping read by `casebook import`; CB9xx: configuration.
-_RULES = [
-    Rule("CB100", "unreadable-file", Severity.ERROR,
-         "The file could not be read: too large, not UTF-8, or contains a NUL byte."),
-    Rule("CB101", "duplicate-key", Severity.ERROR,
-         "A key appears twice in the same mapping; YAML would silently keep only the last."),
-    Rule("CB102", "yaml-syntax", Severity.ERROR, "The front matter is not valid YAML."),
-    Rule("CB103", "yaml-alias", Severity.ERROR,
-         "Anchors and aliases (&name, *name) are not allowed in case files."),
-    Rule("CB104", "no-front-matter", Severity.ERROR,
-         "The file does not start with a front matter block between two `---` lines."),
-    Rule("CB105", "front-matter-not-mapping", Severity.ERROR,
-         "The front matter must be a mapping of keys to values."),
-    Rule("CB106", "yaml-tag", Severity.ERROR,
-         "Explicit YAML tags (!!int, !custom) are not allowed; write the plain value."),
-    Rule("CB107", "too-deep", Severity.ERROR,
-         "The front matter nests deeper than the configured limit."),
-    Rule("CB108", "non-string-key", Severity.ERROR, "Every key must be plain text."),
-    Rule("CB201", "unknown-key", Severity.ERROR, "A key that the schema does not define."),
-    Rule("CB202", "missing-key", Severity.ERROR, "A key that every case must have is missing."),
-    Rule("CB203", "wrong-type", Severity.ERROR,
-         "A value has the wrong shape (text where a number or list is expected, ...)."),
-    Rule("CB204", "stage-gate", Severity.ERROR,
-         "The case lacks something that its stage requires."),
-    Rule("CB205", "bad-enum", Severity.ERROR, "A value is not one of the allowed choices."),
-    Rule("CB206", "bad-date", Severity.ERROR, "A date is malformed or impossible."),
-    Rule("CB207", "bad-format", Severity.ERROR,
-         "A value does not match its required pattern (id, country code, URL, slug...)."),
-    Rule("CB208", "bad-range", Severity.ERROR,
-         "A number is out of range, a minimum exceeds its maximum, or a breakdown exceeds "
-         "its total."),
-    Rule("CB209", "stage-history", Severity.ERROR,
-         "The stage history is out of order or does not end at the current stage."),
-    Rule("CB210", "conditional-key", Severity.ERROR,
-         "A key is required, or not allowed, because of another key's value."),
-    Rule("CB211", "placeholder", Severity.ERROR,
-         "A placeholder left by `casebook new` has not been filled in."),
-    Rule("CB301", "duplicate-id", Severity.ERROR, "Two files declare the same case id."),
-    Rule("CB302", "file-name-mismatch", Severity.ERROR,
-         "The file name is not the case id followed by `.md`."),
-    Rule("CB303", "unknown-case", Severity.ERROR,
-         "`related`, `duplicate_of` or `not_duplicate_of` names a case that does not exist."),
-    Rule("CB304", "duplicate-cycle", Severity.ERROR,
-         "`duplicate_of` links form a cycle."),
-    Rule("CB305", "date-order", Severity.ERROR,
-         "Dates contradict each other: opened before the incident, in the future, or "
-         "stage history before opened."),
-    Rule("CB306", "uncited-source", Severity.ERROR,
-         "The body cites a source key that the case does not define."),
-    Rule("CB307", "duplicate-source-key", Severity.ERROR, "Two sources share a key."),
-    Rule("CB308", "id-year", Severity.ERROR,
-         "The year in the case id differs from the year the case was opened."),
-    Rule("CB351", "overdue-review", Severity.WARNING, "The next review date has passed."),
-    Rule("CB352", "no-citation", Severity.WARNING,
-         "The body cites none of the case's sources."),
-    Rule("CB353", "unused-source", Severity.WARNING, "A source is never cited in the body."),
-    Rule("CB354", "self-reference", Severity.WARNING, "A case lists itself as related."),
-    Rule("CB357", "unsafe-markup", Severity.WARNING,
-         "The narrative holds HTML or a link that the site removes (script, event handlers, "
-         "javascript: links...)."),
-    Rule("CB355", "history-disagrees", Severity.WARNING,
-         "A stage_history date differs from the date git recorded the move by more than "
-         "history_tolerance_days (checked by `casebook build` and `validate --history`)."),
-    Rule("CB361", "coordinates-outside-country", Severity.WARNING,
-         "The coordinates lie outside the country in incident.country by more than "
-         "coordinates_tolerance_km (with a hint when latitude and longitude look swapped)."),
-    Rule("CB362", "source-before-incident", Severity.WARNING,
-         "A source was published before the incident happened."),
-    Rule("CB401", "stage-transition", Severity.ERROR,
-         "Compared with the base branch, the stage moved backward or skipped a stage; only "
-         "one step forward, or to closed from any stage, is allowed."),
-    Rule("CB402", "reopen", Severity.ERROR,
-         "A closed case was reopened into a stage other than incident-analysis, or without "
-         "a stage_history note giving the reason."),
-    Rule("CB403", "stage-history-entry", Severity.ERROR,
-         "A stage change did not add exactly one stage_history entry for the new stage, dated "
-         "on or after the one before it."),
-    Rule("CB404", "stage-history-rewritten", Severity.ERROR,
-         "A stage_history entry that is on the base branch was edited or removed."),
-    Rule("CB405", "immutable-field", Severity.ERROR, "A case's id or opened date changed."),
-    Rule("CB406", "case-removed", Severity.ERROR,
-         "A case file on the base branch was deleted or renamed; close the case instead."),
-    Rule("CB407", "id-reused", Severity.ERROR,
-         "A new case takes an id that a case on the base branch has or had."),
-    Rule("CB408", "id-not-next", Severity.ERROR,
-         "A new case's id is not the next free number for its year on the base branch, or "
-         "two new cases claim the same number."),
-    Rule("CB501", "unknown-column", Severity.ERROR,
-         "A column of the imported sheet is not one that `casebook import` takes, or a "
-         "column the mapping names is missing."),
-    Rule("CB502", "bad-cell", Severity.ERROR,
-         "A cell of the imported sheet cannot be read: a date, count, number or choice "
-         "that its column does not allow."),
-    Rule("CB503", "invalid-row", Severity.ERROR,
-         "The case made from a row of the imported sheet is not valid; the row is not "
-         "imported."),
-    Rule("CB504", "bad-mapping", Severity.ERROR,
-         "The import mapping is not valid: unknown keys, columns or fields, or a bad template."),
-    Rule("CB505", "unreadable-sheet", Severity.ERROR,
-         "The imported file cannot be read: not UTF-8, not CSV or JSON Lines, or empty."),
-    Rule("CB506", "repeated-row", Severity.ERROR,
-         "Two rows of the imported sheet share an alias (the same incident twice)."),
-    Rule("CB507", "no-alias", Severity.WARNING,
-         "A row has no alias: importing the sheet again would import it again."),
-    Rule("CB901", "bad-config", Severity.ERROR, "The casebook settings in mkdocs.yml are invalid."),
-]
+_RULES = _table("""
+CB100 error unreadable-file
+    The file could not be read: too large, not UTF-8, or contains a NUL byte.
+CB101 error duplicate-key
+    A key appears twice in the same mapping; YAML would silently keep only the last.
+CB102 error yaml-syntax
+    The front matter is not valid YAML.
+CB103 error yaml-alias
+    Anchors and aliases (&name, *name) are not allowed in case files.
+CB104 error no-front-matter
+    The file does not start with a front matter block between two `---` lines.
+CB105 error front-matter-not-mapping
+    The front matter must be a mapping of keys to values.
+CB106 error yaml-tag
+    Explicit YAML tags (!!int, !custom) are not allowed; write the plain value.
+CB107 error too-deep
+    The front matter nests deeper than the configured limit.
+CB108 error non-string-key
+    Every key must be plain text.
+CB201 error unknown-key
+    A key that the schema does not define.
+CB202 error missing-key
+    A key that every case must have is missing.
+CB203 error wrong-type
+    A value has the wrong shape (text where a number or list is expected, ...).
+CB204 error stage-gate
+    The case lacks something that its stage requires.
+CB205 error bad-enum
+    A value is not one of the allowed choices.
+CB206 error bad-date
+    A date is malformed or impossible.
+CB207 error bad-format
+    A value does not match its required pattern (id, country code, URL, slug...).
+CB208 error bad-range
+    A number is out of range, a minimum exceeds its maximum, or a breakdown exceeds its total.
+CB209 error stage-history
+    The stage history is out of order or does not end at the current stage.
+CB210 error conditional-key
+    A key is required, or not allowed, because of another key's value.
+CB211 error placeholder
+    A placeholder left by `casebook new` has not been filled in.
+CB301 error duplicate-id
+    Two files declare the same case id.
+CB302 error file-name-mismatch
+    The file name is not the case id followed by `.md`.
+CB303 error unknown-case
+    `related`, `duplicate_of` or `not_duplicate_of` names a case that does not exist.
+CB304 error duplicate-cycle
+    `duplicate_of` links form a cycle.
+CB305 error date-order
+    Dates contradict each other: opened before the incident, in the future, or stage history
+    before opened.
+CB306 error uncited-source
+    The body cites a source key that the case does not define.
+CB307 error duplicate-source-key
+    Two sources share a key.
+CB308 error id-year
+    The year in the case id differs from the year the case was opened.
+CB351 warning overdue-review
+    The next review date has passed.
+CB352 warning no-citation
+    The body cites none of the case's sources.
+CB353 warning unused-source
+    A source is never cited in the body.
+CB354 warning self-reference
+    A case lists itself as related.
+CB357 warning unsafe-markup
+    The narrative holds HTML or a link that the site removes (script, event handlers,
+    javascript: links...).
+CB355 warning history-disagrees
+    A stage_history date differs from the date git recorded the move by more than
+    history_tolerance_days (checked by `casebook build` and `validate --history`).
+CB361 warning coordinates-outside-country
+    The coordinates lie outside the country in incident.country by more than
+    coordinates_tolerance_km (with a hint when latitude and longitude look swapped).
+CB362 warning source-before-incident
+    A source was published before the incident happened.
+CB401 error stage-transition
+    Compared with the base branch, the stage moved backward or skipped a stage; only one step
+    forward, or to closed from any stage, is allowed.
+CB402 error reopen
+    A closed case was reopened into a stage other than incident-analysis, or without a
+    stage_history note giving the reason.
+CB403 error stage-history-entry
+    A stage change did not add exactly one stage_history entry for the new stage, dated on or
+    after the one before it.
+CB404 error stage-history-rewritten
+    A stage_history entry that is on the base branch was edited or removed.
+CB405 error immutable-field
+    A case's id or opened date changed.
+CB406 error case-removed
+    A case file on the base branch was deleted or renamed; close the case instead.
+CB407 error id-reused
+    A new case takes an id that a case on the base branch has or had.
+CB408 error id-not-next
+    A new case's id is not the next free number for its year on the base branch, or two new
+    cases claim the same number.
+CB501 error unknown-column
+    A column of the imported sheet is not one that `casebook import` takes, or a column the
+    mapping names is missing.
+CB502 error bad-cell
+    A cell of the imported sheet cannot be read: a date, count, number or choice that its
+    column does not allow.
+CB503 error invalid-row
+    The case made from a row of the imported sheet is not valid; the row is not imported.
+CB504 error bad-mapping
+    The import mapping is not valid: unknown keys, columns or fields, or a bad template.
+CB505 error unreadable-sheet
+    The imported file cannot be read: not UTF-8, not CSV or JSON Lines, or empty.
+CB506 error repeated-row
+    Two rows of the imported sheet share an alias (the same incident twice).
+CB507 warning no-alias
+    A row has no alias: importing the sheet again would import it again.
+CB901 error bad-config
+    The casebook settings in mkdocs.yml are invalid.
+""")
 RULES: dict[str, Rule] = {rule.code: rule for rule in _RULES}
 RULES_BY_NAME: dict[str, Rule] = {rule.name: rule for rule in _RULES}
 

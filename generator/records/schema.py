@@ -16,6 +16,7 @@ import datetime as dt
 import enum
 import re
 from dataclasses import dataclass
+from enum import auto
 from typing import Annotated, Any, Self
 
 from pydantic import (
@@ -34,31 +35,49 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 # --------------------------------------------------------------------------
-# Enumerations. Each member is declared with its value, the label people read
-# and a sentence saying what it means, so that every page, chart, the README and
-# the JSON Schema show and explain each choice the same way.
+# Enumerations. Each member is declared with a sentence saying what it means, and its
+# value and the label people read where the member's name does not give them, so
+# that every page, chart, the README and the JSON Schema show and explain each
+# choice the same way.
+
+
+_ACRONYMS = {"id": "ID", "url": "URL", "ihl": "IHL", "us": "U.S."}
+
+
+def field_title(name: str) -> str:
+    """A key's label when the field sets no `title`: its words in sentence case, with
+    acronyms as written (`archive_url` -> "Archive URL", `ihl_concern` -> "IHL concern")."""
+    words = [_ACRONYMS.get(word, word) for word in name.split("_")]
+    first = words[0]
+    return " ".join([first[:1].upper() + first[1:], *words[1:]])
 
 
 class Choice(enum.StrEnum):
-    """An enumeration of the schema: each member is `VALUE, LABEL, DESCRIPTION`.
+    """An enumeration of the schema: each member is `VALUE, DESCRIPTION[, LABEL]`.
 
-    The value is what a case file holds; the label is what people read
-    (sentence case, acronyms as written: "Not U.S. origin"); the description
-    says what the value means (shown as a tooltip and in the field reference).
+    The value is what a case file holds: `auto()` for the member's name in lowercase
+    with hyphens (`ON_HOLD` is "on-hold"). The label is what people read: unless given,
+    the value's words in sentence case with acronyms as written, the rule of the field
+    labels ("not-us-origin" is "Not U.S. origin"). The description says what the value
+    means (shown as a tooltip and in the field reference).
     """
 
     _value_: str
     label: str
     description: str
 
-    # Called with all three when the class is made. `Stage("intake")` looks a member up by
-    # its value without calling this; the defaults only let type checkers read that call.
-    def __new__(cls, value: str, label: str = "", description: str = "") -> Self:
-        if not label.strip() or not description.strip():
-            raise TypeError(f"{cls.__name__}.{value}: a label and a description are required")
+    @staticmethod
+    def _generate_next_value_(name: str, start: int, count: int, last_values: list[Any]) -> str:
+        return name.lower().replace("_", "-")
+
+    # Called with the declared tuple when the class is made. `Stage("intake")` looks a member
+    # up by its value without calling this; the defaults only let type checkers read that call.
+    def __new__(cls, value: str, description: str = "", label: str = "") -> Self:
+        if not description.strip():
+            raise TypeError(f"{cls.__name__}.{value}: a description is required")
         member = str.__new__(cls, value)
         member._value_ = value
-        member.label = label
+        member.label = label or field_title(value.replace("-", "_"))
         member.description = description
         return member
 
@@ -72,6 +91,10 @@ NOT_RECORDED = "Not recorded"
 """The one bucket, wherever cases are grouped or counted, for a value that is absent or
 recorded as unknown."""
 NOT_RECORDED_MEANING = "No value is recorded, or the value is recorded as unknown."
+# Descriptions that several enumerations share.
+NOT_KNOWN = "Not known."
+NOT_YET_ASSESSED = "Not yet assessed."
+UNDETERMINED = "Cannot be determined on the information available."
 UNKNOWN = "unknown"
 """The value that says a fact is not known: a member of several enumerations, and what a
 writer puts in a free-text field that allows it (incident.partner_force)."""
@@ -98,15 +121,14 @@ def bucket_of(value: Choice | None) -> tuple[str, str]:
 class Stage(Choice):
     """Where a case stands in the response process."""
 
-    INTAKE = "intake", "Intake", "Logged, not yet analysed."
-    INCIDENT_ANALYSIS = ("incident-analysis", "Incident analysis",
+    INTAKE = auto(), "Logged, not yet analysed."
+    INCIDENT_ANALYSIS = (auto(),
         "Stage 1: establishing what happened, to whom, and with which weapons.")
-    POLICY_IMPACT_ASSESSMENT = ("policy-impact-assessment", "Policy impact assessment",
-        "Stage 2: the harm is found credible; weighing what it means for policy and for the "
-        "partner relationship.")
-    COORDINATED_ACTION = ("coordinated-action", "Coordinated action",
+    POLICY_IMPACT_ASSESSMENT = (auto(), "Stage 2: the harm is found credible; weighing what "
+                                "it means for policy and for the partner relationship.")
+    COORDINATED_ACTION = (auto(),
         "Stage 3: the department acts: engagement, conditions, suspension or other measures.")
-    CLOSED = "closed", "Closed", "No further work; the closure reason says why."
+    CLOSED = auto(), "No further work; the closure reason says why."
 
     @property
     def rank(self) -> int:
@@ -122,38 +144,34 @@ OPEN_STAGES = (Stage.INTAKE, Stage.INCIDENT_ANALYSIS, Stage.POLICY_IMPACT_ASSESS
 class Status(Choice):
     """The state of work within the current stage."""
 
-    ACTIVE = "active", "Active", "Being worked on."
-    AWAITING_INFORMATION = ("awaiting-information", "Awaiting information",
+    ACTIVE = auto(), "Being worked on."
+    AWAITING_INFORMATION = (auto(),
         "Waiting for information from a source, a partner or another office.")
-    ON_HOLD = "on-hold", "On hold", "Paused deliberately; the next review says when to look again."
+    ON_HOLD = auto(), "Paused deliberately; the next review says when to look again."
 
 
 class ClosureReason(Choice):
     """Why a case was closed."""
 
-    ACTIONS_COMPLETED = ("actions-completed", "Actions completed",
+    ACTIONS_COMPLETED = (auto(),
         "Every action decided for the case is completed, declined or superseded.")
-    NO_ACTION_WARRANTED = ("no-action-warranted", "No action warranted",
-        "Harm assessed; no action is warranted.")
-    HARM_NOT_CREDIBLE = ("harm-not-credible", "Harm not credible",
-        "The reported harm was found not credible.")
-    NOT_US_ORIGIN = ("not-us-origin", "Not U.S. origin",
-        "The weapons involved were found not to be of U.S. origin.")
-    INSUFFICIENT_INFORMATION = ("insufficient-information", "Insufficient information",
-        "Not enough information to reach a finding.")
-    DUPLICATE = "duplicate", "Duplicate", "The same incident as another case (see duplicate_of)."
-    OUT_OF_SCOPE = "out-of-scope", "Out of scope", "Outside the mechanism's scope."
-    WITHDRAWN = "withdrawn", "Withdrawn", "Logged in error and withdrawn."
+    NO_ACTION_WARRANTED = auto(), "Harm assessed; no action is warranted."
+    HARM_NOT_CREDIBLE = auto(), "The reported harm was found not credible."
+    NOT_US_ORIGIN = auto(), "The weapons involved were found not to be of U.S. origin."
+    INSUFFICIENT_INFORMATION = auto(), "Not enough information to reach a finding."
+    DUPLICATE = auto(), "The same incident as another case (see duplicate_of)."
+    OUT_OF_SCOPE = auto(), "Outside the mechanism's scope."
+    WITHDRAWN = auto(), "Logged in error and withdrawn."
 
 
 class Sensitivity(Choice):
     """Traffic Light Protocol 2.0 label of the whole case."""
 
-    CLEAR = "CLEAR", "TLP:CLEAR", "May be published."
-    GREEN = "GREEN", "TLP:GREEN", "The wider community, not published."
-    AMBER = "AMBER", "TLP:AMBER", "The organisation and the clients who need to know."
-    AMBER_STRICT = "AMBER+STRICT", "TLP:AMBER+STRICT", "The organisation only."
-    RED = "RED", "TLP:RED", "Named recipients only; never published by any build profile."
+    CLEAR = "CLEAR", "May be published.", "TLP:CLEAR"
+    GREEN = "GREEN", "The wider community, not published.", "TLP:GREEN"
+    AMBER = "AMBER", "The organisation and the clients who need to know.", "TLP:AMBER"
+    AMBER_STRICT = "AMBER+STRICT", "The organisation only.", "TLP:AMBER+STRICT"
+    RED = "RED", "Named recipients only; never published by any build profile.", "TLP:RED"
 
     @property
     def rank(self) -> int:
@@ -163,86 +181,84 @@ class Sensitivity(Choice):
 class LocationPrecision(Choice):
     """How precisely the incident's location is known."""
 
-    EXACT = "exact", "Exact", "The exact spot is known."
-    STREET = "street", "Street", "Known to the street or block."
-    NEIGHBOURHOOD = "neighbourhood", "Neighbourhood", "Known to the neighbourhood."
-    SETTLEMENT = "settlement", "Settlement", "Known to the town or village."
-    DISTRICT = "district", "District", "Known to the district (second administrative level)."
-    PROVINCE = "province", "Province", "Known to the province (first administrative level)."
-    COUNTRY = "country", "Country", "Known to the country only."
-    UNKNOWN = "unknown", "Unknown", "The location is not known."
+    EXACT = auto(), "The exact spot is known."
+    STREET = auto(), "Known to the street or block."
+    NEIGHBOURHOOD = auto(), "Known to the neighbourhood."
+    SETTLEMENT = auto(), "Known to the town or village."
+    DISTRICT = auto(), "Known to the district (second administrative level)."
+    PROVINCE = auto(), "Known to the province (first administrative level)."
+    COUNTRY = auto(), "Known to the country only."
+    UNKNOWN = auto(), "The location is not known."
 
 
 class OperationType(Choice):
     """The kind of military operation."""
 
-    AIR = "air", "Air", "Air-delivered strike."
-    GROUND = "ground", "Ground", "Ground operation."
-    NAVAL = "naval", "Naval", "Naval operation."
-    ARTILLERY = "artillery", "Artillery", "Artillery or rocket fire."
-    DRONE = "drone", "Drone", "Uncrewed aircraft."
-    MIXED = "mixed", "Mixed", "More than one of the above."
-    UNKNOWN = "unknown", "Unknown", "Not known."
+    AIR = auto(), "Air-delivered strike."
+    GROUND = auto(), "Ground operation."
+    NAVAL = auto(), "Naval operation."
+    ARTILLERY = auto(), "Artillery or rocket fire."
+    DRONE = auto(), "Uncrewed aircraft."
+    MIXED = auto(), "More than one of the above."
+    UNKNOWN = auto(), NOT_KNOWN
 
 
 class Attribution(Choice):
     """How firmly the incident is attributed to the partner force."""
 
-    ACKNOWLEDGED = ("acknowledged", "Acknowledged",
-        "The partner force acknowledged the strike or operation.")
-    LIKELY = "likely", "Likely", "Attribution to the partner force is likely on the evidence."
-    CONTESTED = "contested", "Contested", "More than one party is blamed."
-    SINGLE_SOURCE_CLAIM = ("single-source-claim", "Single-source claim",
-        "One source attributes it; not corroborated.")
-    UNKNOWN = "unknown", "Unknown", "Not known who is responsible."
+    ACKNOWLEDGED = auto(), "The partner force acknowledged the strike or operation."
+    LIKELY = auto(), "Attribution to the partner force is likely on the evidence."
+    CONTESTED = auto(), "More than one party is blamed."
+    SINGLE_SOURCE_CLAIM = (auto(), "One source attributes it; not corroborated.",
+        "Single-source claim")
+    UNKNOWN = auto(), "Not known who is responsible."
 
 
 class CivilianObject(Choice):
     """A kind of civilian object damaged or destroyed."""
 
-    RESIDENTIAL = "residential", "Residential", "Homes and residential buildings."
-    MEDICAL = "medical", "Medical", "Hospitals, clinics, ambulances."
-    SCHOOL = "school", "School", "Schools and universities."
-    RELIGIOUS = "religious", "Religious", "Places of worship."
-    SHELTER = "shelter", "Shelter", "Shelters and displacement sites."
-    WATER_SANITATION = ("water-sanitation", "Water and sanitation",
-        "Water and sanitation infrastructure.")
-    ENERGY = "energy", "Energy", "Power and fuel infrastructure."
-    FOOD_MARKET = "food-market", "Food market", "Markets, bakeries, food stores."
-    HUMANITARIAN = "humanitarian", "Humanitarian", "Aid convoys, warehouses and premises."
-    CULTURAL = "cultural", "Cultural property", "Cultural property."
-    COMMERCIAL = "commercial", "Commercial", "Shops and businesses."
-    TRANSPORT = "transport", "Transport", "Roads, bridges, vehicles in civilian use."
-    OTHER = "other", "Other", "Another kind of civilian object."
+    RESIDENTIAL = auto(), "Homes and residential buildings."
+    MEDICAL = auto(), "Hospitals, clinics, ambulances."
+    SCHOOL = auto(), "Schools and universities."
+    RELIGIOUS = auto(), "Places of worship."
+    SHELTER = auto(), "Shelters and displacement sites."
+    WATER_SANITATION = auto(), "Water and sanitation infrastructure.", "Water and sanitation"
+    ENERGY = auto(), "Power and fuel infrastructure."
+    FOOD_MARKET = auto(), "Markets, bakeries, food stores."
+    HUMANITARIAN = auto(), "Aid convoys, warehouses and premises."
+    CULTURAL = auto(), "Cultural property.", "Cultural property"
+    COMMERCIAL = auto(), "Shops and businesses."
+    TRANSPORT = auto(), "Roads, bridges, vehicles in civilian use."
+    OTHER = auto(), "Another kind of civilian object."
 
 
 class WeaponCategory(Choice):
     """The kind of weapon or platform."""
 
-    GUIDED_BOMB = "guided-bomb", "Guided bomb", "Guided bomb."
-    UNGUIDED_BOMB = "unguided-bomb", "Unguided bomb", "Unguided (free-fall) bomb."
-    GUIDANCE_KIT = "guidance-kit", "Guidance kit", "Guidance kit fitted to a bomb."
-    MISSILE = "missile", "Missile", "Missile."
-    ROCKET = "rocket", "Rocket", "Rocket."
-    ARTILLERY = "artillery", "Artillery", "Artillery shell."
-    MORTAR = "mortar", "Mortar", "Mortar round."
-    SMALL_ARMS = "small-arms", "Small arms", "Small arms and light weapons."
-    LOITERING_MUNITION = "loitering-munition", "Loitering munition", "Loitering munition."
-    CLUSTER_MUNITION = "cluster-munition", "Cluster munition", "Cluster munition."
-    AIRCRAFT = "aircraft", "Aircraft", "Aircraft (the platform)."
-    VEHICLE = "vehicle", "Vehicle", "Vehicle (the platform)."
-    OTHER = "other", "Other", "Another kind."
-    UNKNOWN = "unknown", "Unknown", "Not known."
+    GUIDED_BOMB = auto(), "Guided bomb."
+    UNGUIDED_BOMB = auto(), "Unguided (free-fall) bomb."
+    GUIDANCE_KIT = auto(), "Guidance kit fitted to a bomb."
+    MISSILE = auto(), "Missile."
+    ROCKET = auto(), "Rocket."
+    ARTILLERY = auto(), "Artillery shell."
+    MORTAR = auto(), "Mortar round."
+    SMALL_ARMS = auto(), "Small arms and light weapons."
+    LOITERING_MUNITION = auto(), "Loitering munition."
+    CLUSTER_MUNITION = auto(), "Cluster munition."
+    AIRCRAFT = auto(), "Aircraft (the platform)."
+    VEHICLE = auto(), "Vehicle (the platform)."
+    OTHER = auto(), "Another kind."
+    UNKNOWN = auto(), NOT_KNOWN
 
 
 class UsOrigin(Choice):
     """Confidence that the weapon was supplied by the United States."""
 
-    CONFIRMED = "confirmed", "Confirmed", "U.S. origin is confirmed."
-    LIKELY = "likely", "Likely", "U.S. origin is likely."
-    POSSIBLE = "possible", "Possible", "U.S. origin is possible."
-    UNLIKELY = "unlikely", "Unlikely", "U.S. origin is unlikely."
-    UNKNOWN = "unknown", "Unknown", "Not known."
+    CONFIRMED = auto(), "U.S. origin is confirmed."
+    LIKELY = auto(), "U.S. origin is likely."
+    POSSIBLE = auto(), "U.S. origin is possible."
+    UNLIKELY = auto(), "U.S. origin is unlikely."
+    UNKNOWN = auto(), NOT_KNOWN
 
     @property
     def needs_basis(self) -> bool:
@@ -252,141 +268,132 @@ class UsOrigin(Choice):
 class UsOriginBasis(Choice):
     """What the U.S.-origin judgement rests on."""
 
-    REMNANT_MARKINGS = ("remnant-markings", "Remnant markings",
-        "Markings on remnants (data plate, fin stencil).")
-    SERIAL_OR_LOT_NUMBER = ("serial-or-lot-number", "Serial or lot number",
-        "A serial or lot number traced to a U.S. transfer.")
-    OFFICIAL_ACKNOWLEDGEMENT = ("official-acknowledgement", "Official acknowledgement",
-        "An official acknowledgement of the weapon used.")
-    TRANSFER_RECORD = "transfer-record", "Transfer record", "A record of transfer to the partner."
-    TYPE_ONLY_SUPPLIED_BY_US = ("type-only-supplied-by-us", "Type supplied only by the U.S.",
-        "The weapon type is supplied to the partner by the U.S. only.")
-    EXPERT_ASSESSMENT = ("expert-assessment", "Expert assessment",
-        "An expert's assessment of imagery or remnants.")
-    MEDIA_REPORT = "media-report", "Media report", "A media report."
+    REMNANT_MARKINGS = auto(), "Markings on remnants (data plate, fin stencil)."
+    SERIAL_OR_LOT_NUMBER = auto(), "A serial or lot number traced to a U.S. transfer."
+    OFFICIAL_ACKNOWLEDGEMENT = auto(), "An official acknowledgement of the weapon used."
+    TRANSFER_RECORD = auto(), "A record of transfer to the partner."
+    TYPE_ONLY_SUPPLIED_BY_US = (
+        auto(),
+        "The weapon type is supplied to the partner by the U.S. only.",
+        "Type supplied only by the U.S.")
+    EXPERT_ASSESSMENT = auto(), "An expert's assessment of imagery or remnants."
+    MEDIA_REPORT = auto(), "A media report."
 
 
 class SourceType(Choice):
     """Where a piece of information came from."""
 
-    MEDIA = "media", "Media", "News media reporting."
-    CIVIL_SOCIETY = ("civil-society", "Civil society",
-        "A civil-society or human-rights organisation.")
-    FOREIGN_GOVERNMENT = ("foreign-government", "Foreign government",
-        "A foreign government contact (not the partner).")
-    PARTNER_GOVERNMENT = ("partner-government", "Partner government",
-        "The partner government itself.")
-    US_GOVERNMENT = "us-government", "U.S. government", "A U.S. government source."
-    UN_OR_IO = ("un-or-io", "UN or international organisation",
-        "The United Nations or another international organisation.")
-    SOCIAL_MEDIA = "social-media", "Social media", "Social media posts."
-    OTHER = "other", "Other", "Another kind of source."
+    MEDIA = auto(), "News media reporting."
+    CIVIL_SOCIETY = auto(), "A civil-society or human-rights organisation."
+    FOREIGN_GOVERNMENT = auto(), "A foreign government contact (not the partner)."
+    PARTNER_GOVERNMENT = auto(), "The partner government itself."
+    US_GOVERNMENT = auto(), "A U.S. government source."
+    UN_OR_IO = (auto(), "The United Nations or another international organisation.",
+        "UN or international organisation")
+    SOCIAL_MEDIA = auto(), "Social media posts."
+    OTHER = auto(), "Another kind of source."
 
 
 class Visibility(Choice):
     """Whether a source may be named outside the organisation."""
 
-    PUBLIC = "public", "Public", "Publicly available; title and URL are required."
-    NON_PUBLIC = ("non-public", "Non-public",
-        "Not public (a contact, internal reporting); never published on a public build.")
+    PUBLIC = auto(), "Publicly available; title and URL are required."
+    NON_PUBLIC = (
+        auto(),
+        "Not public (a contact, internal reporting); never published on a public build.",
+        "Non-public")
 
 
 class Reliability(Choice):
     """Admiralty scale: the reliability of the source."""
 
-    A = "A", "A", "Completely reliable."
-    B = "B", "B", "Usually reliable."
-    C = "C", "C", "Fairly reliable."
-    D = "D", "D", "Not usually reliable."
-    E = "E", "E", "Unreliable."
-    F = "F", "F", "Reliability cannot be judged."
+    A = "A", "Completely reliable."
+    B = "B", "Usually reliable."
+    C = "C", "Fairly reliable."
+    D = "D", "Not usually reliable."
+    E = "E", "Unreliable."
+    F = "F", "Reliability cannot be judged."
 
 
 class HarmFinding(Choice):
     """The finding on whether the reported civilian harm occurred."""
 
-    PENDING = "pending", "Pending", "Not yet assessed."
-    CREDIBLE = "credible", "Credible", "The harm is found credible (more likely than not)."
-    NOT_CREDIBLE = "not-credible", "Not credible", "The harm is found not credible."
-    INSUFFICIENT_INFORMATION = ("insufficient-information", "Insufficient information",
-        "Not enough information to decide.")
-    DUPLICATE = "duplicate", "Duplicate", "The harm is recorded in another case."
+    PENDING = auto(), NOT_YET_ASSESSED
+    CREDIBLE = auto(), "The harm is found credible (more likely than not)."
+    NOT_CREDIBLE = auto(), "The harm is found not credible."
+    INSUFFICIENT_INFORMATION = auto(), "Not enough information to decide."
+    DUPLICATE = auto(), "The harm is recorded in another case."
 
 
 class IhlConcern(Choice):
     """Concern about compliance with international humanitarian law."""
 
-    NOT_ASSESSED = "not-assessed", "Not assessed", "Not yet assessed."
-    NONE_IDENTIFIED = "none-identified", "None identified", "No concern identified."
-    POSSIBLE = "possible", "Possible", "A concern is possible."
-    LIKELY = "likely", "Likely", "A concern is likely."
-    UNABLE_TO_DETERMINE = ("unable-to-determine", "Unable to determine",
-        "Cannot be determined on the information available.")
+    NOT_ASSESSED = auto(), NOT_YET_ASSESSED
+    NONE_IDENTIFIED = auto(), "No concern identified."
+    POSSIBLE = auto(), "A concern is possible."
+    LIKELY = auto(), "A concern is likely."
+    UNABLE_TO_DETERMINE = auto(), UNDETERMINED
 
 
 class Avoidable(Choice):
     """Whether the harm could have been avoided or reduced."""
 
-    NOT_ASSESSED = "not-assessed", "Not assessed", "Not yet assessed."
-    NO = "no", "No", "The harm could not have been avoided or reduced."
-    PARTLY = "partly", "Partly", "The harm could have been partly avoided or reduced."
-    YES = "yes", "Yes", "The harm could have been avoided."
-    UNABLE_TO_DETERMINE = ("unable-to-determine", "Unable to determine",
-        "Cannot be determined on the information available.")
+    NOT_ASSESSED = auto(), NOT_YET_ASSESSED
+    NO = auto(), "The harm could not have been avoided or reduced."
+    PARTLY = auto(), "The harm could have been partly avoided or reduced."
+    YES = auto(), "The harm could have been avoided."
+    UNABLE_TO_DETERMINE = auto(), UNDETERMINED
 
 
 class RecurrenceRisk(Choice):
     """Risk that similar harm recurs without action."""
 
-    LOW = "low", "Low", "Low."
-    MEDIUM = "medium", "Medium", "Medium."
-    HIGH = "high", "High", "High."
-    UNKNOWN = "unknown", "Unknown", "Not known."
+    LOW = auto(), "Low."
+    MEDIUM = auto(), "Medium."
+    HIGH = auto(), "High."
+    UNKNOWN = auto(), NOT_KNOWN
 
 
 class PartnerPosition(Choice):
     """The partner government's stated position on the incident."""
 
-    NOT_ENGAGED = "not-engaged", "Not engaged", "The partner has not been engaged yet."
-    INVESTIGATING = "investigating", "Investigating", "The partner says it is investigating."
-    ACKNOWLEDGED = "acknowledged", "Acknowledged", "The partner acknowledged the harm."
-    DENIED = "denied", "Denied", "The partner denied the harm or its responsibility."
-    NO_RESPONSE = "no-response", "No response", "The partner did not respond."
+    NOT_ENGAGED = auto(), "The partner has not been engaged yet."
+    INVESTIGATING = auto(), "The partner says it is investigating."
+    ACKNOWLEDGED = auto(), "The partner acknowledged the harm."
+    DENIED = auto(), "The partner denied the harm or its responsibility."
+    NO_RESPONSE = auto(), "The partner did not respond."
 
 
 class ActionType(Choice):
     """A kind of department action or recommendation."""
 
-    PARTNER_ENGAGEMENT = ("partner-engagement", "Partner engagement",
-        "Engage the partner government to mitigate harm.")
-    REQUEST_PARTNER_INVESTIGATION = (
-        "request-partner-investigation", "Request a partner investigation",
-        "Ask the partner to investigate.")
-    TRAINING = "training", "Training", "Recommend or provide training."
-    DIFFERENT_EQUIPMENT = ("different-equipment", "Different equipment",
-        "Recommend different equipment.")
-    TACTICS_PROCEDURES_CHANGE = ("tactics-procedures-change", "Tactics or procedures change",
-        "Recommend changes to tactics or procedures.")
-    END_USE_MONITORING = "end-use-monitoring", "End-use monitoring", "Enhanced end-use monitoring."
-    ASSURANCES = "assurances", "Assurances", "Seek assurances from the partner."
-    CONDITION_FUTURE_TRANSFERS = ("condition-future-transfers", "Conditions on future transfers",
-        "Attach conditions to future transfers.")
-    PAUSE_DELIVERY = "pause-delivery", "Pause deliveries", "Pause deliveries."
-    SUSPEND_LICENSE = "suspend-license", "Suspend export licences", "Suspend export licences."
-    WITHHOLD_APPROVAL = "withhold-approval", "Withhold approvals", "Withhold future approvals."
-    NO_ACTION = "no-action", "No action", "No action."
-    OTHER = "other", "Other", "Another action."
+    PARTNER_ENGAGEMENT = auto(), "Engage the partner government to mitigate harm."
+    REQUEST_PARTNER_INVESTIGATION = (auto(), "Ask the partner to investigate.",
+        "Request a partner investigation")
+    TRAINING = auto(), "Recommend or provide training."
+    DIFFERENT_EQUIPMENT = auto(), "Recommend different equipment."
+    TACTICS_PROCEDURES_CHANGE = (auto(), "Recommend changes to tactics or procedures.",
+        "Tactics or procedures change")
+    END_USE_MONITORING = auto(), "Enhanced end-use monitoring.", "End-use monitoring"
+    ASSURANCES = auto(), "Seek assurances from the partner."
+    CONDITION_FUTURE_TRANSFERS = (auto(), "Attach conditions to future transfers.",
+        "Conditions on future transfers")
+    PAUSE_DELIVERY = auto(), "Pause deliveries.", "Pause deliveries"
+    SUSPEND_LICENSE = auto(), "Suspend export licences.", "Suspend export licences"
+    WITHHOLD_APPROVAL = auto(), "Withhold future approvals.", "Withhold approvals"
+    NO_ACTION = auto(), "No action."
+    OTHER = auto(), "Another action."
 
 
 class ActionStatus(Choice):
     """Where an action stands."""
 
-    PROPOSED = "proposed", "Proposed", "Proposed, not yet approved."
-    APPROVED = "approved", "Approved", "Approved, not started."
-    IN_PROGRESS = "in-progress", "In progress", "Under way."
-    COMPLETED = "completed", "Completed", "Done."
-    DECLINED = "declined", "Declined", "Decided against."
-    SUPERSEDED = "superseded", "Superseded", "Replaced by another action."
+    PROPOSED = auto(), "Proposed, not yet approved."
+    APPROVED = auto(), "Approved, not started."
+    IN_PROGRESS = auto(), "Under way."
+    COMPLETED = auto(), "Done."
+    DECLINED = auto(), "Decided against."
+    SUPERSEDED = auto(), "Replaced by another action."
 
     @property
     def finished(self) -> bool:
@@ -598,17 +605,6 @@ Url = Annotated[str, BeforeValidator(_check_url),
 
 # --------------------------------------------------------------------------
 # The records.
-
-
-_ACRONYMS = {"id": "ID", "url": "URL", "ihl": "IHL", "us": "U.S."}
-
-
-def field_title(name: str) -> str:
-    """A key's label when the field sets no `title`: its words in sentence case, with
-    acronyms as written (`archive_url` -> "Archive URL", `ihl_concern` -> "IHL concern")."""
-    words = [_ACRONYMS.get(word, word) for word in name.split("_")]
-    first = words[0]
-    return " ".join([first[:1].upper() + first[1:], *words[1:]])
 
 
 class Record(BaseModel):

@@ -161,10 +161,8 @@ def _float_text(value: float) -> str:
 
 def scalar_text(value: object) -> str:
     """A value as it is written on one line of canonical front matter."""
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "true" if value else "false"
+    if value is None or isinstance(value, bool):
+        return json.dumps(value)  # null, true, false: YAML 1.2 spells them as JSON does
     if isinstance(value, enum.Enum):
         value = value.value
     if isinstance(value, dt.datetime):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 from conftest import ROOT, SAMPLE_CASES, TODAY, invoke, run_casebook, shown
@@ -207,3 +208,17 @@ def test_summary_lines_count_in_the_singular_and_the_plural(repo: Path) -> None:
     assert two.stdout.splitlines()[-1] == "2 files, 0 would be reformatted, 0 with errors", \
         shown(two)
     assert invoke("validate", cwd=repo).stdout.splitlines()[-1].startswith("2 cases, 0 errors")
+
+
+def test_validate_leaves_git_unloaded(repo: Path) -> None:
+    """Validation reads no history: loading GitPython would add a fifth to its start-up."""
+    _with_case(repo, OVERDUE)
+    code = ("import atexit, sys\n"
+            "atexit.register(lambda: print('loaded:', sorted(m for m in ('git', "
+            "'generator.history.reader', 'generator.repository.git') if m in sys.modules)))\n"
+            "from generator.cli.main import main\n"
+            "main(['validate', '--today', '2026-11-28'])\n")
+    result = subprocess.run([sys.executable, "-c", code], cwd=repo, capture_output=True,
+                            text=True, check=False)
+    assert "warning CB351" in result.stdout, result.stderr
+    assert result.stdout.splitlines()[-1] == "loaded: []", result.stdout

@@ -86,11 +86,23 @@ def test_labels_that_a_rule_would_get_wrong(member: Choice, label: str) -> None:
     assert label not in _mechanical(member.value)
 
 
-def test_a_member_without_a_label_is_refused_when_the_class_is_made() -> None:
-    with pytest.raises(TypeError, match="a label and a description are required"):
+def test_a_member_without_a_description_is_refused_when_the_class_is_made() -> None:
+    with pytest.raises(TypeError, match=r"Broken\.two: a description is required"):
         class Broken(Choice):
-            ONE = "one", "One", "The first."
-            TWO = "two", "", "The second."
+            ONE = enum.auto(), "The first."
+            TWO = enum.auto(), " "
+
+
+def test_a_member_takes_its_value_from_its_name_and_its_label_from_its_value() -> None:
+    class Made(Choice):
+        ON_HOLD = enum.auto(), "Paused."
+        US_MADE = enum.auto(), "Made in the U.S."
+        WRITTEN = "As-Written", "Written out.", "As written"
+
+    assert [m.value for m in Made] == ["on-hold", "us-made", "As-Written"]
+    assert [m.label for m in Made] == ["On hold", "U.S. made", "As written"]
+    assert Made("on-hold") is Made.ON_HOLD
+    assert Made.ON_HOLD.description == "Paused."
 
 
 def test_values_are_what_case_files_hold() -> None:
