@@ -8,8 +8,8 @@ this process, once, with `site/` removed first; the three parts of the leak
 check are timed where the build calls them: listing what the profile removes
 (`removed_values`), building the automaton (`Finder`) and reading the site
 (`scan_with`). Prints one Markdown table row per part and the whole build. A build that
-finds leaks (the synthetic narratives name analysts, whom the public profile
-drops) has read every file all the same: its time is reported with the count.
+finds leaks has read every file all the same: its time is reported with the count,
+and the first leaks are printed.
 """
 
 from __future__ import annotations
@@ -53,6 +53,7 @@ def main() -> int:
     parser.add_argument("--profile", default="public")
     parser.add_argument("--today", default="2026-11-28")
     args = parser.parse_args()
+    args.project = args.project.resolve()  # named from here, read from inside it
     sys.path.insert(0, str(HERE.parent))
     os.chdir(args.project)
     from generator.config import load_config
@@ -67,18 +68,20 @@ def main() -> int:
     generated: list[Any] = []
     build.generate = keep(generated, build.generate)
     started = time.perf_counter()
-    leaks = 0
+    leaks: list[Any] = []
     try:
         build.build_site(config, today=dt.date.fromisoformat(args.today),
                          profile=build.profile_named(config, args.profile))
     except build.LeakError as err:  # the scan ran to its end: its time stands
-        leaks = len(err.leaks)
+        leaks = err.leaks
     whole = time.perf_counter() - started
     leak = sum(spent.values())
     result = generated[0]
     print(f"{len(result.corpus.cases)} cases, {result.published} published "
           f"({args.profile} profile), {len(result.removed.values)} removed values, "
-          f"{leaks} leaks")
+          f"{len(leaks)} leaks")
+    for found in leaks[:5]:
+        print(f"  {found}")
     print("| part | s | share of the build |\n|---|---|---|")
     for name in ("removed_values", "Finder", "scan_with"):
         print(f"| {name} | {spent.get(name, 0.0):.2f} | {spent.get(name, 0.0) / whole:.1%} |")

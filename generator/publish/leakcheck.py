@@ -447,24 +447,36 @@ def _lines(rel: str, text: str) -> list[Piece]:
     return [(f"line {n}", line) for n, line in enumerate(text.split("\n"), start=1)]
 
 
+# The strings of a Pagefind chunk (`_pagefind`): its index lists words in their sorted
+# order, so words that run on from one into the next (`qaluzan`, `quarter`) are no
+# value; a value inside one string (a filter's, a title in the metadata) is read whole.
+_CBOR = ".cbor"
+_STRING = "\x1e"  # ASCII's record separator: no word, and no letter of one
+
+
+def _strings(rel: str, text: str) -> list[Piece]:
+    return [(f"string {n}", string) for n, string in enumerate(text.split(_STRING), start=1)]
+
+
 _READERS: dict[str, Callable[[str, str], list[Piece]]] = {
     ".html": _html, ".htm": _html, ".json": _json, ".geojson": _json, ".csv": _csv,
-    ".xml": _xml, ".svg": _lines,
+    ".xml": _xml, ".svg": _lines, _CBOR: _strings,
 }
 
 
-def pagefind_text(raw: bytes) -> str:
-    """The text in one of Pagefind's files: a fragment's JSON as it is, and the strings
-    of a CBOR chunk (words, filter values, metadata) one a line, so that the length
-    byte CBOR writes before a string is not read as a letter of its first word."""
+def _pagefind(raw: bytes) -> tuple[str, list[str] | None]:
+    """The text in one of Pagefind's files, a fragment's JSON as it is; or, for a CBOR
+    chunk, its strings (words, filter values, metadata), each read on its own, so
+    that the length byte CBOR writes before a string is not read as a letter of its
+    first word."""
     data = gzip.decompress(raw).removeprefix(_PAGEFIND_SIGNATURE)
     if data[:1] in (b"{", b"["):
         text = data.decode("utf-8", errors="replace")
         # The JSON is read with its escapes decoded as well, as a .json file is.
-        return f"{text}\n{_json_text(text)}" if "\\" in text else text
+        return (f"{text}\n{_json_text(text)}" if "\\" in text else text), None
     strings = _cbor_strings(data)
     # Not CBOR after all: read every byte, rather than nothing.
-    return "\n".join(strings) if strings is not None else data.decode("utf-8", "replace")
+    return ("", strings) if strings is not None else (data.decode("utf-8", "replace"), None)
 
 
 def _cbor_strings(data: bytes) -> list[str] | None:
@@ -493,7 +505,8 @@ def _read(path: Path) -> tuple[str, str]:
     raw = path.read_bytes()
     suffix = path.suffix
     if suffix in PAGEFIND_SUFFIXES:
-        return pagefind_text(raw), ".txt"
+        text, strings = _pagefind(raw)
+        return (text, ".txt") if strings is None else (_STRING.join(strings), _CBOR)
     if suffix == ".gz":
         raw = gzip.decompress(raw)
         suffix = Path(path.stem).suffix
@@ -563,7 +576,7 @@ def scan_file(path: Path, rel: str, finder: Finder) -> list[Leak]:
     return [placed[v] for v in sorted(placed)]
 
 
-_SEPARATE_PIECES = frozenset({".csv", ".json", ".geojson"})
+_SEPARATE_PIECES = frozenset({".csv", ".json", ".geojson", _CBOR})
 
 
 def _leak(rel: str, hit: Hit, where: str | Callable[[], str], words: str,
