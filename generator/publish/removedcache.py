@@ -1,0 +1,147 @@
+"""What listing the removed values read from the text of the cases, kept for the next build.
+
+Cutting the narratives of the cases a profile leaves out into sentences, and
+reading each sentence and value as the leak check reads it (`normalise`), is
+most of what `removed_values` costs: at 10,000 cases, 8,000 narratives of 9 KB.
+Both are pure functions of the text they read, and are kept by it:
+
+- `sentences`: a narrative's sentences, each with its words, by a digest of the
+  narrative;
+- `words`: a value's words, by the value (a long text: by its digest, in `texts`).
+
+So an entry never goes stale. The whole file is set aside when what made it
+differs (its `key`: the format, the code that cuts and reads text, the
+look-alike table, Python's Unicode version). Which values are looked for is
+decided afresh by every build from these entries, since that depends on every
+case at once (what the published cases show). A file that cannot be read, or
+an entry that holds something unexpected, is ignored and made again: the cache
+only ever saves time, and deleting it at any moment is safe.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from importlib import metadata
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from generator.files import write_cache
+
+if TYPE_CHECKING:
+    from generator.config import Config
+
+FORMAT = 1
+FILE_NAME = "removed-{profile}.json"
+"""One file for each profile: each keeps the entries of its own builds only, and a
+build of one profile does not set aside those of another."""
+# A text longer than this is kept by its digest: a narrative's is shorter than it.
+_LONG = 200
+
+# The modules whose code decides what is cached: a change to any of them sets
+# every cached answer aside.
+_SOURCES = ("publish/removedcache.py", "publish/profiles.py", "publish/leakcheck.py",
+            "records/markup.py")
+
+
+def cache_key() -> dict[str, Any]:
+    """What made the cached answers: the file is used only under the same key."""
+    here = Path(__file__).parent.parent
+    try:
+        code = hashlib.sha256(b"\0".join((here / name).read_bytes() for name in _SOURCES))
+        confusables = metadata.version("confusables")
+    except (OSError, metadata.PackageNotFoundError):  # pragma: no cover - no reuse
+        return {"format": FORMAT, "unknown": os.urandom(8).hex()}
+    return {"format": FORMAT, "code": code.hexdigest()[:16],
+            "unicode": unicodedata.unidata_version, "confusables": confusables}
+
+
+def _digest(text: str) -> str:
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+
+
+@dataclass(slots=True)
+class RemovedCache:
+    """The cached answers, and where they are kept (None: kept nowhere)."""
+
+    path: Path | None
+    key: dict[str, Any] = field(default_factory=cache_key)
+    cached: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """The file's entries: `sentences`, `words` and `texts`, each by its key."""
+    used: dict[str, dict[str, Any]] = field(
+        default_factory=lambda: {"sentences": {}, "words": {}, "texts": {}})
+    """The entries this build asked for, old and new: what is saved."""
+    added: bool = False
+
+    @classmethod
+    def open(cls, config: Config, profile: str) -> RemovedCache:
+        """The project's cache for builds of `profile`, in its `cache_dir` (none when
+        that is empty)."""
+        folder = config.settings.cache_dir
+        name = profile if re.fullmatch(r"[\w-]{1,64}", profile, re.ASCII) else _digest(profile)
+        return cls.load(config.root / folder / FILE_NAME.format(profile=name)
+                        if folder else None)
+
+    @classmethod
+    def load(cls, path: Path | None) -> RemovedCache:
+        """The cache at `path` if it was made under the same key, else an empty one."""
+        cache = cls(path)
+        if path is None:
+            return cache
+        try:
+            raw = json.loads(path.read_bytes())
+        except (OSError, ValueError):
+            return cache
+        if isinstance(raw, dict) and raw.get("key") == cache.key:
+            cache.cached = {part: entries for part in cache.used
+                            if isinstance(entries := raw.get(part), dict)}
+        return cache
+
+    def sentences(self, body: str, read: Callable[[str], list[tuple[str, str]]]
+                  ) -> list[tuple[str, str]]:
+        """`read(body)`, a narrative's sentences each with its words, unless the cache
+        knows them."""
+        digest = _digest(body)
+        entry = self.cached.get("sentences", {}).get(digest)
+        if entry is not None and _pairs(entry):
+            self.used["sentences"][digest] = entry
+            return [(sentence, words) for sentence, words in entry]
+        pairs = read(body)
+        self.used["sentences"][digest] = [list(pair) for pair in pairs]
+        self.added = True
+        return pairs
+
+    def words(self, text: str, read: Callable[[str], str]) -> str:
+        """`read(text)`, the text's words, unless the cache knows them."""
+        part, key = ("words", text) if len(text) <= _LONG else ("texts", _digest(text))
+        known = self.cached.get(part, {}).get(key)
+        if not isinstance(known, str):
+            known = read(text)
+            self.added = True
+        self.used[part][key] = known
+        return str(known)
+
+    def save(self) -> None:
+        """Write the entries this build used, if it learnt something or left some out;
+        through a temporary file and a rename, so a reader never sees half a file. A
+        cache that cannot be written is only a slower next build."""
+        if self.path is None:
+            return
+        if not self.added and all(self.used[p].keys() == self.cached.get(p, {}).keys()
+                                  for p in self.used):
+            return
+        data = json.dumps({"key": self.key, **self.used},
+                          separators=(",", ":")).encode("ascii")
+        if write_cache(self.path, data):
+            self.added = False
+
+
+def _pairs(entry: object) -> bool:
+    return isinstance(entry, list) and all(
+        isinstance(pair, list) and len(pair) == 2 and isinstance(pair[0], str)
+        and isinstance(pair[1], str) for pair in entry)
