@@ -24,6 +24,7 @@ by piece, only to say where in the output the value stands.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import functools
 import gzip
 import html
@@ -211,12 +212,52 @@ _RUN_ON = 4
 _SLUG_CUT = 55
 
 
+# The automaton holds a value's first words only, as few of these as keep each key to
+# at most _SHARED values (a template's sentences share their first words), and a hit
+# of them is held against the rest of the value where it stands: the narratives'
+# sentences are most of the values, and with every word of each the automaton took
+# seconds to build.
+_KEY_WORDS = (6, 12, 24)
+_SHARED = 16
+
+
 @dataclass(frozen=True, slots=True)
 class _Pattern:
     words: str
     """" w1 w2 ... wn", as `normalise` writes them (no space at the end)."""
     value: str
     run_on: bool
+    key: int = 0
+    """How many characters of `words` the automaton holds (0: all)."""
+
+
+def _keyed(patterns: list[_Pattern]) -> dict[str, list[_Pattern]]:
+    """The patterns by the key the automaton holds for each (see _KEY_WORDS)."""
+    keyed: dict[str, list[_Pattern]] = {}
+    todo = patterns
+    for count in (*_KEY_WORDS, None):
+        groups: dict[str, list[_Pattern]] = {}
+        for pattern in todo:
+            groups.setdefault(_first_words(pattern.words, count), []).append(pattern)
+        todo = []
+        for key, group in groups.items():
+            if count is not None and len(group) > _SHARED:
+                todo += group
+                continue
+            keyed.setdefault(key, []).extend(
+                p if len(key) == len(p.words) else dataclasses.replace(p, key=len(key))
+                for p in group)
+    return keyed
+
+
+def _first_words(words: str, count: int | None) -> str:
+    """The first `count` words of " w1 w2 ... wn" (all when None or fewer)."""
+    cut = 0
+    for _ in range(count if count is not None else 0):
+        cut = words.find(" ", cut + 1)
+        if cut < 0:
+            return words
+    return words[:cut] if count is not None else words
 
 
 @dataclass(frozen=True, slots=True)
@@ -258,8 +299,9 @@ class Finder:
         self.automaton: Any = base.automaton if base is not None else None
         if patterns:
             self.automaton = ahocorasick.Automaton()
-            for words, same in patterns.items():
-                self.automaton.add_word(words, tuple(same))
+            every = [pattern for group in patterns.values() for pattern in group]
+            for key, same in _keyed(every).items():
+                self.automaton.add_word(key, tuple(same))
             self.automaton.make_automaton()
 
     def _patterns(self) -> dict[str, list[_Pattern]]:
@@ -297,9 +339,12 @@ class Finder:
         values = self.removed.values
         for end, patterns in self.automaton.iter(text):
             for pattern in patterns:
-                start = end - len(pattern.words) + 1
-                if pattern.value in values and _ends_word(text, end + 1, pattern.run_on):
-                    yield Hit(start, end + 1, pattern.value, pattern.words)
+                start = end - (pattern.key or len(pattern.words)) + 1
+                stop = start + len(pattern.words)
+                if (pattern.value in values
+                        and (not pattern.key or text.startswith(pattern.words, start))
+                        and _ends_word(text, stop, pattern.run_on)):
+                    yield Hit(start, stop, pattern.value, pattern.words)
 
 
 def _ends_word(text: str, stop: int, run_on: bool) -> bool:

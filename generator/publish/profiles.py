@@ -15,7 +15,6 @@ from __future__ import annotations
 import dataclasses
 import enum
 import functools
-import gc
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -476,17 +475,11 @@ def removed_values(cases: Iterable[Case], histories: Mapping[str, CaseHistory | 
     published case had only while above the profile, and the people it drops.
     `views`: the published cases as the profile shows them, by id, if made already;
     `cache`: what earlier builds read of the same texts (the caller saves it)."""
-    # A build holds millions of objects (every case, its history, its pages), and
-    # the collector's full passes over them cost as much again as the listing: none
-    # of what the listing makes refers to itself, so it needs no collector.
-    paused = gc.isenabled()
-    gc.disable()
-    try:
+    from generator.publish.removedcache import collector_paused
+
+    with collector_paused():
         return _removed_values(cases, histories, profile, bodies=bodies, settings=settings,
                                views=views, cache=cache)
-    finally:
-        if paused:
-            gc.enable()
 
 
 def _removed_values(cases: Iterable[Case], histories: Mapping[str, CaseHistory | None],

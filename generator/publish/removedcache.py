@@ -20,12 +20,14 @@ only ever saves time, and deleting it at any moment is safe.
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import hashlib
 import json
 import os
 import re
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
@@ -61,6 +63,21 @@ def cache_key() -> dict[str, Any]:
             "unicode": unicodedata.unidata_version, "confusables": confusables}
 
 
+@contextlib.contextmanager
+def collector_paused() -> Iterator[None]:
+    """No collection by the garbage collector inside: a build holds millions of
+    objects (every case, its history, its pages), and its full passes over them
+    would cost as much as reading this cache or listing the removed values, whose
+    objects (strings, lists of them) never refer to themselves."""
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if paused:
+            gc.enable()
+
+
 def _digest(text: str) -> str:
     return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
 
@@ -94,7 +111,8 @@ class RemovedCache:
         if path is None:
             return cache
         try:
-            raw = json.loads(path.read_bytes())
+            with collector_paused():
+                raw = json.loads(path.read_bytes())
         except (OSError, ValueError):
             return cache
         if isinstance(raw, dict) and raw.get("key") == cache.key:
@@ -105,14 +123,14 @@ class RemovedCache:
     def sentences(self, body: str, read: Callable[[str], list[tuple[str, str]]]
                   ) -> list[tuple[str, str]]:
         """`read(body)`, a narrative's sentences each with its words, unless the cache
-        knows them."""
+        knows them (kept as one list: sentence, words, sentence, words...)."""
         digest = _digest(body)
         entry = self.cached.get("sentences", {}).get(digest)
-        if entry is not None and _pairs(entry):
+        if isinstance(entry, list) and len(entry) % 2 == 0 and set(map(type, entry)) <= {str}:
             self.used["sentences"][digest] = entry
-            return [(sentence, words) for sentence, words in entry]
+            return list(zip(entry[::2], entry[1::2], strict=True))
         pairs = read(body)
-        self.used["sentences"][digest] = [list(pair) for pair in pairs]
+        self.used["sentences"][digest] = [text for pair in pairs for text in pair]
         self.added = True
         return pairs
 
@@ -140,8 +158,3 @@ class RemovedCache:
         if write_cache(self.path, data):
             self.added = False
 
-
-def _pairs(entry: object) -> bool:
-    return isinstance(entry, list) and all(
-        isinstance(pair, list) and len(pair) == 2 and isinstance(pair[0], str)
-        and isinstance(pair[1], str) for pair in entry)
