@@ -54,7 +54,7 @@ def main() -> int:
     parser.add_argument("--profile", default="public")
     parser.add_argument("--today", default="2026-11-28")
     parser.add_argument("--cold", action="store_true",
-                        help="remove the cache of removed values first (not the history's)")
+                        help="remove the leak check's caches first (not the history's)")
     args = parser.parse_args()
     args.project = args.project.resolve()  # named from here, read from inside it
     sys.path.insert(0, str(HERE.parent))
@@ -73,7 +73,8 @@ def main() -> int:
     build.scan_with = timed(spent, "scan_with", build.scan_with)
     shutil.rmtree(args.project / "site", ignore_errors=True)
     if args.cold:
-        for path in (args.project / ".cache" / "casebook").glob("removed-*.json"):
+        cache = args.project / ".cache" / "casebook"
+        for path in [*cache.glob("removed-*.json"), *cache.glob("scanned-*.json")]:
             path.unlink()
     config = load_config(args.project / "mkdocs.yml")
     generated: list[Any] = []

@@ -45,6 +45,7 @@ from generator.publish.profiles import Removed, Withheld
 if TYPE_CHECKING:
     from generator.config import Config
     from generator.publish.profiles import Profile
+    from generator.publish.removedcache import CleanFiles
 
 PAGEFIND_SUFFIXES = (".pf_fragment", ".pf_index", ".pf_meta", ".pf_filter")
 """Pagefind's search files (generator/publish/search.py): gzip, then JSON or CBOR."""
@@ -545,9 +546,8 @@ def _cbor_strings(data: bytes) -> list[str] | None:
     return strings if at == len(data) else None
 
 
-def _read(path: Path) -> tuple[str, str]:
+def _read(path: Path, raw: bytes) -> tuple[str, str]:
     """The file's text, and the suffix that says how to read it (a .gz by what is inside)."""
-    raw = path.read_bytes()
     suffix = path.suffix
     if suffix in PAGEFIND_SUFFIXES:
         text, strings = _pagefind(raw)
@@ -588,11 +588,18 @@ def _html_regions(rel: str, text: str) -> list[Piece]:
                                      else len(text)])]
 
 
-def scan_file(path: Path, rel: str, finder: Finder) -> list[Leak]:
-    """The leaks in one file, each value once, placed in the output."""
-    text, suffix = _read(path)
+def scan_file(path: Path, rel: str, finder: Finder, clean: CleanFiles | None = None
+              ) -> list[Leak]:
+    """The leaks in one file, each value once, placed in the output; none in a file
+    that `clean` holds as read clean by the same finder with the same bytes."""
+    data = path.read_bytes()
+    if clean is not None and clean.clean(rel, data):
+        return []
+    text, suffix = _read(path, data)
     hits = {hit.value: hit for hit in finder.find(normalise(_fast_text(rel, text, suffix)))}
     if not hits:
+        if clean is not None:
+            clean.add(rel, data)
         return []
     pieces = _READERS.get(suffix, _lines)(rel, text)
     placed: dict[str, Leak] = {}
@@ -640,11 +647,11 @@ def scan(site_dir: Path, removed: Removed, skip: tuple[str, ...] = ()) -> list[L
 
 
 def scan_with(site_dir: Path, finder: Finder, since: float | None = None,
-              skip: tuple[str, ...] = ()) -> list[Leak]:
+              skip: tuple[str, ...] = (), clean: CleanFiles | None = None) -> list[Leak]:
     """`scan` with a given finder, reading only files modified at or after `since`
-    when it is given (a watching server's scan of what a rebuild wrote), and none
+    when it is given (a watching server's scan of what a rebuild wrote), none
     under the folders in `skip` (a server's search index being written, which is
-    read before it is put in place)."""
+    read before it is put in place), and none that `clean` knows as clean."""
     leaks: list[Leak] = []
     for path in sorted(site_dir.rglob("*")):
         rel = path.relative_to(site_dir).as_posix()
@@ -654,7 +661,7 @@ def scan_with(site_dir: Path, finder: Finder, since: float | None = None,
         try:
             if since is not None and path.stat().st_mtime < since:
                 continue
-            leaks.extend(scan_file(path, rel, finder))
+            leaks.extend(scan_file(path, rel, finder, clean))
         except FileNotFoundError:
             continue  # gone since the listing (a served index replaced): not in the site
     return leaks

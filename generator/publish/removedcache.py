@@ -37,6 +37,7 @@ from generator.files import write_cache
 
 if TYPE_CHECKING:
     from generator.config import Config
+    from generator.publish.leakcheck import Finder
 
 FORMAT = 1
 FILE_NAME = "removed-{profile}.json"
@@ -48,7 +49,7 @@ _LONG = 200
 # The modules whose code decides what is cached: a change to any of them sets
 # every cached answer aside.
 _SOURCES = ("publish/removedcache.py", "publish/profiles.py", "publish/leakcheck.py",
-            "records/markup.py")
+            "records/markup.py", "publish/site/pages.py")
 
 
 def cache_key() -> dict[str, Any]:
@@ -78,6 +79,16 @@ def collector_paused() -> Iterator[None]:
             gc.enable()
 
 
+def _cache_path(config: Config, name: str, profile: str) -> Path | None:
+    """The file `name` of builds of `profile` in the project's `cache_dir` (None when
+    that is empty)."""
+    folder = config.settings.cache_dir
+    if not folder:
+        return None
+    safe = profile if re.fullmatch(r"[\w-]{1,64}", profile, re.ASCII) else _digest(profile)
+    return config.root / folder / name.format(profile=safe)
+
+
 def _digest(text: str) -> str:
     return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
 
@@ -99,10 +110,7 @@ class RemovedCache:
     def open(cls, config: Config, profile: str) -> RemovedCache:
         """The project's cache for builds of `profile`, in its `cache_dir` (none when
         that is empty)."""
-        folder = config.settings.cache_dir
-        name = profile if re.fullmatch(r"[\w-]{1,64}", profile, re.ASCII) else _digest(profile)
-        return cls.load(config.root / folder / FILE_NAME.format(profile=name)
-                        if folder else None)
+        return cls.load(_cache_path(config, FILE_NAME, profile))
 
     @classmethod
     def load(cls, path: Path | None) -> RemovedCache:
@@ -158,3 +166,59 @@ class RemovedCache:
         if write_cache(self.path, data):
             self.added = False
 
+
+
+SCANNED_NAME = "scanned-{profile}.json"
+
+
+@dataclass(slots=True)
+class CleanFiles:
+    """The files of the site, by path and a digest of their bytes, in which the last
+    scans found no removed value, under the same key: the values looked for (a
+    digest of them), how they are read, and the code that reads them. A file with
+    the same bytes read by the same finder holds no value now either, so it is not
+    read again; any other file is. Kept, loaded and ignored as `RemovedCache` is."""
+
+    path: Path | None
+    key: dict[str, Any]
+    cached: dict[str, str] = field(default_factory=dict)
+    used: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def open(cls, config: Config, profile: str, finder: Finder) -> CleanFiles:
+        path = _cache_path(config, SCANNED_NAME, profile)
+        digest = hashlib.sha256()
+        for value, why in sorted(finder.why.items()):
+            if why is None:
+                sentence = finder.removed.values[value].sentence
+                digest.update(f"{int(sentence)}{value}\0".encode("utf-8", "surrogatepass"))
+        key = {**cache_key(), "values": digest.hexdigest(),
+               "settings": finder.removed.settings.model_dump(mode="json")}
+        files = cls(path, key)
+        if path is not None:
+            try:
+                with collector_paused():
+                    raw = json.loads(path.read_bytes())
+            except (OSError, ValueError):
+                return files
+            entries = raw.get("files") if isinstance(raw, dict) else None
+            if isinstance(entries, dict) and raw.get("key") == key:
+                files.cached = {k: v for k, v in entries.items() if isinstance(v, str)}
+        return files
+
+    def clean(self, rel: str, raw: bytes) -> bool:
+        """Whether the last scans found nothing in these bytes at `rel`."""
+        digest = hashlib.blake2b(raw, digest_size=16).hexdigest()
+        if self.cached.get(rel) == digest:
+            self.used[rel] = digest
+            return True
+        return False
+
+    def add(self, rel: str, raw: bytes) -> None:
+        """The scan found nothing in these bytes at `rel`."""
+        self.used[rel] = hashlib.blake2b(raw, digest_size=16).hexdigest()
+
+    def save(self) -> None:
+        if self.path is not None and self.used != self.cached:
+            write_cache(self.path, json.dumps({"key": self.key, "files": self.used},
+                                              separators=(",", ":")).encode("ascii"))

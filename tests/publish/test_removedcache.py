@@ -1,8 +1,10 @@
-"""The cache of what listing the removed values read (generator.publish.removedcache).
+"""The caches of the leak check (generator.publish.removedcache).
 
-The cache only ever saves time: on the suite's sample project, in a real git
-repository, what a profile removes is the same without it, with it cold, with
-it warm, after a case is edited, and whatever state the cache file is in.
+They only ever save time: on the suite's sample project, in a real git
+repository, what a profile removes is the same without the cache of what was
+read, with it cold, with it warm, after a case is edited, and whatever state
+its file is in; a scan finds the same leaks whether or not it knows which files
+were clean, and reads again every file whose bytes or values looked for changed.
 """
 
 from __future__ import annotations
@@ -18,9 +20,10 @@ from conftest import copy_project
 from generator.checks.corpus import load_corpus
 from generator.config import Config, load_config
 from generator.history.reader import read_history
+from generator.publish import leakcheck
 from generator.publish.leakcheck import Finder
-from generator.publish.profiles import Removed, profile, removed_values
-from generator.publish.removedcache import RemovedCache
+from generator.publish.profiles import Removed, Withheld, profile, removed_values
+from generator.publish.removedcache import CleanFiles, RemovedCache
 
 PUBLIC = profile("public")
 AMBER_ID = "CH-2023-0001"  # a case the public profile leaves out
@@ -150,3 +153,65 @@ def test_each_profile_keeps_its_own_file(project: Path) -> None:
     assert RemovedCache.open(config, "internal").path != RemovedCache.open(
         config, "public").path
     assert RemovedCache.open(config, "../x").path.parent == cache_file(project).parent  # type: ignore[union-attr]
+
+
+# --------------------------------------------------------------------------
+# The files a scan found clean, not read again while their bytes and the values
+# looked for are the same.
+
+
+def scanned(config: Config, site: Path, finder: Finder,
+            monkeypatch: pytest.MonkeyPatch) -> tuple[list[str], list[str]]:
+    """The leaks a scan finds (as text), and the files it read."""
+    read: list[str] = []
+    reader = leakcheck._read
+
+    def counting(path: Path, raw: bytes) -> tuple[str, str]:
+        read.append(path.relative_to(site).as_posix())
+        return reader(path, raw)
+
+    monkeypatch.setattr(leakcheck, "_read", counting)
+    clean = CleanFiles.open(config, "public", finder)
+    leaks = [str(leak) for leak in leakcheck.scan_with(site, finder, clean=clean)]
+    clean.save()
+    return leaks, sorted(read)
+
+
+def test_a_file_read_clean_is_not_read_again_until_it_or_the_values_change(
+        project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    config = load_config(project / "mkdocs.yml")
+    site = tmp_path / "site"
+    (site / "cases").mkdir(parents=True)
+    (site / "index.html").write_text("<p>Nothing here.</p>", encoding="utf-8")
+    (site / "cases" / "a.html").write_text("<p>Quokka Ministry cable</p>", encoding="utf-8")
+    (site / "search.json").write_text('{"text": "the wombat relay"}', encoding="utf-8")
+    what = Withheld("CH-2023-0001", "sources[S2].title", "a non-public source")
+    finder = Finder(Removed(values={"Quokka Ministry cable": what}))
+    first = scanned(config, site, finder, monkeypatch)
+    assert first == ([str(leak) for leak in leakcheck.scan(site, finder.removed)],
+                     ["cases/a.html", "index.html", "search.json"])
+    assert len(first[0]) == 1
+    # The file with a leak is read again, and found again; the others are not read.
+    assert scanned(config, site, finder, monkeypatch) == (first[0], ["cases/a.html"])
+    (site / "index.html").write_text("<p>The Quokka Ministry cable.</p>", encoding="utf-8")
+    leaks, read = scanned(config, site, finder, monkeypatch)
+    assert read == ["cases/a.html", "index.html"] and len(leaks) == 2
+    # Another value looked for: every file is read again.
+    more = Finder(Removed(values={"Quokka Ministry cable": what, "wombat relay": what}))
+    leaks, read = scanned(config, site, more, monkeypatch)
+    assert read == ["cases/a.html", "index.html", "search.json"] and len(leaks) == 3
+
+
+def test_a_damaged_list_of_clean_files_is_ignored(project: Path, tmp_path: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    config = load_config(project / "mkdocs.yml")
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "index.html").write_text("<p>Nothing here.</p>", encoding="utf-8")
+    what = Withheld("CH-2023-0001", "title", "a case left out: AMBER")
+    finder = Finder(Removed(values={"Quokka Ministry cable": what}))
+    scanned(config, site, finder, monkeypatch)
+    path = project / ".cache" / "casebook" / "scanned-public.json"
+    for damaged in (b"[1, 2]", b'{"key": 1}', path.read_bytes()[:40], b"\xff"):
+        path.write_bytes(damaged)
+        assert scanned(config, site, finder, monkeypatch) == ([], ["index.html"])
