@@ -18,7 +18,9 @@ reported as a warning, never as a leak.
 
 The words of every value go into one Aho-Corasick automaton, so each file is
 read once whatever the number of values; a file with a hit is read again, piece
-by piece, only to say where in the output the value stands.
+by piece, only to say where in the output the value stands. A build does not
+read a file again that its last scans found clean, with the same bytes, looking
+for the same values (`generator.publish.removedcache.CleanFiles`).
 """
 
 from __future__ import annotations
