@@ -6,7 +6,9 @@ package) so that benchmarks and tests can load it straight from its path::
     spec = importlib.util.spec_from_file_location("corpus", "bench/corpus.py")
 
 Every case is fictional: the places, forces, analysts and figures are invented
-from small word lists; only the ISO 3166-1 alpha-3 country codes are real. A
+from small word lists; only the ISO 3166-1 alpha-3 country codes are real. The
+analysts are named in the fields that name people (assignee, stage_history, reviewed_by)
+and as git authors, never in free text, so that a public build passes its leak check. A
 case is a pure function of its index and its random generator, so the same
 seed always gives byte-identical files.
 
@@ -82,6 +84,14 @@ ANALYSTS: tuple[tuple[str, str], ...] = (
     ("ibrandtmoor", "Ilya Brandtmoor"),
 )
 AUTHOR_DOMAIN = "casebook.example"
+# Who tracks an action, as its note says: a desk, not an analyst, since free text that
+# names a person is what a public build refuses to publish (its leak check), and a
+# real team's public build passes. As many as ANALYSTS: the draw of one then takes
+# what the draw of an analyst took from the generator, and the cases stay the same.
+ACTION_DESKS: tuple[str, ...] = (
+    "the monitoring desk", "the analysis desk", "the policy desk", "the legal desk",
+    "the regional desk", "the liaison desk",
+)
 
 SENSITIVITIES = ("CLEAR", "GREEN", "AMBER", "AMBER+STRICT", "RED")
 OPEN_STATUSES = ("active", "active", "active", "awaiting-information", "on-hold")
@@ -557,7 +567,7 @@ def _plan(i: int, rng: random.Random, prefix: str) -> Plan:
     action_date = dates[3] if len(dates) > 3 else opened
     actions = tuple(
         Action(kind, rng.choice(OPEN_ACTION_STATUSES), action_date + _days(rng, 0, 2),
-               f"Tracked by {rng.choice(handles)}.")
+               f"Tracked by {rng.choice(ACTION_DESKS)}.")
         for kind in recommendations
     )
     notes = tuple(_stage_note(stage, rng) for stage in path)
@@ -840,8 +850,9 @@ def _body(plan: Plan, state: State, stage: str, level: int, reason: str | None,
     if _reviewed(level, reason):
         finding = _finding(level, reason)
         assessment = [
-            f"Reviewed by {' and '.join(plan.reviewed_by)}, who found the reported harm "
-            f"{_FINDING_WORDS[finding]}.",
+            # The reviewers are named in the front matter only (`reviewed_by`), as
+            # the assignee is below: see ACTION_DESKS.
+            f"The reviewers found the reported harm {_FINDING_WORDS[finding]}.",
             *plan.assessment_extra,
         ]
         if level >= 3:
@@ -862,7 +873,7 @@ def _body(plan: Plan, state: State, stage: str, level: int, reason: str | None,
     else:
         review = state.next_review or plan.next_review
         parts += ["## Next steps", f"{_NEXT_STEPS[level]} The next review is due on "
-                  f"{_words(review)}, when {plan.assignee} reports what has changed."]
+                  f"{_words(review)}, when the assignee reports what has changed."]
     return "\n\n".join(parts) + "\n"
 
 

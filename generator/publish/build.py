@@ -33,6 +33,7 @@ from generator.history.reader import History
 from generator.progress import progress
 from generator.publish.leakcheck import Finder, Leak, Unprovable, scan_with
 from generator.publish.profiles import DEFAULT_PROFILE, Profile, Removed, profile, removed_values
+from generator.publish.removedcache import CleanFiles, RemovedCache
 from generator.publish.search import index_site
 from generator.publish.steps import Steps
 from generator.records.diagnostics import Diagnostic, Report, Severity
@@ -147,9 +148,11 @@ def generate(config: Config, *, today: dt.date | None = None, profile: Profile |
     facts = [case_facts(views[f.case.id], f.body, today, config.settings.stalled_days,
                         profile.view_history(histories[f.case.id], published_ids))
              for f in files if f.case is not None]
+    cache = RemovedCache.open(config, profile.name)
     removed = removed_values(corpus.cases, histories, profile,
                              bodies={f.case.id: f.body for f in corpus.files if f.case},
-                             settings=config.settings.leakcheck, views=views)
+                             settings=config.settings.leakcheck, views=views, cache=cache)
+    cache.save()
 
     # 4. Plan every page, then render them all.
     site = Site(name=config.site_name, profile=profile.name, generated=today, cases=len(facts))
@@ -275,7 +278,9 @@ def build_site(config: Config, *, today: dt.date | None = None, profile: Profile
     # included); never leave one that leaks.
     finder = Finder(generated.removed)
     generated.unprovable = finder.unprovable
-    leaks = scan_with(site_dir, finder) if generated.removed.values else []
+    clean = CleanFiles.open(config, generated.profile.name, finder)
+    leaks = scan_with(site_dir, finder, clean=clean) if generated.removed.values else []
+    clean.save()
     if leaks:
         shutil.rmtree(site_dir, ignore_errors=True)
         raise LeakError(leaks, finder.unprovable)

@@ -18,12 +18,15 @@ reported as a warning, never as a leak.
 
 The words of every value go into one Aho-Corasick automaton, so each file is
 read once whatever the number of values; a file with a hit is read again, piece
-by piece, only to say where in the output the value stands.
+by piece, only to say where in the output the value stands. A build does not
+read a file again that its last scans found clean, with the same bytes, looking
+for the same values (`generator.publish.removedcache.CleanFiles`).
 """
 
 from __future__ import annotations
 
 import csv
+import dataclasses
 import functools
 import gzip
 import html
@@ -44,6 +47,7 @@ from generator.publish.profiles import Removed, Withheld
 if TYPE_CHECKING:
     from generator.config import Config
     from generator.publish.profiles import Profile
+    from generator.publish.removedcache import CleanFiles
 
 PAGEFIND_SUFFIXES = (".pf_fragment", ".pf_index", ".pf_meta", ".pf_filter")
 """Pagefind's search files (generator/publish/search.py): gzip, then JSON or CBOR."""
@@ -211,12 +215,52 @@ _RUN_ON = 4
 _SLUG_CUT = 55
 
 
+# The automaton holds a value's first words only, as few of these as keep each key to
+# at most _SHARED values (a template's sentences share their first words), and a hit
+# of them is held against the rest of the value where it stands: the narratives'
+# sentences are most of the values, and with every word of each the automaton took
+# seconds to build.
+_KEY_WORDS = (6, 12, 24)
+_SHARED = 16
+
+
 @dataclass(frozen=True, slots=True)
 class _Pattern:
     words: str
     """" w1 w2 ... wn", as `normalise` writes them (no space at the end)."""
     value: str
     run_on: bool
+    key: int = 0
+    """How many characters of `words` the automaton holds (0: all)."""
+
+
+def _keyed(patterns: list[_Pattern]) -> dict[str, list[_Pattern]]:
+    """The patterns by the key the automaton holds for each (see _KEY_WORDS)."""
+    keyed: dict[str, list[_Pattern]] = {}
+    todo = patterns
+    for count in (*_KEY_WORDS, None):
+        groups: dict[str, list[_Pattern]] = {}
+        for pattern in todo:
+            groups.setdefault(_first_words(pattern.words, count), []).append(pattern)
+        todo = []
+        for key, group in groups.items():
+            if count is not None and len(group) > _SHARED:
+                todo += group
+                continue
+            keyed.setdefault(key, []).extend(
+                p if len(key) == len(p.words) else dataclasses.replace(p, key=len(key))
+                for p in group)
+    return keyed
+
+
+def _first_words(words: str, count: int | None) -> str:
+    """The first `count` words of " w1 w2 ... wn" (all when None or fewer)."""
+    cut = 0
+    for _ in range(count if count is not None else 0):
+        cut = words.find(" ", cut + 1)
+        if cut < 0:
+            return words
+    return words[:cut] if count is not None else words
 
 
 @dataclass(frozen=True, slots=True)
@@ -258,8 +302,9 @@ class Finder:
         self.automaton: Any = base.automaton if base is not None else None
         if patterns:
             self.automaton = ahocorasick.Automaton()
-            for words, same in patterns.items():
-                self.automaton.add_word(words, tuple(same))
+            every = [pattern for group in patterns.values() for pattern in group]
+            for key, same in _keyed(every).items():
+                self.automaton.add_word(key, tuple(same))
             self.automaton.make_automaton()
 
     def _patterns(self) -> dict[str, list[_Pattern]]:
@@ -297,9 +342,12 @@ class Finder:
         values = self.removed.values
         for end, patterns in self.automaton.iter(text):
             for pattern in patterns:
-                start = end - len(pattern.words) + 1
-                if pattern.value in values and _ends_word(text, end + 1, pattern.run_on):
-                    yield Hit(start, end + 1, pattern.value, pattern.words)
+                start = end - (pattern.key or len(pattern.words)) + 1
+                stop = start + len(pattern.words)
+                if (pattern.value in values
+                        and (not pattern.key or text.startswith(pattern.words, start))
+                        and _ends_word(text, stop, pattern.run_on)):
+                    yield Hit(start, stop, pattern.value, pattern.words)
 
 
 def _ends_word(text: str, stop: int, run_on: bool) -> bool:
@@ -447,24 +495,36 @@ def _lines(rel: str, text: str) -> list[Piece]:
     return [(f"line {n}", line) for n, line in enumerate(text.split("\n"), start=1)]
 
 
+# The strings of a Pagefind chunk (`_pagefind`): its index lists words in their sorted
+# order, so words that run on from one into the next (`qaluzan`, `quarter`) are no
+# value; a value inside one string (a filter's, a title in the metadata) is read whole.
+_CBOR = ".cbor"
+_STRING = "\x1e"  # ASCII's record separator: no word, and no letter of one
+
+
+def _strings(rel: str, text: str) -> list[Piece]:
+    return [(f"string {n}", string) for n, string in enumerate(text.split(_STRING), start=1)]
+
+
 _READERS: dict[str, Callable[[str, str], list[Piece]]] = {
     ".html": _html, ".htm": _html, ".json": _json, ".geojson": _json, ".csv": _csv,
-    ".xml": _xml, ".svg": _lines,
+    ".xml": _xml, ".svg": _lines, _CBOR: _strings,
 }
 
 
-def pagefind_text(raw: bytes) -> str:
-    """The text in one of Pagefind's files: a fragment's JSON as it is, and the strings
-    of a CBOR chunk (words, filter values, metadata) one a line, so that the length
-    byte CBOR writes before a string is not read as a letter of its first word."""
+def _pagefind(raw: bytes) -> tuple[str, list[str] | None]:
+    """The text in one of Pagefind's files, a fragment's JSON as it is; or, for a CBOR
+    chunk, its strings (words, filter values, metadata), each read on its own, so
+    that the length byte CBOR writes before a string is not read as a letter of its
+    first word."""
     data = gzip.decompress(raw).removeprefix(_PAGEFIND_SIGNATURE)
     if data[:1] in (b"{", b"["):
         text = data.decode("utf-8", errors="replace")
         # The JSON is read with its escapes decoded as well, as a .json file is.
-        return f"{text}\n{_json_text(text)}" if "\\" in text else text
+        return (f"{text}\n{_json_text(text)}" if "\\" in text else text), None
     strings = _cbor_strings(data)
     # Not CBOR after all: read every byte, rather than nothing.
-    return "\n".join(strings) if strings is not None else data.decode("utf-8", "replace")
+    return ("", strings) if strings is not None else (data.decode("utf-8", "replace"), None)
 
 
 def _cbor_strings(data: bytes) -> list[str] | None:
@@ -488,12 +548,12 @@ def _cbor_strings(data: bytes) -> list[str] | None:
     return strings if at == len(data) else None
 
 
-def _read(path: Path) -> tuple[str, str]:
+def _read(path: Path, raw: bytes) -> tuple[str, str]:
     """The file's text, and the suffix that says how to read it (a .gz by what is inside)."""
-    raw = path.read_bytes()
     suffix = path.suffix
     if suffix in PAGEFIND_SUFFIXES:
-        return pagefind_text(raw), ".txt"
+        text, strings = _pagefind(raw)
+        return (text, ".txt") if strings is None else (_STRING.join(strings), _CBOR)
     if suffix == ".gz":
         raw = gzip.decompress(raw)
         suffix = Path(path.stem).suffix
@@ -530,11 +590,18 @@ def _html_regions(rel: str, text: str) -> list[Piece]:
                                      else len(text)])]
 
 
-def scan_file(path: Path, rel: str, finder: Finder) -> list[Leak]:
-    """The leaks in one file, each value once, placed in the output."""
-    text, suffix = _read(path)
+def scan_file(path: Path, rel: str, finder: Finder, clean: CleanFiles | None = None
+              ) -> list[Leak]:
+    """The leaks in one file, each value once, placed in the output; none in a file
+    that `clean` holds as read clean by the same finder with the same bytes."""
+    data = path.read_bytes()
+    if clean is not None and clean.clean(rel, data):
+        return []
+    text, suffix = _read(path, data)
     hits = {hit.value: hit for hit in finder.find(normalise(_fast_text(rel, text, suffix)))}
     if not hits:
+        if clean is not None:
+            clean.add(rel, data)
         return []
     pieces = _READERS.get(suffix, _lines)(rel, text)
     placed: dict[str, Leak] = {}
@@ -563,7 +630,7 @@ def scan_file(path: Path, rel: str, finder: Finder) -> list[Leak]:
     return [placed[v] for v in sorted(placed)]
 
 
-_SEPARATE_PIECES = frozenset({".csv", ".json", ".geojson"})
+_SEPARATE_PIECES = frozenset({".csv", ".json", ".geojson", _CBOR})
 
 
 def _leak(rel: str, hit: Hit, where: str | Callable[[], str], words: str,
@@ -582,11 +649,11 @@ def scan(site_dir: Path, removed: Removed, skip: tuple[str, ...] = ()) -> list[L
 
 
 def scan_with(site_dir: Path, finder: Finder, since: float | None = None,
-              skip: tuple[str, ...] = ()) -> list[Leak]:
+              skip: tuple[str, ...] = (), clean: CleanFiles | None = None) -> list[Leak]:
     """`scan` with a given finder, reading only files modified at or after `since`
-    when it is given (a watching server's scan of what a rebuild wrote), and none
+    when it is given (a watching server's scan of what a rebuild wrote), none
     under the folders in `skip` (a server's search index being written, which is
-    read before it is put in place)."""
+    read before it is put in place), and none that `clean` knows as clean."""
     leaks: list[Leak] = []
     for path in sorted(site_dir.rglob("*")):
         rel = path.relative_to(site_dir).as_posix()
@@ -596,7 +663,7 @@ def scan_with(site_dir: Path, finder: Finder, since: float | None = None,
         try:
             if since is not None and path.stat().st_mtime < since:
                 continue
-            leaks.extend(scan_file(path, rel, finder))
+            leaks.extend(scan_file(path, rel, finder, clean))
         except FileNotFoundError:
             continue  # gone since the listing (a served index replaced): not in the site
     return leaks

@@ -16,13 +16,16 @@ import dataclasses
 import enum
 import functools
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from generator.config import DEFAULT_PROFILES, LeakCheckSettings, ProfileSettings
 from generator.history.reader import CaseHistory, Commit, FieldChange
 from generator.records.schema import Case, Sensitivity, Visibility
+
+if TYPE_CHECKING:
+    from generator.publish.removedcache import RemovedCache
 
 ANALYST = "Analyst"
 _DATE = re.compile(r"[0-9]{4}(-[0-9]{2}){0,2}")
@@ -328,10 +331,12 @@ class _Collector:
     """
 
     def __init__(self, removed: Removed, views: Iterable[Case],
-                 bodies: Mapping[str, str]) -> None:
+                 bodies: Mapping[str, str], cache: RemovedCache | None = None) -> None:
         from generator.publish.leakcheck import normalise, normalise_each
 
-        self.normalise = normalise
+        self.cache = cache
+        self.normalise: Callable[[str], str] = normalise if cache is None else (
+            lambda text: cache.words(text, normalise))
         self.normalise_each = normalise_each
         self.words: dict[str, str] = {}
         self.removed = removed
@@ -361,17 +366,25 @@ class _Collector:
         for path in withheld_fields():
             for where, value in _strings(case, path.split(".")):
                 self.add(value, path, Withheld(case.id, where, reason))
-        sentences = narrative_sentences(body)
-        for sentence, words in zip(sentences, self.normalise_each(sentences), strict=True):
+        read = self._sentences
+        for sentence, words in read(body) if self.cache is None else self.cache.sentences(
+                body, read):
             self.add(sentence, "", Withheld(case.id, "narrative", reason, sentence=True))
             self.words.setdefault(sentence, words)
+
+    def _sentences(self, body: str) -> list[tuple[str, str]]:
+        sentences = narrative_sentences(body)
+        return list(zip(sentences, self.normalise_each(sentences), strict=True))
 
     def finish(self) -> None:
         """Decide each candidate from what the published cases show, found in one pass."""
         from generator.publish.leakcheck import Finder
 
+        known = self.words
+        if self.cache is not None:  # every value read once, and kept for the next build
+            known = {v: known.get(v) or self.normalise(v) for v in self.pending}
         candidates = Removed(values={v: w for v, (w, _, _) in self.pending.items()},
-                             settings=self.removed.settings, words=self.words)
+                             settings=self.removed.settings, words=known)
         finder = Finder(candidates)
         in_fields: dict[str, set[str]] = {}
         holders: dict[str, int] = {}
@@ -454,12 +467,25 @@ def _leaves(value: object, where: str) -> list[tuple[str, str]]:
 def removed_values(cases: Iterable[Case], histories: Mapping[str, CaseHistory | None],
                    profile: Profile, *, bodies: Mapping[str, str] | None = None,
                    settings: LeakCheckSettings | None = None,
-                   views: Mapping[str, Case] | None = None) -> Removed:
+                   views: Mapping[str, Case] | None = None,
+                   cache: RemovedCache | None = None) -> Removed:
     """Everything this profile leaves out that could identify or expose something: every
     value of a case it leaves out (and the sentences of its narrative, from `bodies` by
     case id), the sources and fields it removes from a published case, the values a
     published case had only while above the profile, and the people it drops.
-    `views`: the published cases as the profile shows them, by id, if made already."""
+    `views`: the published cases as the profile shows them, by id, if made already;
+    `cache`: what earlier builds read of the same texts (the caller saves it)."""
+    from generator.publish.removedcache import collector_paused
+
+    with collector_paused():
+        return _removed_values(cases, histories, profile, bodies=bodies, settings=settings,
+                               views=views, cache=cache)
+
+
+def _removed_values(cases: Iterable[Case], histories: Mapping[str, CaseHistory | None],
+                    profile: Profile, *, bodies: Mapping[str, str] | None,
+                    settings: LeakCheckSettings | None, views: Mapping[str, Case] | None,
+                    cache: RemovedCache | None) -> Removed:
     removed = Removed(settings=settings or LeakCheckSettings())
     bodies = bodies or {}
     every = list(cases)
@@ -468,7 +494,7 @@ def removed_values(cases: Iterable[Case], histories: Mapping[str, CaseHistory | 
     # The published cases as the profile shows them, unless the build has them already.
     views = {c.id: views[c.id] if views and c.id in views else profile.view(c, published_ids)
              for c in published}
-    collect = _Collector(removed, views.values(), bodies)
+    collect = _Collector(removed, views.values(), bodies, cache)
     for case in every:
         if case.id not in published_ids:
             level = case.sensitivity.value

@@ -296,6 +296,35 @@ def test_gzip_is_opened(tmp_path: Path) -> None:
     assert leak.where == "url https://example.org/cases/CH-2024-0004/, element loc"
 
 
+def _pagefind_chunk(*strings: str) -> bytes:
+    """A Pagefind CBOR chunk as the search index writes it: gzip, signature, an array of
+    text strings (each shorter than 24 bytes, so its length stands in its first byte)."""
+    data = bytes([0x80 | len(strings)])
+    for string in strings:
+        encoded = string.encode("utf-8")
+        data += bytes([0x60 | len(encoded)]) + encoded
+    return gzip.compress(b"pagefind_dcd" + data)
+
+
+def test_words_that_run_on_from_one_string_of_a_search_chunk_into_the_next_are_no_value(
+        tmp_path: Path) -> None:
+    # The index lists the site's words sorted: `qaluzan` and `quarter` stand side by
+    # side without any page saying "Qaluzan Quarter".
+    site = tree(tmp_path, {"pagefind/index/en_1.pf_index":
+                           _pagefind_chunk("qalova", "qaluzan", "quarter", "rudino")})
+    assert found(site, "Qaluzan Quarter") == []
+
+
+def test_a_value_inside_one_string_of_a_search_chunk_is_found(tmp_path: Path) -> None:
+    site = tree(tmp_path, {"pagefind/filter/en_1.pf_filter":
+                           _pagefind_chunk("place", "Qaluzan Quarter", "CH-2024-0004")})
+    assert found(site, "Qaluzan Quarter", RED_ID) == [
+        ("pagefind/filter/en_1.pf_filter", RED_ID),
+        ("pagefind/filter/en_1.pf_filter", "Qaluzan Quarter")]
+    [leak, _] = scan(site, removed("Qaluzan Quarter", RED_ID))
+    assert leak.where == "string 3"
+
+
 @pytest.mark.parametrize("written", ["ch-2024-0004", "Ch-2024-0004", "CH-2024-0004"])
 def test_values_are_found_whatever_their_case_and_named_as_removed(tmp_path: Path,
                                                                     written: str) -> None:

@@ -100,3 +100,27 @@ def test_narrative_sentences_too_short_to_tell_are_not_looked_for() -> None:
      "\u202e", "<", "&", "%"]), max_size=12).map("".join), max_size=6))
 def test_normalising_texts_in_one_pass_reads_each_as_alone(texts: list[str]) -> None:
     assert normalise_each(texts) == [normalise(t) for t in texts]
+
+
+def test_sentences_of_one_template_are_each_found_only_where_all_their_words_stand() -> None:
+    # Forty sentences that share their first nine words, more than one key of the
+    # automaton may hold, and one alone: each is found where it stands whole, none
+    # where only its first words do, and the last word may still run on with letters.
+    shared = " ".join(f"word{n}" for n in range(8))
+    sentence = Withheld("CH-2026-0103", "narrative", "a case left out: AMBER", sentence=True)
+    template = [f"{shared} ending{n} and then four more{n}." for n in range(40)]
+    alone = "A caller said the night shift had just left the hall."
+    finder = Finder(Removed(values=dict.fromkeys([*template, alone], sentence)))
+    assert finder.checked == 41
+
+    def found(text: str) -> list[str]:
+        return sorted(hit.value for hit in finder.find(normalise(text)))
+
+    assert found(f"Before. {template[7]} After.") == [template[7]]
+    assert found(f"{shared} ending7 and then four more7s; {template[39]}") == [
+        template[39], template[7]]
+    assert found(f"{shared} ending7 and then four more8.") == []
+    assert found(f"{shared} ending7 and then four more7x2") == []
+    assert found(f"word1 {template[3]}") == [template[3]]
+    assert found(alone.upper()) == [alone]
+    assert found("A caller said the night shift had just left.") == []

@@ -1,0 +1,217 @@
+"""The caches of the leak check (generator.publish.removedcache).
+
+They only ever save time: on the suite's sample project, in a real git
+repository, what a profile removes is the same without the cache of what was
+read, with it cold, with it warm, after a case is edited, and whatever state
+its file is in; a scan finds the same leaks whether or not it knows which files
+were clean, and reads again every file whose bytes or values looked for changed.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from conftest import copy_project
+from generator.checks.corpus import load_corpus
+from generator.config import Config, load_config
+from generator.history.reader import read_history
+from generator.publish import leakcheck
+from generator.publish.leakcheck import Finder
+from generator.publish.profiles import Removed, Withheld, profile, removed_values
+from generator.publish.removedcache import CleanFiles, RemovedCache
+
+PUBLIC = profile("public")
+AMBER_ID = "CH-2023-0001"  # a case the public profile leaves out
+
+
+def git(project: Path, *args: str) -> None:
+    who = {"GIT_AUTHOR_NAME": "Jo Analyst", "GIT_AUTHOR_EMAIL": "jo@casebook.example",
+           "GIT_COMMITTER_NAME": "Jo Analyst", "GIT_COMMITTER_EMAIL": "jo@casebook.example",
+           "GIT_AUTHOR_DATE": "2026-11-01T12:00:00+00:00",
+           "GIT_COMMITTER_DATE": "2026-11-01T12:00:00+00:00",
+           "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1"}
+    subprocess.run(["git", *args], cwd=project, env={**os.environ, **who}, check=True,
+                   capture_output=True)
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    root = copy_project(tmp_path / "project")
+    git(root, "init", "-q")
+    git(root, "add", "cases")
+    git(root, "commit", "-q", "-m", "Add the cases")
+    return root
+
+
+def listed(config: Config, cache: RemovedCache | None) -> Removed:
+    """What the public profile removes from the project, as `generate` lists it."""
+    corpus = load_corpus(config)
+    history = read_history(config)
+    files = [f for f in corpus.files if f.case is not None]
+    return removed_values(corpus.cases, {f.case.id: history.for_file(f.path)
+                                         for f in files if f.case},
+                          PUBLIC, bodies={f.case.id: f.body for f in files if f.case},
+                          settings=config.settings.leakcheck, cache=cache)
+
+
+def assert_same(removed: Removed, expected: Removed) -> None:
+    assert removed.values == expected.values
+    assert removed.unprovable == expected.unprovable
+    assert removed.values, "the sample project leaves cases out of a public build"
+    # What the leak check looks for, and how, is the same as well.
+    finder, reference = Finder(removed), Finder(expected)
+    assert finder.why == reference.why
+    text = " " + " ".join(f" {w} " for w in sorted(removed.values)) + " "
+    assert sorted(map(str, finder.find(text))) == sorted(map(str, reference.find(text)))
+
+
+def cache_file(project: Path) -> Path:
+    return project / ".cache" / "casebook" / "removed-public.json"
+
+
+def test_the_same_values_without_the_cache_cold_warm_and_after_an_edit(project: Path) -> None:
+    config = load_config(project / "mkdocs.yml")
+    cold = RemovedCache.open(config, "public")
+    assert_same(listed(config, cold), listed(config, None))
+    cold.save()
+    saved = json.loads(cache_file(project).read_bytes())
+    assert saved["sentences"] and saved["words"]
+
+    warm = RemovedCache.open(config, "public")
+    assert_same(listed(config, warm), listed(config, None))
+    assert not warm.added, "a warm cache knows every text of an unchanged project"
+
+    # One case left out of the public build is edited: its new sentence is looked
+    # for, and the entry of its old narrative is no longer kept.
+    path = project / "cases" / f"{AMBER_ID}.md"
+    old_body = path.read_text(encoding="utf-8")
+    sentence = "A ninth account from the ferry landing described the same convoy at dusk."
+    path.write_text(old_body.rstrip("\n") + f"\n\n{sentence}\n", encoding="utf-8")
+    git(project, "commit", "-q", "-am", "Add an account")
+    edited = RemovedCache.open(config, "public")
+    removed = listed(config, edited)
+    assert_same(removed, listed(config, None))
+    assert removed.values[sentence].case == AMBER_ID
+    edited.save()
+    assert len(json.loads(cache_file(project).read_bytes())["sentences"]) == len(
+        saved["sentences"])
+
+
+@pytest.mark.parametrize("damage", ["truncated", "not json", "other key", "wrong types",
+                                    "a folder"])
+def test_a_damaged_cache_is_ignored_and_written_again(project: Path, damage: str) -> None:
+    config = load_config(project / "mkdocs.yml")
+    first = RemovedCache.open(config, "public")
+    expected = listed(config, first)
+    first.save()
+    path = cache_file(project)
+    raw = path.read_bytes()
+    data = json.loads(raw)
+    if damage == "truncated":
+        path.write_bytes(raw[: len(raw) // 2])
+    elif damage == "not json":
+        path.write_bytes(b"\x00\xff" * 100)
+    elif damage == "other key":
+        data["key"]["code"] = "0" * 16
+        path.write_text(json.dumps(data), encoding="ascii")
+    elif damage == "wrong types":
+        data["sentences"] = {k: [[1, 2]] if i % 2 else "x"
+                             for i, k in enumerate(data["sentences"])}
+        data["words"] = dict.fromkeys(data["words"])
+        data["texts"] = []
+        path.write_text(json.dumps(data), encoding="ascii")
+    else:
+        path.unlink()
+        path.mkdir()
+    damaged = RemovedCache.open(config, "public")
+    assert_same(listed(config, damaged), expected)
+    damaged.save()
+    if damage != "a folder":
+        again = RemovedCache.open(config, "public")
+        listed(config, again)
+        assert not again.added, "the cache is written again, whole"
+
+
+def test_no_cache_folder_means_no_file(project: Path) -> None:
+    config = load_config(project / "mkdocs.yml")
+    config = config.model_copy(update={"settings": config.settings.model_copy(
+        update={"cache_dir": ""})})
+    cache = RemovedCache.open(config, "public")
+    assert cache.path is None
+    assert_same(listed(config, cache), listed(config, None))
+    cache.save()
+    assert not (project / ".cache").exists()
+
+
+def test_each_profile_keeps_its_own_file(project: Path) -> None:
+    config = load_config(project / "mkdocs.yml")
+    assert RemovedCache.open(config, "internal").path != RemovedCache.open(
+        config, "public").path
+    assert RemovedCache.open(config, "../x").path.parent == cache_file(project).parent  # type: ignore[union-attr]
+
+
+# --------------------------------------------------------------------------
+# The files a scan found clean, not read again while their bytes and the values
+# looked for are the same.
+
+
+def scanned(config: Config, site: Path, finder: Finder,
+            monkeypatch: pytest.MonkeyPatch) -> tuple[list[str], list[str]]:
+    """The leaks a scan finds (as text), and the files it read."""
+    read: list[str] = []
+    reader = leakcheck._read
+
+    def counting(path: Path, raw: bytes) -> tuple[str, str]:
+        read.append(path.relative_to(site).as_posix())
+        return reader(path, raw)
+
+    monkeypatch.setattr(leakcheck, "_read", counting)
+    clean = CleanFiles.open(config, "public", finder)
+    leaks = [str(leak) for leak in leakcheck.scan_with(site, finder, clean=clean)]
+    clean.save()
+    return leaks, sorted(read)
+
+
+def test_a_file_read_clean_is_not_read_again_until_it_or_the_values_change(
+        project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    config = load_config(project / "mkdocs.yml")
+    site = tmp_path / "site"
+    (site / "cases").mkdir(parents=True)
+    (site / "index.html").write_text("<p>Nothing here.</p>", encoding="utf-8")
+    (site / "cases" / "a.html").write_text("<p>Quokka Ministry cable</p>", encoding="utf-8")
+    (site / "search.json").write_text('{"text": "the wombat relay"}', encoding="utf-8")
+    what = Withheld("CH-2023-0001", "sources[S2].title", "a non-public source")
+    finder = Finder(Removed(values={"Quokka Ministry cable": what}))
+    first = scanned(config, site, finder, monkeypatch)
+    assert first == ([str(leak) for leak in leakcheck.scan(site, finder.removed)],
+                     ["cases/a.html", "index.html", "search.json"])
+    assert len(first[0]) == 1
+    # The file with a leak is read again, and found again; the others are not read.
+    assert scanned(config, site, finder, monkeypatch) == (first[0], ["cases/a.html"])
+    (site / "index.html").write_text("<p>The Quokka Ministry cable.</p>", encoding="utf-8")
+    leaks, read = scanned(config, site, finder, monkeypatch)
+    assert read == ["cases/a.html", "index.html"] and len(leaks) == 2
+    # Another value looked for: every file is read again.
+    more = Finder(Removed(values={"Quokka Ministry cable": what, "wombat relay": what}))
+    leaks, read = scanned(config, site, more, monkeypatch)
+    assert read == ["cases/a.html", "index.html", "search.json"] and len(leaks) == 3
+
+
+def test_a_damaged_list_of_clean_files_is_ignored(project: Path, tmp_path: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    config = load_config(project / "mkdocs.yml")
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "index.html").write_text("<p>Nothing here.</p>", encoding="utf-8")
+    what = Withheld("CH-2023-0001", "title", "a case left out: AMBER")
+    finder = Finder(Removed(values={"Quokka Ministry cable": what}))
+    scanned(config, site, finder, monkeypatch)
+    path = project / ".cache" / "casebook" / "scanned-public.json"
+    for damaged in (b"[1, 2]", b'{"key": 1}', path.read_bytes()[:40], b"\xff"):
+        path.write_bytes(damaged)
+        assert scanned(config, site, finder, monkeypatch) == ([], ["index.html"])
