@@ -904,6 +904,17 @@ def report(sizes: list[Size], *, runs: int, edits: int, seed: int, casebook: Pat
     return "\n".join(parts)
 
 
+KEPT = "<!-- The sections below come from other benchmarks; bench/run.py --write keeps them. -->"
+
+
+def with_kept_sections(text: str, old: str) -> str:
+    """The suite's report `text`, then what the earlier results.md `old` holds below
+    the KEPT line (the figures of data_bench, leak_bench and the others, each run on
+    its own), so that a new suite run does not lose them."""
+    kept = old.partition(KEPT)[2].lstrip("\n") if KEPT in old else ""
+    return f"{text.rstrip()}\n\n{KEPT}\n\n{kept}" if kept else text
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
     add_common_arguments(parser, results=RESULTS, default_sizes=DEFAULT_SIZES, large=LARGE_SIZE)
@@ -931,7 +942,8 @@ def main(argv: list[str] | None = None) -> int:
     text = report(results, runs=args.runs, edits=args.edits, seed=args.seed, casebook=casebook)
     print(text)
     if args.write:
-        RESULTS.write_text(text, encoding="utf-8")
+        old = RESULTS.read_text(encoding="utf-8") if RESULTS.is_file() else ""
+        RESULTS.write_text(with_kept_sections(text, old), encoding="utf-8")
         progress(f"wrote {RESULTS}")
     progress(f"the suite took {time.perf_counter() - started:.0f} s")
     return 1 if any(size.failures for size in results) else 0

@@ -97,3 +97,15 @@ def test_the_browser_finds_a_case_by_its_id_and_counts_the_visit(
     monkeypatch.setattr(browser_bench, "TIMEOUT_MS", 5_000)
     with pytest.raises(browser_bench.BrowserFailed, match="CH-1999-9999"):
         browser_bench.measure_search(site, "CH-1999-9999", runs=1)
+
+
+def test_writing_the_suite_keeps_the_sections_other_benchmarks_wrote(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.syspath_prepend(str(ROOT / "bench"))
+    run = importlib.import_module("run")
+    old = f"# Suite\n\nold figures\n\n{run.KEPT}\n\n## The leak check\n\nleak figures\n"
+    new = run.with_kept_sections("# Suite\n\nnew figures\n", old)
+    assert new == f"# Suite\n\nnew figures\n\n{run.KEPT}\n\n## The leak check\n\nleak figures\n"
+    assert "old figures" not in new
+    # A results file without the line keeps nothing: the report stands alone.
+    assert run.with_kept_sections("# Suite\n", "# Suite\n\nold figures\n") == "# Suite\n"
