@@ -109,3 +109,24 @@ def test_writing_the_suite_keeps_the_sections_other_benchmarks_wrote(
     assert "old figures" not in new
     # A results file without the line keeps nothing: the report stands alone.
     assert run.with_kept_sections("# Suite\n", "# Suite\n\nold figures\n") == "# Suite\n"
+
+
+def test_the_indexers_peak_is_measured_on_the_pages_a_glob_takes_and_the_site_is_left_alone(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.syspath_prepend(str(ROOT / "bench"))
+    search_memory = importlib.import_module("search_memory")
+    site = tmp_path / "site"
+    for year, number in [("2023", "0001"), ("2024", "0002"), ("2024", "0003")]:
+        page = site / "cases" / f"CH-{year}-{number}" / "index.html"
+        page.parent.mkdir(parents=True)
+        page.write_text(f'<html lang="en"><body><nav>Menu</nav><div data-pagefind-body>'
+                        f'<h1>Shelling of a market (CH-{year}-{number})</h1>'
+                        f'<p>Civilians reported injured.</p></div></body></html>')
+    before = sorted(p.relative_to(site) for p in site.rglob("*"))
+
+    every = search_memory.measure_glob(Path(sys.executable), site, "cases/**/*.html")
+    one_year = search_memory.measure_glob(Path(sys.executable), site, "cases/CH-2024-*/*.html")
+    # Pagefind's own count of the pages it indexed, and its binary's memory, not Python's.
+    assert (every[1], one_year[1]) == ("3", "2")
+    assert float(every[3]) > 1 and float(every[4]) > 1
+    assert sorted(p.relative_to(site) for p in site.rglob("*")) == before
