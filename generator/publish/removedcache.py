@@ -161,9 +161,7 @@ class RemovedCache:
         if not self.added and all(self.used[p].keys() == self.cached.get(p, {}).keys()
                                   for p in self.used):
             return
-        data = json.dumps({"key": self.key, **self.used},
-                          separators=(",", ":")).encode("ascii")
-        if write_cache(self.path, data):
+        if write_cache(self.path, self.key, self.used):
             self.added = False
 
 
@@ -220,5 +218,4 @@ class CleanFiles:
 
     def save(self) -> None:
         if self.path is not None and self.used != self.cached:
-            write_cache(self.path, json.dumps({"key": self.key, "files": self.used},
-                                              separators=(",", ":")).encode("ascii"))
+            write_cache(self.path, self.key, {"files": self.used})
