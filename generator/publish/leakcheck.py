@@ -19,8 +19,9 @@ reported as a warning, never as a leak.
 The words of every value go into one Aho-Corasick automaton, so each file is
 read once whatever the number of values; a file with a hit is read again, piece
 by piece, only to say where in the output the value stands. A build does not
-read a file again that its last scans found clean, with the same bytes, looking
-for the same values (`generator.publish.removedcache.CleanFiles`).
+read a file again that its last scans found clean with the same bytes: it looks
+only for the values added since, in the file's text as those scans read it
+(`generator.publish.removedcache.CleanFiles`).
 """
 
 from __future__ import annotations
@@ -598,10 +599,11 @@ def scan_file(path: Path, rel: str, finder: Finder, clean: CleanFiles | None = N
     if clean is not None and clean.clean(rel, data):
         return []
     text, suffix = _read(path, data)
-    hits = {hit.value: hit for hit in finder.find(normalise(_fast_text(rel, text, suffix)))}
+    words = normalise(_fast_text(rel, text, suffix))
+    hits = {hit.value: hit for hit in finder.find(words)}
     if not hits:
         if clean is not None:
-            clean.add(rel, data)
+            clean.add(rel, data, words)
         return []
     pieces = _READERS.get(suffix, _lines)(rel, text)
     placed: dict[str, Leak] = {}
