@@ -164,7 +164,9 @@ class RemovedCache:
         if not self.added and all(self.used[p].keys() == self.cached.get(p, {}).keys()
                                   for p in self.used):
             return
-        if write_cache(self.path, self.key, self.used):
+        with collector_paused():
+            written = write_cache(self.path, self.key, self.used)
+        if written:
             self.added = False
 
 
@@ -268,5 +270,6 @@ class CleanFiles:
         """Every file kept is now clean of every value this build looked for."""
         if self.path is not None and (self.used != self.cached or self.added is not None
                                       or self.proven != self.ids.keys()):
-            write_cache(self.path, self.key, {"values": sorted(self.ids),
-                                              "files": self.used})
+            with collector_paused():
+                write_cache(self.path, self.key, {"values": sorted(self.ids),
+                                                  "files": self.used})
