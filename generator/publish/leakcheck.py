@@ -536,6 +536,9 @@ def _cbor_strings(data: bytes) -> list[str] | None:
     strings: list[str] = []
     at = 0
     while at < len(data):
+        at = _NOT_STRINGS.match(data, at).end()  # type: ignore[union-attr]
+        if at == len(data):
+            break
         major, info = data[at] >> 5, data[at] & 0x1F
         at += 1
         if info == 31 or info in (28, 29, 30):
@@ -547,6 +550,24 @@ def _cbor_strings(data: bytes) -> list[str] | None:
             strings.append(data[at:at + value].decode("utf-8", errors="replace"))
             at += value
     return strings if at == len(data) else None
+
+
+def _items_that_are_not_strings() -> re.Pattern[bytes]:
+    """A run of CBOR items that hold no string, each its head and its argument's 1,
+    2, 4 or 8 bytes (integers, floats, simple values, the heads of arrays, maps and
+    tags): most of a Pagefind index (page numbers, word positions), skipped in one
+    match rather than item by item. What it does not match is read by the loop."""
+    sizes: dict[int, list[int]] = {0: [], 1: [], 2: [], 4: [], 8: []}
+    for head in range(256):
+        major, info = head >> 5, head & 0x1F
+        if major not in (2, 3) and info < 28:
+            sizes[0 if info < 24 else 1 << (info - 24)].append(head)
+    parts = [b"[" + b"".join(re.escape(bytes([h])) for h in heads) + b"]"
+             + (b"[\x00-\xff]{%d}" % size if size else b"") for size, heads in sizes.items()]
+    return re.compile(b"(?:" + b"|".join(parts) + b")*+")
+
+
+_NOT_STRINGS = _items_that_are_not_strings()
 
 
 def _read(path: Path, raw: bytes) -> tuple[str, str]:

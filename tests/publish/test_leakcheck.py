@@ -759,3 +759,46 @@ def test_the_valid_and_warning_only_hostile_files_build_with_the_samples(tmp_pat
     assert written == []
     assert not Path("/tmp/casebook-partner").exists()
     assert not Path("/tmp/casebook-place").exists()
+
+
+def _cbor_item_by_item(data: bytes) -> list[str] | None:
+    """The strings of a CBOR document read one item at a time, as RFC 8949 lays them
+    out: what the leak check's reading of Pagefind's chunks must give."""
+    strings: list[str] = []
+    at = 0
+    while at < len(data):
+        major, info = data[at] >> 5, data[at] & 0x1F
+        at += 1
+        if info >= 28:
+            return None
+        size = 0 if info < 24 else 1 << (info - 24)
+        value = info if info < 24 else int.from_bytes(data[at:at + size], "big")
+        at += size
+        if major in (2, 3):
+            strings.append(data[at:at + value].decode("utf-8", errors="replace"))
+            at += value
+    return strings if at == len(data) else None
+
+
+def test_the_strings_of_a_pagefind_chunk_are_read_as_item_by_item() -> None:
+    import random
+
+    from generator.publish.leakcheck import _cbor_strings
+
+    # A chunk as Pagefind writes one: words, each with pages and positions of every
+    # size of integer, and a string whose length takes two bytes to say.
+    word = b"quokka"
+    long = ("w" * 300).encode()
+    chunk = (b"\x83" + b"\x63" + word[:3] + b"\x18\x2a\x19\x01\x00\x1a\x00\x01\x00\x00"
+             + b"\x1b" + bytes(8) + b"\x39\x01\x00\xf5\xc1\xa1" + b"\x79\x01\x2c" + long
+             + b"\x46" + word)
+    assert _cbor_strings(chunk) == ["quo", "w" * 300, "quokka"]
+    assert _cbor_strings(chunk) == _cbor_item_by_item(chunk)
+    # Any bytes at all, cut anywhere: the same strings, or the same refusal.
+    shuffled = random.Random(7)
+    for _ in range(3000):
+        data = bytes(shuffled.choice(chunk[:40] + bytes(range(256)))
+                     for _ in range(shuffled.randrange(1, 60)))
+        assert _cbor_strings(data) == _cbor_item_by_item(data), data
+    for cut in range(len(chunk)):
+        assert _cbor_strings(chunk[:cut]) == _cbor_item_by_item(chunk[:cut])
