@@ -620,11 +620,11 @@ def scan_file(path: Path, rel: str, finder: Finder, clean: CleanFiles | None = N
     if clean is not None and clean.clean(rel, data):
         return []
     text, suffix = _read(path, data)
-    words = normalise(_fast_text(rel, text, suffix))
-    hits = {hit.value: hit for hit in finder.find(words)}
+    read_as = normalise(_fast_text(rel, text, suffix))
+    hits = {hit.value: hit for hit in finder.find(read_as)}
     if not hits:
         if clean is not None:
-            clean.add(rel, data, words)
+            clean.add(rel, data, read_as)
         return []
     pieces = _READERS.get(suffix, _lines)(rel, text)
     placed: dict[str, Leak] = {}
@@ -650,6 +650,10 @@ def scan_file(path: Path, rel: str, finder: Finder, clean: CleanFiles | None = N
         if suffix in _SEPARATE_PIECES:
             continue
         placed.setdefault(value, _leak(rel, hit, rel, "", finder))
+    if not placed and clean is not None:
+        # Every hit ran on from one piece into the next: none is a value as written
+        # (a Pagefind chunk's sorted words), and the file is as clean as one without.
+        clean.add(rel, data, read_as)
     return [placed[v] for v in sorted(placed)]
 
 

@@ -265,3 +265,20 @@ def test_a_damaged_kept_text_makes_its_file_read_again(
         leaks, read = scanned(config, site, more, monkeypatch)
         assert read == ["index.html"] and len(leaks) == 1 and "wombat relay" in leaks[0]
         path.write_text(json.dumps(kept), encoding="utf-8")  # not rewritten: a leak
+
+
+def test_a_data_file_whose_hits_only_run_across_fields_is_kept_as_clean(
+        project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    config = load_config(project / "mkdocs.yml")
+    # "wombat relay" stands only across two fields: no value as written.
+    site = site_of(tmp_path, {"data.json": '{"a": "the wombat", "b": "relay station",'
+                                           ' "c": "quokka ministry cable"}'})
+    what = Withheld("CH-2023-0001", "title", "a case left out: AMBER")
+    one = {"wombat relay": what}
+    assert scanned(config, site, Finder(Removed(values=one)), monkeypatch) == (
+        [], ["data.json"])
+    assert scanned(config, site, Finder(Removed(values=one)), monkeypatch) == ([], [])
+    # A value added that stands in one field of the unchanged file: found there.
+    two = {**one, "Quokka Ministry cable": what}
+    leaks, read = scanned(config, site, Finder(Removed(values=two)), monkeypatch)
+    assert read == ["data.json"] and len(leaks) == 1 and "field c" in leaks[0]
