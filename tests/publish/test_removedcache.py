@@ -282,3 +282,20 @@ def test_a_data_file_whose_hits_only_run_across_fields_is_kept_as_clean(
     two = {**one, "Quokka Ministry cable": what}
     leaks, read = scanned(config, site, Finder(Removed(values=two)), monkeypatch)
     assert read == ["data.json"] and len(leaks) == 1 and "field c" in leaks[0]
+
+
+def test_a_value_planted_in_one_row_of_an_export_kept_as_clean_is_found(
+        project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    config = load_config(project / "mkdocs.yml")
+    rows = [{"id": f"CH-2024-{n:04d}", "title": f"Shelling of ward {n}"} for n in range(50)]
+    site = site_of(tmp_path, {"exports/cases.json": json.dumps(rows),
+                              "exports/cases.csv": "id,title\nCH-2024-0001,Shelling\n"})
+    what = Withheld("CH-2023-0001", "title", "a case left out: AMBER")
+    finder = Finder(Removed(values={"Quokka Ministry cable": what}))
+    assert scanned(config, site, finder, monkeypatch) == (
+        [], ["exports/cases.csv", "exports/cases.json"])
+    rows[31]["title"] = "The quokka ministry cable"
+    (site / "exports" / "cases.json").write_text(json.dumps(rows), encoding="utf-8")
+    leaks, read = scanned(config, site, finder, monkeypatch)
+    assert read == ["exports/cases.json"]
+    assert len(leaks) == 1 and "case CH-2024-0031, field [31].title" in leaks[0]
