@@ -33,7 +33,7 @@ from generator.history.reader import History
 from generator.progress import progress
 from generator.publish.leakcheck import Finder, Leak, Unprovable, scan_with
 from generator.publish.profiles import DEFAULT_PROFILE, Profile, Removed, profile, removed_values
-from generator.publish.removedcache import CleanFiles, RemovedCache
+from generator.publish.removedcache import CleanFiles, RemovedCache, collector_paused
 from generator.publish.search import index_site
 from generator.publish.steps import Steps
 from generator.records.diagnostics import Diagnostic, Report, Severity
@@ -279,7 +279,8 @@ def build_site(config: Config, *, today: dt.date | None = None, profile: Profile
     finder = Finder(generated.removed)
     generated.unprovable = finder.unprovable
     clean = CleanFiles.open(config, generated.profile.name, finder)
-    leaks = scan_with(site_dir, finder, clean=clean) if generated.removed.values else []
+    with collector_paused():  # as for the listing: the scan's objects hold no cycles
+        leaks = scan_with(site_dir, finder, clean=clean) if generated.removed.values else []
     clean.save()
     if leaks:
         shutil.rmtree(site_dir, ignore_errors=True)

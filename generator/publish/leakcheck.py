@@ -19,8 +19,9 @@ reported as a warning, never as a leak.
 The words of every value go into one Aho-Corasick automaton, so each file is
 read once whatever the number of values; a file with a hit is read again, piece
 by piece, only to say where in the output the value stands. A build does not
-read a file again that its last scans found clean, with the same bytes, looking
-for the same values (`generator.publish.removedcache.CleanFiles`).
+read a file again that its last scans found clean with the same bytes: it looks
+only for the values added since, in the file's text as those scans read it
+(`generator.publish.removedcache.CleanFiles`).
 """
 
 from __future__ import annotations
@@ -535,6 +536,9 @@ def _cbor_strings(data: bytes) -> list[str] | None:
     strings: list[str] = []
     at = 0
     while at < len(data):
+        at = _NOT_STRINGS.match(data, at).end()  # type: ignore[union-attr]
+        if at == len(data):
+            break
         major, info = data[at] >> 5, data[at] & 0x1F
         at += 1
         if info == 31 or info in (28, 29, 30):
@@ -546,6 +550,24 @@ def _cbor_strings(data: bytes) -> list[str] | None:
             strings.append(data[at:at + value].decode("utf-8", errors="replace"))
             at += value
     return strings if at == len(data) else None
+
+
+def _items_that_are_not_strings() -> re.Pattern[bytes]:
+    """A run of CBOR items that hold no string, each its head and its argument's 1,
+    2, 4 or 8 bytes (integers, floats, simple values, the heads of arrays, maps and
+    tags): most of a Pagefind index (page numbers, word positions), skipped in one
+    match rather than item by item. What it does not match is read by the loop."""
+    sizes: dict[int, list[int]] = {0: [], 1: [], 2: [], 4: [], 8: []}
+    for head in range(256):
+        major, info = head >> 5, head & 0x1F
+        if major not in (2, 3) and info < 28:
+            sizes[0 if info < 24 else 1 << (info - 24)].append(head)
+    parts = [b"[" + b"".join(re.escape(bytes([h])) for h in heads) + b"]"
+             + (b"[\x00-\xff]{%d}" % size if size else b"") for size, heads in sizes.items()]
+    return re.compile(b"(?:" + b"|".join(parts) + b")*+")
+
+
+_NOT_STRINGS = _items_that_are_not_strings()
 
 
 def _read(path: Path, raw: bytes) -> tuple[str, str]:
@@ -598,10 +620,11 @@ def scan_file(path: Path, rel: str, finder: Finder, clean: CleanFiles | None = N
     if clean is not None and clean.clean(rel, data):
         return []
     text, suffix = _read(path, data)
-    hits = {hit.value: hit for hit in finder.find(normalise(_fast_text(rel, text, suffix)))}
+    read_as = normalise(_fast_text(rel, text, suffix))
+    hits = {hit.value: hit for hit in finder.find(read_as)}
     if not hits:
         if clean is not None:
-            clean.add(rel, data)
+            clean.add(rel, data, read_as)
         return []
     pieces = _READERS.get(suffix, _lines)(rel, text)
     placed: dict[str, Leak] = {}
@@ -627,6 +650,10 @@ def scan_file(path: Path, rel: str, finder: Finder, clean: CleanFiles | None = N
         if suffix in _SEPARATE_PIECES:
             continue
         placed.setdefault(value, _leak(rel, hit, rel, "", finder))
+    if not placed and clean is not None:
+        # Every hit ran on from one piece into the next: none is a value as written
+        # (a Pagefind chunk's sorted words), and the file is as clean as one without.
+        clean.add(rel, data, read_as)
     return [placed[v] for v in sorted(placed)]
 
 

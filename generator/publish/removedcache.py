@@ -20,20 +20,23 @@ only ever saves time, and deleting it at any moment is safe.
 
 from __future__ import annotations
 
+import base64
 import contextlib
+import dataclasses
 import gc
 import hashlib
 import json
 import os
 import re
 import unicodedata
+import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from generator.files import write_cache
+from generator.files import read_cache, write_cache
 
 if TYPE_CHECKING:
     from generator.config import Config
@@ -161,7 +164,9 @@ class RemovedCache:
         if not self.added and all(self.used[p].keys() == self.cached.get(p, {}).keys()
                                   for p in self.used):
             return
-        if write_cache(self.path, self.key, self.used):
+        with collector_paused():
+            written = write_cache(self.path, self.key, self.used)
+        if written:
             self.added = False
 
 
@@ -169,53 +174,102 @@ class RemovedCache:
 SCANNED_NAME = "scanned-{profile}.json"
 
 
+def _value_ids(finder: Finder) -> dict[str, str]:
+    """Each value the finder looks for, by a digest of it and of how it is looked for
+    (a sentence is, a slug of it is not): the same value has the same id in every
+    build under the same key."""
+    ids: dict[str, str] = {}
+    for value, why in finder.why.items():
+        if why is None:
+            sentence = finder.removed.values[value].sentence
+            text = f"{int(sentence)}{value}".encode("utf-8", "surrogatepass")
+            ids[hashlib.blake2b(text, digest_size=8).hexdigest()] = value
+    return ids
+
+
 @dataclass(slots=True)
 class CleanFiles:
     """The files of the site, by path and a digest of their bytes, in which the last
-    scans found no removed value, under the same key: the values looked for (a
-    digest of them), how they are read, and the code that reads them. A file with
-    the same bytes read by the same finder holds no value now either, so it is not
-    read again; any other file is. Kept, loaded and ignored as `RemovedCache` is."""
+    scans found none of the values they looked for (kept by an id each), with each
+    file's text as the leak check reads it (`normalise`), compressed. A file with the
+    same bytes holds none of those values now either, so it is not read again: when
+    this build looks for no other value, it is clean; when it looks for some value
+    more (a case left out was edited), only those values are looked for in the kept
+    text, which is what reading the file again would give. Any other file is read.
+    The file is used only under the same key (how text is read, the settings, the
+    code) and loaded and ignored as `RemovedCache` is: a part that cannot be read
+    only makes its file read again."""
 
     path: Path | None
     key: dict[str, Any]
-    cached: dict[str, str] = field(default_factory=dict)
-    used: dict[str, str] = field(default_factory=dict)
+    finder: Finder
+    ids: dict[str, str]
+    """The values this build looks for, by id."""
+    proven: frozenset[str] = frozenset()
+    """The values the kept files were found clean of, by id."""
+    cached: dict[str, list[str]] = field(default_factory=dict)
+    """Each kept file's digest and its text (zlib, then base64), by path."""
+    used: dict[str, list[str]] = field(default_factory=dict)
+    added: Finder | None = None
+    """A finder of the values looked for now and not then (None: none)."""
 
     @classmethod
     def open(cls, config: Config, profile: str, finder: Finder) -> CleanFiles:
         path = _cache_path(config, SCANNED_NAME, profile)
-        digest = hashlib.sha256()
-        for value, why in sorted(finder.why.items()):
-            if why is None:
-                sentence = finder.removed.values[value].sentence
-                digest.update(f"{int(sentence)}{value}\0".encode("utf-8", "surrogatepass"))
-        key = {**cache_key(), "values": digest.hexdigest(),
-               "settings": finder.removed.settings.model_dump(mode="json")}
-        files = cls(path, key)
-        if path is not None:
-            try:
-                with collector_paused():
-                    raw = json.loads(path.read_bytes())
-            except (OSError, ValueError):
-                return files
-            entries = raw.get("files") if isinstance(raw, dict) else None
-            if isinstance(entries, dict) and raw.get("key") == key:
-                files.cached = {k: v for k, v in entries.items() if isinstance(v, str)}
+        key = {**cache_key(), "settings": finder.removed.settings.model_dump(mode="json")}
+        files = cls(path, key, finder, _value_ids(finder))
+        with collector_paused():
+            raw = read_cache(path, key)
+        entries, proven = raw.get("files"), raw.get("values")
+        if not (isinstance(entries, dict) and isinstance(proven, list)
+                and all(isinstance(v, str) for v in proven)):
+            return files
+        files.cached = {rel: entry for rel, entry in entries.items()
+                        if isinstance(entry, list) and len(entry) == 2
+                        and all(isinstance(part, str) for part in entry)}
+        files.proven = frozenset(proven)
+        files.added = files._finder_of(files.ids.keys() - files.proven)
         return files
 
-    def clean(self, rel: str, raw: bytes) -> bool:
-        """Whether the last scans found nothing in these bytes at `rel`."""
-        digest = hashlib.blake2b(raw, digest_size=16).hexdigest()
-        if self.cached.get(rel) == digest:
-            self.used[rel] = digest
-            return True
-        return False
+    def _finder_of(self, ids: set[str]) -> Finder | None:
+        from generator.publish.leakcheck import Finder
 
-    def add(self, rel: str, raw: bytes) -> None:
-        """The scan found nothing in these bytes at `rel`."""
-        self.used[rel] = hashlib.blake2b(raw, digest_size=16).hexdigest()
+        if not ids:
+            return None
+        removed = self.finder.removed
+        values = {self.ids[i]: removed.values[self.ids[i]] for i in ids}
+        return Finder(dataclasses.replace(
+            removed, values=values, unprovable={}, prepared=None,
+            words={v: removed.words[v] for v in values if v in removed.words}))
+
+    def clean(self, rel: str, raw: bytes) -> bool:
+        """Whether these bytes at `rel` hold none of the values looked for, as the kept
+        text of the same bytes shows."""
+        digest = hashlib.blake2b(raw, digest_size=16).hexdigest()
+        entry = self.cached.get(rel)
+        if entry is None or entry[0] != digest:
+            return False
+        if self.added is not None:
+            try:
+                words = zlib.decompress(base64.b64decode(entry[1], validate=True))
+                text = words.decode("utf-8", "surrogatepass")
+            except (ValueError, zlib.error):
+                return False
+            if next(self.added.find(text), None) is not None:
+                return False
+        self.used[rel] = entry
+        return True
+
+    def add(self, rel: str, raw: bytes, words: str) -> None:
+        """The scan found no value in these bytes at `rel`, read as `words`."""
+        packed = zlib.compress(words.encode("utf-8", "surrogatepass"), 1)
+        self.used[rel] = [hashlib.blake2b(raw, digest_size=16).hexdigest(),
+                          base64.b64encode(packed).decode("ascii")]
 
     def save(self) -> None:
-        if self.path is not None and self.used != self.cached:
-            write_cache(self.path, self.key, {"files": self.used})
+        """Every file kept is now clean of every value this build looked for."""
+        if self.path is not None and (self.used != self.cached or self.added is not None
+                                      or self.proven != self.ids.keys()):
+            with collector_paused():
+                write_cache(self.path, self.key, {"values": sorted(self.ids),
+                                                  "files": self.used})

@@ -759,3 +759,37 @@ def test_the_valid_and_warning_only_hostile_files_build_with_the_samples(tmp_pat
     assert written == []
     assert not Path("/tmp/casebook-partner").exists()
     assert not Path("/tmp/casebook-place").exists()
+
+
+
+def test_the_strings_of_a_pagefind_chunk_are_read_as_item_by_item(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    import random
+
+    from generator.publish import leakcheck
+
+    _cbor_strings = leakcheck._cbor_strings
+
+    def _cbor_item_by_item(data: bytes) -> list[str] | None:
+        """The same reading with no run skipped: each item on its own."""
+        with monkeypatch.context() as each:
+            each.setattr(leakcheck, "_NOT_STRINGS", re.compile(b""))
+            return _cbor_strings(data)
+
+    # A chunk as Pagefind writes one: words, each with pages and positions of every
+    # size of integer, and a string whose length takes two bytes to say.
+    word = b"quokka"
+    long = ("w" * 300).encode()
+    chunk = (b"\x83" + b"\x63" + word[:3] + b"\x18\x2a\x19\x01\x00\x1a\x00\x01\x00\x00"
+             + b"\x1b" + bytes(8) + b"\x39\x01\x00\xf5\xc1\xa1" + b"\x79\x01\x2c" + long
+             + b"\x46" + word)
+    assert _cbor_strings(chunk) == ["quo", "w" * 300, "quokka"]
+    assert _cbor_strings(chunk) == _cbor_item_by_item(chunk)
+    # Any bytes at all, cut anywhere: the same strings, or the same refusal.
+    shuffled = random.Random(7)
+    for _ in range(3000):
+        data = bytes(shuffled.choice(chunk[:40] + bytes(range(256)))
+                     for _ in range(shuffled.randrange(1, 60)))
+        assert _cbor_strings(data) == _cbor_item_by_item(data), data
+    for cut in range(len(chunk)):
+        assert _cbor_strings(chunk[:cut]) == _cbor_item_by_item(chunk[:cut])

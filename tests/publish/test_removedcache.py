@@ -196,18 +196,50 @@ def test_a_file_read_clean_is_not_read_again_until_it_or_the_values_change(
     (site / "index.html").write_text("<p>The Quokka Ministry cable.</p>", encoding="utf-8")
     leaks, read = scanned(config, site, finder, monkeypatch)
     assert read == ["cases/a.html", "index.html"] and len(leaks) == 2
-    # Another value looked for: every file is read again.
+    # Another value looked for, standing in a file that did not change: its kept text
+    # shows it, so the file is read again and the value found.
     more = Finder(Removed(values={"Quokka Ministry cable": what, "wombat relay": what}))
     leaks, read = scanned(config, site, more, monkeypatch)
     assert read == ["cases/a.html", "index.html", "search.json"] and len(leaks) == 3
+    assert any("search.json" in leak and "wombat relay" in leak for leak in leaks)
+
+
+def site_of(tmp_path: Path, files: dict[str, str]) -> Path:
+    """A built site holding `files` (path: text)."""
+    site = tmp_path / "site"
+    for rel, text in files.items():
+        (site / rel).parent.mkdir(parents=True, exist_ok=True)
+        (site / rel).write_text(text, encoding="utf-8")
+    return site
+
+
+def test_a_value_added_or_removed_is_looked_for_in_the_kept_text_of_unchanged_files(
+        project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    config = load_config(project / "mkdocs.yml")
+    # Written so that only reading as the check reads (entities, escapes, case) shows
+    # the value: the kept text is that reading, not the bytes.
+    site = site_of(tmp_path, {"index.html": "<p>Nothing here.</p>",
+                              "data.json": '{"text": "the W&#111;mbat \\u0052elay"}'})
+    what = Withheld("CH-2023-0001", "sources[S2].title", "a non-public source")
+    one = {"Quokka Ministry cable": what}
+    assert scanned(config, site, Finder(Removed(values=one)), monkeypatch) == (
+        [], ["data.json", "index.html"])
+    # A value added that no kept text holds: nothing is read.
+    two = {**one, "Platypus burrow ledger": what}
+    assert scanned(config, site, Finder(Removed(values=two)), monkeypatch) == ([], [])
+    # Values only removed since: still clean, nothing read.
+    assert scanned(config, site, Finder(Removed(values=one)), monkeypatch) == ([], [])
+    # The value the unchanged data.json holds, added now: found there, and only there.
+    three = {**one, "wombat relay": what}
+    leaks, read = scanned(config, site, Finder(Removed(values=three)), monkeypatch)
+    assert read == ["data.json"] and len(leaks) == 1 and "wombat relay" in leaks[0]
+    assert leaks == [str(leak) for leak in leakcheck.scan(site, Removed(values=three))]
 
 
 def test_a_damaged_list_of_clean_files_is_ignored(project: Path, tmp_path: Path,
                                                   monkeypatch: pytest.MonkeyPatch) -> None:
     config = load_config(project / "mkdocs.yml")
-    site = tmp_path / "site"
-    site.mkdir()
-    (site / "index.html").write_text("<p>Nothing here.</p>", encoding="utf-8")
+    site = site_of(tmp_path, {"index.html": "<p>Nothing here.</p>"})
     what = Withheld("CH-2023-0001", "title", "a case left out: AMBER")
     finder = Finder(Removed(values={"Quokka Ministry cable": what}))
     scanned(config, site, finder, monkeypatch)
@@ -215,3 +247,55 @@ def test_a_damaged_list_of_clean_files_is_ignored(project: Path, tmp_path: Path,
     for damaged in (b"[1, 2]", b'{"key": 1}', path.read_bytes()[:40], b"\xff"):
         path.write_bytes(damaged)
         assert scanned(config, site, finder, monkeypatch) == ([], ["index.html"])
+
+
+def test_a_damaged_kept_text_makes_its_file_read_again(
+        project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    config = load_config(project / "mkdocs.yml")
+    site = site_of(tmp_path, {"index.html": "<p>The wombat relay.</p>"})
+    what = Withheld("CH-2023-0001", "title", "a case left out: AMBER")
+    scanned(config, site, Finder(Removed(values={"Quokka Ministry cable": what})),
+            monkeypatch)
+    path = project / ".cache" / "casebook" / "scanned-public.json"
+    kept = json.loads(path.read_bytes())
+    more = Finder(Removed(values={"Quokka Ministry cable": what, "wombat relay": what}))
+    for text in ("!!not base64", "AAAA", kept["files"]["index.html"][1][:-8] + "AAAAAAAA"):
+        kept["files"]["index.html"][1] = text
+        path.write_text(json.dumps(kept), encoding="utf-8")
+        leaks, read = scanned(config, site, more, monkeypatch)
+        assert read == ["index.html"] and len(leaks) == 1 and "wombat relay" in leaks[0]
+        path.write_text(json.dumps(kept), encoding="utf-8")  # not rewritten: a leak
+
+
+def test_a_data_file_whose_hits_only_run_across_fields_is_kept_as_clean(
+        project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    config = load_config(project / "mkdocs.yml")
+    # "wombat relay" stands only across two fields: no value as written.
+    site = site_of(tmp_path, {"data.json": '{"a": "the wombat", "b": "relay station",'
+                                           ' "c": "quokka ministry cable"}'})
+    what = Withheld("CH-2023-0001", "title", "a case left out: AMBER")
+    one = {"wombat relay": what}
+    assert scanned(config, site, Finder(Removed(values=one)), monkeypatch) == (
+        [], ["data.json"])
+    assert scanned(config, site, Finder(Removed(values=one)), monkeypatch) == ([], [])
+    # A value added that stands in one field of the unchanged file: found there.
+    two = {**one, "Quokka Ministry cable": what}
+    leaks, read = scanned(config, site, Finder(Removed(values=two)), monkeypatch)
+    assert read == ["data.json"] and len(leaks) == 1 and "field c" in leaks[0]
+
+
+def test_a_value_planted_in_one_row_of_an_export_kept_as_clean_is_found(
+        project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    config = load_config(project / "mkdocs.yml")
+    rows = [{"id": f"CH-2024-{n:04d}", "title": f"Shelling of ward {n}"} for n in range(50)]
+    site = site_of(tmp_path, {"exports/cases.json": json.dumps(rows),
+                              "exports/cases.csv": "id,title\nCH-2024-0001,Shelling\n"})
+    what = Withheld("CH-2023-0001", "title", "a case left out: AMBER")
+    finder = Finder(Removed(values={"Quokka Ministry cable": what}))
+    assert scanned(config, site, finder, monkeypatch) == (
+        [], ["exports/cases.csv", "exports/cases.json"])
+    rows[31]["title"] = "The quokka ministry cable"
+    (site / "exports" / "cases.json").write_text(json.dumps(rows), encoding="utf-8")
+    leaks, read = scanned(config, site, finder, monkeypatch)
+    assert read == ["exports/cases.json"]
+    assert len(leaks) == 1 and "case CH-2024-0031, field [31].title" in leaks[0]
