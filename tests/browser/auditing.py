@@ -108,11 +108,13 @@ def serve_build(stack: ExitStack, project: Path, profile: str, today: str) -> Se
 
 
 def _search_results(tab: Page, base: str, word: str) -> None:
-    """The home page with the search open and showing results for `word`."""
+    """The home page with the search open and showing results for `word` (a minute at
+    most: a loaded machine takes tens of seconds to fetch and search the large site's
+    chunks)."""
     tab.goto(base)
     tab.locator(".md-header__inner .cb-search__input").click()
     tab.keyboard.type(word)
-    tab.locator(".cb-search__results .cb-search__item").first.wait_for(timeout=30000)
+    tab.locator(".cb-search__results .cb-search__item").first.wait_for(timeout=60000)
     _settle(tab)
 
 
