@@ -143,6 +143,18 @@ def copy_project(target: Path) -> Path:
     return target
 
 
+def with_page_size(project: Path, size: int) -> Path:
+    """`project` with its listings split into pages of `size` rows (`listing_page_size`
+    in mkdocs.yml), so that the suite's few sample cases span several pages."""
+    settings = project / "mkdocs.yml"
+    text = settings.read_text(encoding="utf-8")
+    assert "      stalled_days: 60\n" in text
+    settings.write_text(text.replace("      stalled_days: 60\n",
+                                     f"      stalled_days: 60\n      listing_page_size: {size}\n"),
+                        encoding="utf-8")
+    return project
+
+
 def bench_corpus() -> ModuleType:
     """bench/corpus.py, which writes valid synthetic cases (bench/ is a folder of scripts,
     not a package): loaded from its path once per process, under the name the

@@ -17,7 +17,7 @@ from auditing import audit
 from browsing import chromium, serve, watched_tab
 from playwright.sync_api import Browser, Page, expect
 
-from conftest import TODAY, copy_project, run_casebook
+from conftest import TODAY, copy_project, run_casebook, with_page_size
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
@@ -35,13 +35,7 @@ class Served:
 
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
-    project = copy_project(tmp_path_factory.mktemp("listing-browser"))
-    settings = project / "mkdocs.yml"
-    text = settings.read_text(encoding="utf-8")
-    assert "      stalled_days: 60\n" in text
-    settings.write_text(text.replace("      stalled_days: 60\n",
-                                     f"      stalled_days: 60\n      listing_page_size: {SIZE}\n"),
-                        encoding="utf-8")
+    project = with_page_size(copy_project(tmp_path_factory.mktemp("listing-browser")), SIZE)
     result = run_casebook("build", "--today", TODAY.isoformat(), cwd=project)
     assert result.returncode == 0, result.stdout + result.stderr
     with serve(project / "site", project / "www") as base:

@@ -15,7 +15,7 @@ from mkdocs.commands.build import build
 from mkdocs.config import load_config as load_mkdocs_config
 from mkdocs.config.defaults import MkDocsConfig
 
-from conftest import TODAY, copy_project, run_casebook
+from conftest import TODAY, copy_project, run_casebook, with_page_size
 from generator.config import load_config
 from generator.publish.build import generate
 from generator.publish.leakcheck import scan
@@ -32,16 +32,6 @@ from generator.publish.site.listing import (
 
 SIZE = 3
 """Rows a page in the projects here: the suite's 13 media-sourced cases span 5 pages."""
-
-
-def with_page_size(project: Path, size: int = SIZE) -> Path:
-    settings = project / "mkdocs.yml"
-    text = settings.read_text(encoding="utf-8")
-    assert "      stalled_days: 60\n" in text
-    settings.write_text(text.replace("      stalled_days: 60\n",
-                                     f"      stalled_days: 60\n      listing_page_size: {size}\n"),
-                        encoding="utf-8")
-    return project
 
 
 # ---------------------------------------------------------------- the splitting
@@ -187,7 +177,7 @@ def _json_rows(path: Path) -> list[list[str]]:
 
 @pytest.fixture(scope="module")
 def docs(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    project = with_page_size(copy_project(tmp_path_factory.mktemp("listing")))
+    project = with_page_size(copy_project(tmp_path_factory.mktemp("listing")), SIZE)
     config = load_config(project / "mkdocs.yml")
     generate(config, today=TODAY)
     return config.generated_dir
@@ -258,7 +248,7 @@ def test_each_table_of_the_review_page_has_pages_of_its_own(docs: Path) -> None:
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    project = with_page_size(copy_project(tmp_path_factory.mktemp("listing-build")))
+    project = with_page_size(copy_project(tmp_path_factory.mktemp("listing-build")), SIZE)
     result = run_casebook("build", "--today", TODAY.isoformat(), cwd=project)
     assert result.returncode == 0, result.stdout + result.stderr
     return project / "site"
@@ -296,7 +286,7 @@ def _media_page_of(docs: Path, number: int) -> list[str]:
 
 
 def test_a_saved_case_rewrites_only_the_listing_page_it_is_on(tmp_path: Path) -> None:
-    project = with_page_size(copy_project(tmp_path))
+    project = with_page_size(copy_project(tmp_path), SIZE)
     config = load_config(project / "mkdocs.yml")
     generate(config, today=TODAY)
     case_id = _media_page_of(config.generated_dir, 3)[0]
@@ -310,7 +300,7 @@ def test_a_saved_case_rewrites_only_the_listing_page_it_is_on(tmp_path: Path) ->
 
 
 def test_a_shorter_listing_removes_the_pages_it_no_longer_has(tmp_path: Path) -> None:
-    project = with_page_size(copy_project(tmp_path))
+    project = with_page_size(copy_project(tmp_path), SIZE)
     config = load_config(project / "mkdocs.yml")
     generate(config, today=TODAY)
     (project / "cases" / f"{_media_page_of(config.generated_dir, 3)[0]}.md").unlink()
@@ -340,7 +330,7 @@ def _mtimes(folder: Path) -> dict[str, int]:
 def test_a_dirty_rebuild_renders_the_listing_pages_that_changed_and_drops_gone_ones(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """As `mkdocs serve --dirty` rebuilds: the same plugin, the settings read again."""
-    project = with_page_size(copy_project(tmp_path / "project"))
+    project = with_page_size(copy_project(tmp_path / "project"), SIZE)
     epoch = dt.datetime.combine(TODAY, dt.time(12), tzinfo=dt.UTC).timestamp()
     monkeypatch.setenv("SOURCE_DATE_EPOCH", str(int(epoch)))
     monkeypatch.delenv("CASEBOOK_PROFILE", raising=False)
