@@ -89,12 +89,16 @@ def read_cache(path: Path | None, key: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def write_cache(path: Path, key: Mapping[str, Any], parts: Mapping[str, Any]) -> bool:
-    """Replace the cache file `path` (its folder made if need be) with `key` and `parts`
-    as JSON, through a temporary file and a rename; False when it cannot be written,
-    which only makes the next command slower. No fsync: a cache lost in a crash is
-    read again."""
+    """Replace the cache file `path` with `key` and `parts` as JSON (`write_cache_file`)."""
     data = json.dumps({"key": key, **parts}, ensure_ascii=False,
                       separators=(",", ":")).encode("utf-8")
+    return write_cache_file(path, data)
+
+
+def write_cache_file(path: Path, data: bytes) -> bool:
+    """Replace the cache file `path` (its folder made if need be) with `data`, through a
+    temporary file and a rename; False when it cannot be written, which only makes
+    the next command slower. No fsync: a cache lost in a crash is read again."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         handle, name = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)

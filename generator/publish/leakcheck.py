@@ -46,7 +46,7 @@ import ahocorasick
 from generator.publish.profiles import Removed, Withheld
 
 if TYPE_CHECKING:
-    from generator.config import Config
+    from generator.config import Config, LeakCheckSettings
     from generator.publish.profiles import Profile
     from generator.publish.removedcache import CleanFiles
 
@@ -225,32 +225,28 @@ _KEY_WORDS = (6, 12, 24)
 _SHARED = 16
 
 
-@dataclass(frozen=True, slots=True)
-class _Pattern:
-    words: str
-    """" w1 w2 ... wn", as `normalise` writes them (no space at the end)."""
-    value: str
-    run_on: bool
-    key: int = 0
-    """How many characters of `words` the automaton holds (0: all)."""
+Pattern = tuple[str, str, bool, int]
+"""One form of a value the automaton looks for: its words (" w1 w2 ... wn", as
+`normalise` writes them, no space at the end), the value, whether its last word may
+run on, and how many characters of the words the automaton holds (0: all). A plain
+tuple, so that a table of them is kept between builds as it is (`Table`)."""
 
 
-def _keyed(patterns: list[_Pattern]) -> dict[str, list[_Pattern]]:
+def _keyed(patterns: list[Pattern]) -> dict[str, list[Pattern]]:
     """The patterns by the key the automaton holds for each (see _KEY_WORDS)."""
-    keyed: dict[str, list[_Pattern]] = {}
+    keyed: dict[str, list[Pattern]] = {}
     todo = patterns
     for count in (*_KEY_WORDS, None):
-        groups: dict[str, list[_Pattern]] = {}
+        groups: dict[str, list[Pattern]] = {}
         for pattern in todo:
-            groups.setdefault(_first_words(pattern.words, count), []).append(pattern)
+            groups.setdefault(_first_words(pattern[0], count), []).append(pattern)
         todo = []
         for key, group in groups.items():
             if count is not None and len(group) > _SHARED:
                 todo += group
                 continue
             keyed.setdefault(key, []).extend(
-                p if len(key) == len(p.words) else dataclasses.replace(p, key=len(key))
-                for p in group)
+                p if len(key) == len(p[0]) else (p[0], p[1], p[2], len(key)) for p in group)
     return keyed
 
 
@@ -265,6 +261,28 @@ def _first_words(words: str, count: int | None) -> str:
 
 
 @dataclass(frozen=True, slots=True)
+class Table:
+    """One automaton over the forms of some values: each key it holds leads to the
+    patterns of that key, by their index in `groups`."""
+
+    automaton: Any
+    groups: list[tuple[Pattern, ...]]
+    excluded: frozenset[str] = frozenset()
+    """Values whose patterns here are out of date: the finder that uses the table
+    looks for them in a table of its own."""
+
+    @classmethod
+    def of(cls, patterns: list[Pattern]) -> Table:
+        automaton = ahocorasick.Automaton(ahocorasick.STORE_INTS)
+        groups: list[tuple[Pattern, ...]] = []
+        for key, same in _keyed(patterns).items():
+            automaton.add_word(key, len(groups))
+            groups.append(tuple(same))
+        automaton.make_automaton()
+        return cls(automaton, groups)
+
+
+@dataclass(frozen=True, slots=True)
 class Hit:
     start: int
     end: int
@@ -273,55 +291,96 @@ class Hit:
     """The value's words as found (its own or its slug's)."""
 
 
+# An earlier finder is used again when it already knows all but this share of the
+# values (each of the others is looked for in a small table of its own), and most of
+# what it knows is still looked for: building the automaton over every value is most
+# of what listing them costs at every build.
+_NEW_SHARE = 0.02
+_STALE_SHARE = 0.25
+
+
+def builds_on(base: Finder, removed: Removed) -> bool:
+    """Whether a finder of `removed` is worth building on `base` (see _NEW_SHARE)."""
+    values = removed.values
+    new = sum(base.sentence.get(v) is not w.sentence for v, w in values.items())
+    stale = len(base.sentence) - (len(values) - new)
+    return (base.settings == removed.settings and new <= _NEW_SHARE * len(values)
+            and stale <= _STALE_SHARE * len(base.sentence))
+
+
 class Finder:
     """Every removed value found in a normalised text, in one pass of an automaton.
 
     The slug of a value (as the site makes slugs for its addresses) is looked for
     as the value too. Values that cannot be told from ordinary text are listed in
-    `unprovable` instead. The automaton that `removed_values` built to find what
-    published cases show themselves (`Removed.prepared`, over more values) is
-    used again when it has every value: only the hits of `removed` are kept.
+    `unprovable` instead. A finder built earlier over other values with the same
+    settings (`base`: by default `Removed.prepared`, the one `removed_values` built
+    to find what published cases show themselves, or one kept from the last build)
+    lends its tables for the values it knows: only the others are read again.
     """
 
-    def __init__(self, removed: Removed) -> None:
+    def __init__(self, removed: Removed, base: Finder | None = None) -> None:
         self.removed = removed
-        base = removed.prepared
-        if not (isinstance(base, Finder) and base.removed.settings == removed.settings
-                and base.why.keys() >= removed.values.keys()):
-            base = None
+        self.settings = removed.settings
+        if base is None and isinstance(removed.prepared, Finder):
+            base = removed.prepared
         self.why: dict[str, str | None] = {}
         """Why each value is not looked for (None: it is); "" for a short sentence."""
-        patterns: dict[str, list[_Pattern]] = {}
-        if base is None:
-            patterns = self._patterns()
-        else:
-            self.why = {v: base.why[v] for v in removed.values}
+        self.sentence: dict[str, bool] = {}
+        """Whether each value was read as a sentence (no slug, its own length rule)."""
+        self.tables: list[Table] = []
+        todo = removed.values
+        if base is not None and base.settings == removed.settings:
+            todo = self._borrow(base)
+        patterns = self._patterns(todo)
+        if patterns:
+            self.tables.append(Table.of(patterns))
         self.unprovable = [Unprovable(v, w, why) for v, (w, why) in removed.unprovable.items()]
         self.unprovable += [Unprovable(v, removed.values[v], why)
                             for v, why in self.why.items() if why]
         self.checked = sum(why is None for why in self.why.values())
-        self.automaton: Any = base.automaton if base is not None else None
-        if patterns:
-            self.automaton = ahocorasick.Automaton()
-            every = [pattern for group in patterns.values() for pattern in group]
-            for key, same in _keyed(every).items():
-                self.automaton.add_word(key, tuple(same))
-            self.automaton.make_automaton()
 
-    def _patterns(self) -> dict[str, list[_Pattern]]:
+    @classmethod
+    def restored(cls, settings: LeakCheckSettings, why: dict[str, str | None],
+                 sentence: dict[str, bool], tables: list[Table]) -> Finder:
+        """A finder as an earlier build made it, kept between builds: a `base` only."""
+        finder = cls(Removed(settings=settings))
+        finder.why, finder.sentence, finder.tables = why, sentence, tables
+        return finder
+
+    def _borrow(self, base: Finder) -> dict[str, Withheld]:
+        """Take from `base` what it knows of these values read the same way; the
+        values it does not know."""
+        todo: dict[str, Withheld] = {}
+        changed: set[str] = set()
+        for value, withheld in self.removed.values.items():
+            read_as = base.sentence.get(value)
+            if read_as is withheld.sentence:
+                self.why[value] = base.why[value]
+                self.sentence[value] = read_as
+                continue
+            todo[value] = withheld
+            if read_as is not None:
+                changed.add(value)
+        self.tables = [dataclasses.replace(t, excluded=t.excluded | changed) if changed else t
+                       for t in base.tables]
+        return todo
+
+    def _patterns(self, values: dict[str, Withheld]) -> list[Pattern]:
         from generator.publish.site.pages import slugify
 
-        settings = self.removed.settings
+        settings = self.settings
         stop = frozenset(normalise(" ".join(settings.stop_words)).split())
-        patterns: dict[str, list[_Pattern]] = {}
+        patterns: list[Pattern] = []
         known = self.removed.words
-        for value, withheld in self.removed.values.items():
+        for value, withheld in values.items():
             words = (known.get(value) or normalise(value)).split()
             if withheld.sentence:
                 why = "" if len(words) < settings.sentence_words else None
             else:
                 why = _too_common(words, stop, settings.min_chars)
             self.why[value] = why
+            self.sentence[value] = withheld.sentence
             if why is not None:
                 continue
             forms = {" " + " ".join(words)}
@@ -329,26 +388,23 @@ class Finder:
             # A slug cut at its length limit is a value's first words only: not the value.
             if slug and len(slug) < _SLUG_CUT:
                 forms.add(normalise(slug).rstrip())
-            for form in forms:
-                if len(form) > 1:
-                    last = form[form.rindex(" ") + 1:]
-                    patterns.setdefault(form, []).append(
-                        _Pattern(form, value, len(last) >= _RUN_ON))
+            patterns += [(form, value, len(form) - form.rindex(" ") - 1 >= _RUN_ON, 0)
+                         for form in forms if len(form) > 1]
         return patterns
 
     def find(self, text: str) -> Iterator[Hit]:
         """The hits in a text as `normalise` writes it."""
-        if self.automaton is None:
-            return
         values = self.removed.values
-        for end, patterns in self.automaton.iter(text):
-            for pattern in patterns:
-                start = end - (pattern.key or len(pattern.words)) + 1
-                stop = start + len(pattern.words)
-                if (pattern.value in values
-                        and (not pattern.key or text.startswith(pattern.words, start))
-                        and _ends_word(text, stop, pattern.run_on)):
-                    yield Hit(start, stop, pattern.value, pattern.words)
+        for table in self.tables:
+            groups, excluded = table.groups, table.excluded
+            for end, index in table.automaton.iter(text):
+                for words, value, run_on, key in groups[index]:
+                    start = end - (key or len(words)) + 1
+                    stop = start + len(words)
+                    if (value in values and value not in excluded
+                            and (not key or text.startswith(words, start))
+                            and _ends_word(text, stop, run_on)):
+                        yield Hit(start, stop, value, words)
 
 
 def _ends_word(text: str, stop: int, run_on: bool) -> bool:

@@ -378,14 +378,19 @@ class _Collector:
 
     def finish(self) -> None:
         """Decide each candidate from what the published cases show, found in one pass."""
-        from generator.publish.leakcheck import Finder
+        from generator.publish.leakcheck import Finder, builds_on
 
         known = self.words
         if self.cache is not None:  # every value read once, and kept for the next build
             known = {v: known.get(v) or self.normalise(v) for v in self.pending}
         candidates = Removed(values={v: w for v, (w, _, _) in self.pending.items()},
                              settings=self.removed.settings, words=known)
-        finder = Finder(candidates)
+        kept = self.cache.kept_finder(candidates.settings) if self.cache else None
+        if kept is not None and not builds_on(kept, candidates):
+            kept = None
+        finder = Finder(candidates, base=kept)
+        if kept is None and self.cache is not None:
+            self.cache.keep_finder(finder)
         in_fields: dict[str, set[str]] = {}
         holders: dict[str, int] = {}
         words: set[str] = set()

@@ -9,8 +9,10 @@ were clean, and reads again every file whose bytes or values looked for changed.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
+import pickle
 import subprocess
 from pathlib import Path
 
@@ -21,7 +23,7 @@ from generator.checks.corpus import load_corpus
 from generator.config import Config, load_config
 from generator.history.reader import read_history
 from generator.publish import leakcheck
-from generator.publish.leakcheck import Finder
+from generator.publish.leakcheck import Finder, builds_on
 from generator.publish.profiles import Removed, Withheld, profile, removed_values
 from generator.publish.removedcache import CleanFiles, RemovedCache
 
@@ -70,6 +72,15 @@ def assert_same(removed: Removed, expected: Removed) -> None:
     assert sorted(map(str, finder.find(text))) == sorted(map(str, reference.find(text)))
 
 
+def listed_and_saved(project: Path) -> tuple[Config, Removed]:
+    """The project's configuration, and what a first build lists, its caches saved."""
+    config = load_config(project / "mkdocs.yml")
+    first = RemovedCache.open(config, "public")
+    expected = listed(config, first)
+    first.save()
+    return config, expected
+
+
 def cache_file(project: Path) -> Path:
     return project / ".cache" / "casebook" / "removed-public.json"
 
@@ -105,10 +116,7 @@ def test_the_same_values_without_the_cache_cold_warm_and_after_an_edit(project: 
 @pytest.mark.parametrize("damage", ["truncated", "not json", "other key", "wrong types",
                                     "a folder"])
 def test_a_damaged_cache_is_ignored_and_written_again(project: Path, damage: str) -> None:
-    config = load_config(project / "mkdocs.yml")
-    first = RemovedCache.open(config, "public")
-    expected = listed(config, first)
-    first.save()
+    config, expected = listed_and_saved(project)
     path = cache_file(project)
     raw = path.read_bytes()
     data = json.loads(raw)
@@ -175,6 +183,100 @@ def scanned(config: Config, site: Path, finder: Finder,
     leaks = [str(leak) for leak in leakcheck.scan_with(site, finder, clean=clean)]
     clean.save()
     return leaks, sorted(read)
+
+
+def finder_file(project: Path) -> Path:
+    return project / ".cache" / "casebook" / "finder-removed-public.pickle"
+
+
+def test_the_automaton_is_kept_and_lent_to_the_next_build(project: Path) -> None:
+    config = load_config(project / "mkdocs.yml")
+    first = RemovedCache.open(config, "public")
+    listed(config, first)
+    assert first.finder is not None, "a build with no kept automaton makes one to keep"
+    first.save()
+    assert finder_file(project).is_file()
+
+    # The next build borrows it whole: nothing is built, nothing is kept again.
+    warm = RemovedCache.open(config, "public")
+    kept = warm.kept_finder(config.settings.leakcheck)
+    assert kept is not None and len(kept.tables) == 1
+    removed = listed(config, warm)
+    assert_same(removed, listed(config, None))
+    assert warm.finder is None
+    lent = removed.prepared
+    assert isinstance(lent, Finder) and len(lent.tables) == 1
+
+    # A case left out gains a sentence: only it is read into a table of its own, and
+    # it is found as a fresh finder finds it.
+    path = project / "cases" / f"{AMBER_ID}.md"
+    sentence = "A ninth account from the ferry landing described the same convoy at dusk."
+    path.write_text(path.read_text(encoding="utf-8").rstrip("\n") + f"\n\n{sentence}\n",
+                    encoding="utf-8")
+    git(project, "commit", "-q", "-am", "Add an account")
+    edited = RemovedCache.open(config, "public")
+    removed = listed(config, edited)
+    assert_same(removed, listed(config, None))
+    lent = removed.prepared
+    assert isinstance(lent, Finder) and len(lent.tables) == 2
+    assert [p[1] for group in lent.tables[1].groups for p in group] == [sentence]
+    text = f" a {leakcheck.normalise(sentence)} b "
+    assert [hit.value for hit in Finder(removed).find(text)] == [sentence]
+
+
+def test_a_value_read_another_way_now_is_not_lent_by_the_earlier_finder() -> None:
+    field = Withheld("CH-2023-0001", "location.place", "a case left out")
+    as_field = {"Quokka Ministry cable annex": field}
+    base = Finder(Removed(values=as_field))
+    # The same text is now a sentence: no slug form, its own length rule.
+    sentence = dataclasses.replace(field, field="narrative", sentence=True)
+    now = Removed(values={"Quokka Ministry cable annex": sentence})
+    borrowed, fresh = Finder(now, base=base), Finder(now)
+    assert borrowed.why == fresh.why and borrowed.sentence == fresh.sentence
+    slug = " quokka ministry cable annex"  # the slug's words; a sentence has no slug
+    assert list(base.find(slug)) and not list(fresh.find(slug))
+    assert list(borrowed.find(slug)) == list(fresh.find(slug)) == []
+    assert not builds_on(base, Removed(values={f"Value number {i} of many": field
+                                               for i in range(10)}))
+    assert builds_on(base, Removed(values=as_field))
+
+
+class _Planted:
+    """Pickles as a call that would create a file, if the unpickler allowed it."""
+
+    def __init__(self, target: Path) -> None:
+        self.target = target
+
+    def __reduce__(self) -> tuple[object, tuple[str, ...]]:
+        return (Path.touch, (str(self.target),))  # type: ignore[return-value]
+
+
+@pytest.mark.parametrize("damage", ["truncated", "not a pickle", "other key", "code",
+                                    "wrong types"])
+def test_a_damaged_kept_automaton_is_ignored_and_runs_nothing(
+        project: Path, tmp_path: Path, damage: str) -> None:
+    config, expected = listed_and_saved(project)
+    path = finder_file(project)
+    raw = path.read_bytes()
+    planted = tmp_path / "planted"
+    if damage == "truncated":
+        path.write_bytes(raw[: len(raw) // 2])
+    elif damage == "not a pickle":
+        path.write_bytes(b"\x00\xff" * 100)
+    else:
+        data = pickle.loads(raw)
+        if damage == "other key":
+            data["key"]["code"] = "0" * 16
+        elif damage == "code":
+            data["why"] = _Planted(planted)
+        else:
+            data["groups"] = ["not a tuple"] * len(data["groups"])
+        path.write_bytes(pickle.dumps(data))
+    damaged = RemovedCache.open(config, "public")
+    assert damaged.kept_finder(config.settings.leakcheck) is None
+    assert not planted.exists()
+    assert_same(listed(config, damaged), expected)
+    assert damaged.finder is not None, "a new automaton is made, and kept"
 
 
 def test_a_file_read_clean_is_not_read_again_until_it_or_the_values_change(
