@@ -79,7 +79,8 @@ def main() -> int:
     shutil.rmtree(args.project / "site", ignore_errors=True)
     if args.cold:
         cache = args.project / ".cache" / "casebook"
-        for path in [*cache.glob("removed-*.json"), *cache.glob("scanned-*.json")]:
+        for path in [*cache.glob("removed-*.json"), *cache.glob("scanned-*.json"),
+                     *cache.glob("finder-*.pickle")]:
             path.unlink()
     config = load_config(args.project / "mkdocs.yml")
     generated: list[Any] = []

@@ -308,6 +308,56 @@ def _strings(model: Any, parts: list[str], shown: str = "") -> list[tuple[str, s
     return _strings(getattr(model, name, None), parts[1:], f"{shown}.{name}" if shown else name)
 
 
+def _withheld_strings(model: Any) -> list[tuple[str, str, str]]:
+    """(path, where, value) of every string in every withheld field, path by path in
+    the order of `withheld_fields` (the first place a value stands names it), in one
+    walk of the case: each list (its sources, its stage history) is read once for all
+    the fields inside it."""
+    found: list[tuple[str, str, str]] = []
+    _walk(model, _withheld_tree(), "", found)
+    order = _withheld_order()
+    found.sort(key=lambda item: order[item[0]])
+    return found
+
+
+@functools.cache
+def _withheld_tree() -> dict[str, Any]:
+    """The withheld fields as a tree of attribute names; a leaf is its dotted path."""
+    tree: dict[str, Any] = {}
+    for path in withheld_fields():
+        *parents, last = path.split(".")
+        node = tree
+        for part in parents:
+            node = node.setdefault(part, {})
+        node[last] = path
+    return tree
+
+
+@functools.cache
+def _withheld_order() -> dict[str, int]:
+    return {path: i for i, path in enumerate(withheld_fields())}
+
+
+def _walk(model: Any, node: dict[str, Any], shown: str,
+          found: list[tuple[str, str, str]]) -> None:
+    for name, below in node.items():
+        _visit(getattr(model, name, None), below, f"{shown}.{name}" if shown else name, found)
+
+
+def _visit(value: Any, below: dict[str, Any] | str, where: str,
+           found: list[tuple[str, str, str]]) -> None:
+    if value is None:
+        return
+    if isinstance(value, list):
+        for i, item in enumerate(value):
+            _visit(item, below, f"{where}[{getattr(item, 'key', i)}]", found)
+    elif isinstance(below, str):
+        if isinstance(value, str) and not isinstance(value, enum.Enum):
+            found.append((below, where, value))
+    else:
+        _walk(value, below, where, found)
+
+
 # A narrative sentence of a case left out that a published narrative holds as well
 # is public through that case, as any other field's value is: narratives written
 # from a template (an import's body, a team's stock phrases) share whole sentences,
@@ -344,9 +394,8 @@ class _Collector:
         self.bodies = bodies
         self.exact: dict[str, set[str]] = {}
         for view in self.views:
-            for path in withheld_fields():
-                self.exact.setdefault(path, set()).update(
-                    v.strip() for _, v in _strings(view, path.split(".")))
+            for path, _, value in _withheld_strings(view):
+                self.exact.setdefault(path, set()).add(value.strip())
         self.pending: dict[str, tuple[Withheld, str, str]] = {}
         """Each candidate with its field and how published cases may show it: `exact`,
         `identity` (an id or a title), `sentence`, or `words`."""
@@ -363,9 +412,8 @@ class _Collector:
 
     def case(self, case: Case, body: str, reason: str) -> None:
         """Every value of a case the profile leaves out."""
-        for path in withheld_fields():
-            for where, value in _strings(case, path.split(".")):
-                self.add(value, path, Withheld(case.id, where, reason))
+        for path, where, value in _withheld_strings(case):
+            self.add(value, path, Withheld(case.id, where, reason))
         read = self._sentences
         for sentence, words in read(body) if self.cache is None else self.cache.sentences(
                 body, read):
@@ -396,13 +444,12 @@ class _Collector:
         words: set[str] = set()
         titles: set[str] = set()
         for view in self.views:
-            for path in withheld_fields():
-                for _, value in _strings(view, path.split(".")):
-                    text = self.normalise(value)
-                    words.update(text.split())
-                    titles.update([text] if path in ("id", "title") else [])
-                    for hit in finder.find(text):
-                        in_fields.setdefault(hit.value, set()).add(path)
+            for path, _, value in _withheld_strings(view):
+                text = self.normalise(value)
+                words.update(text.split())
+                titles.update([text] if path in ("id", "title") else [])
+                for hit in finder.find(text):
+                    in_fields.setdefault(hit.value, set()).add(path)
             text = self.normalise(self.bodies.get(view.id, ""))
             words.update(text.split())
             for value in {hit.value for hit in finder.find(text)}:
@@ -450,8 +497,10 @@ class _Collector:
                     shown.update(v for _, v in olds + news)
         if not hidden:
             return
-        now = {path: "|".join(self.normalise(v) for _, v in _strings(view, path.split(".")))
-               for path in withheld_fields()}
+        shown_now: dict[str, list[str]] = {path: [] for path in withheld_fields()}
+        for path, _, value in _withheld_strings(view):
+            shown_now[path].append(self.normalise(value))
+        now = {path: "|".join(texts) for path, texts in shown_now.items()}
         for where, value, level in hidden:
             path = re.sub(r"\[[^]]*\]", "", where)
             if (path in withheld_fields() and path != "id" and value not in shown
