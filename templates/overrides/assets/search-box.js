@@ -35,7 +35,7 @@
         if (!response.ok) throw new Error("no search index (" + response.status + ")");
         return response.json();
       }).then(function (data) { return data.parts; });
-      parts.catch(function () { parts = null; }); // asked again at the next search
+      parts.catch(function () { parts = null; }); // tried again next time
     }
     return parts;
   }
@@ -51,6 +51,7 @@
           return module;
         });
       });
+      bundles[url].catch(function () { delete bundles[url]; }); // tried again next time
     }
     return bundles[url];
   }
