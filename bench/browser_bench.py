@@ -1,4 +1,4 @@
-"""What a reader's browser pays for a search: a built site in Chromium, opened, one id searched.
+"""What a reader's browser pays for a search: a built site in Chromium, opened, one query searched.
 
 For a built site (``site/`` of a casebook project) this serves the folder with a
 plain local HTTP server (no compression: what a static host adds is not
@@ -9,8 +9,13 @@ before):
 - opens the home page, types a case id into the header's search box, and takes
   the time from asking for the home page until the result list shows that case
   first, with its "Case id" badge (the box waits 150 ms after typing before it
-  searches, and loads Pagefind's script, its WebAssembly and the index chunks
-  the query needs on that first search: all of it is counted);
+  searches, and loads the list of the index's parts, Pagefind's script, its
+  WebAssembly and the index chunks the query needs on that first search: all
+  of it is counted); with ``--words``, a query of words instead, until its
+  first result shows (every part of the index is searched);
+- where the time after typing went: when the last response of the list of
+  parts, of Pagefind's script, of its WebAssembly and of the index's chunks
+  ended, from the keystroke (`Visit.steps`);
 - sums the bytes that visit transferred (every response's headers and body, as
   Playwright counts them for the page and its workers: Pagefind searches in a
   worker of its own on a large site), with their number and the share of
@@ -22,7 +27,7 @@ before):
 The figure of each is the median of the runs. `measure_search` is what
 bench/run.py calls at each N; on its own::
 
-    .venv/bin/python bench/browser_bench.py SITE_DIR CASE_ID [--runs 3]
+    .venv/bin/python bench/browser_bench.py SITE_DIR CASE_ID [--words WORD] [--runs 3]
 """
 
 from __future__ import annotations
@@ -74,6 +79,16 @@ class Visit:
     """The part of `transferred` that came from the search index's folder."""
     heap_mib: float
     renderer_rss_mib: float
+    steps: tuple[tuple[str, float], ...] = ()
+    """For each kind of the index's files (`STEPS`), when its last response ended,
+    in seconds from the keystroke; then when the result showed (`SHOWN`)."""
+
+
+STEPS = (("parts list", "parts.json"), ("pagefind.js", "pagefind.js"),
+         ("worker", "pagefind-worker.js"), ("wasm", ".pagefind"),
+         ("index chunks", ".pf_"))
+"""The kinds of the search's files, by what their address holds, in the order named."""
+SHOWN = "result shown"
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,9 +97,16 @@ class Search:
 
     case_id: str
     visits: tuple[Visit, ...]
+    words: bool = False
+    """A query of words (`case_id` holds it), not an id."""
 
     def median(self, field: str) -> float:
         return float(statistics.median(getattr(v, field) for v in self.visits))
+
+    def step(self, name: str) -> float | None:
+        """The median time of one of `STEPS` over the visits that fetched it."""
+        found = [dict(v.steps)[name] for v in self.visits if name in dict(v.steps)]
+        return float(statistics.median(found)) if found else None
 
 
 # --- the server -----------------------------------------------------------------------
@@ -138,15 +160,22 @@ def renderer_rss_mib() -> float:
 # --- one visit ------------------------------------------------------------------------
 
 
-def visit(playwright: Any, base: str, case_id: str) -> Visit:
-    """A fresh Chromium opens `base`, searches `case_id`, and is closed."""
+def visit(playwright: Any, base: str, case_id: str, words: bool = False) -> Visit:
+    """A fresh Chromium opens `base`, searches `case_id` (a query of words if `words`),
+    and is closed."""
     browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS)
     try:
         context = browser.new_context(service_workers="block")
         # The context's, not the page's: Pagefind fetches its index from a worker of
         # its own on a large site, which the page's DevTools session does not see.
         finished: list[Any] = []
-        context.on("requestfinished", lambda request: finished.append(request))
+        ended: list[tuple[str, float]] = []
+
+        def end(request: Any) -> None:
+            finished.append(request)
+            ended.append((request.url, time.perf_counter()))
+
+        context.on("requestfinished", end)
         page = context.new_page()
         cdp = context.new_cdp_session(page)
         cdp.send("Performance.enable")
@@ -155,12 +184,16 @@ def visit(playwright: Any, base: str, case_id: str) -> Visit:
         loaded = time.perf_counter() - started
         box = page.locator(SEARCH_BOX)
         box.wait_for(state="visible", timeout=TIMEOUT_MS)
-        box.fill(case_id.lower())
+        typed = time.perf_counter()
+        box.fill(case_id if words else case_id.lower())
         first = page.locator(FIRST_RESULT).first
-        first.locator(".cb-search__badge", has_text="Case id").wait_for(timeout=TIMEOUT_MS)
+        if words:
+            first.wait_for(timeout=TIMEOUT_MS)
+        else:
+            first.locator(".cb-search__badge", has_text="Case id").wait_for(timeout=TIMEOUT_MS)
         seconds = time.perf_counter() - started
         href = first.get_attribute("href") or ""
-        if not href.rstrip("/").endswith(f"cases/{case_id}"):
+        if not words and not href.rstrip("/").endswith(f"cases/{case_id}"):
             raise BrowserFailed(f"the first result for {case_id} links to {href!r}")
         metrics = {m["name"]: m["value"] for m in cdp.send("Performance.getMetrics")["metrics"]}
         rss = renderer_rss_mib()
@@ -171,7 +204,19 @@ def visit(playwright: Any, base: str, case_id: str) -> Visit:
         browser.close()
     search = sum(n for url, n in received if SEARCH_FOLDER in url)
     return Visit(seconds, loaded, sum(n for _, n in received), len(received), search,
-                 metrics.get("JSHeapUsedSize", 0.0) / 2**20, rss)
+                 metrics.get("JSHeapUsedSize", 0.0) / 2**20, rss,
+                 (*_steps(ended, typed), (SHOWN, started + seconds - typed)))
+
+
+def _steps(ended: list[tuple[str, float]], typed: float) -> tuple[tuple[str, float], ...]:
+    """When the last response of each of `STEPS` ended, from `typed`."""
+    steps = []
+    for name, marker in STEPS:
+        times = [at for url, at in ended
+                 if SEARCH_FOLDER in url and marker in url.split("?")[0].rsplit("/", 1)[-1]]
+        if times:
+            steps.append((name, max(times) - typed))
+    return tuple(steps)
 
 
 def _received(sizes: dict[str, int]) -> int:
@@ -179,8 +224,10 @@ def _received(sizes: dict[str, int]) -> int:
     return max(sizes.get("responseBodySize", 0), 0) + max(sizes.get("responseHeadersSize", 0), 0)
 
 
-def measure_search(site_dir: Path, case_id: str, runs: int = 3) -> Search:
-    """`runs` fresh visits of the site in `site_dir`, each searching `case_id`."""
+def measure_search(site_dir: Path, case_id: str, runs: int = 3, *,
+                   words: bool = False) -> Search:
+    """`runs` fresh visits of the site in `site_dir`, each searching `case_id` (a query
+    of words if `words`)."""
     if not CHROMIUM.exists():
         raise BrowserFailed(f"no Chromium at {CHROMIUM} (Debian's chromium package)")
     try:
@@ -191,16 +238,20 @@ def measure_search(site_dir: Path, case_id: str, runs: int = 3) -> Search:
         raise BrowserFailed(f"no built site in {site_dir}")
     with serve(site_dir) as base, sync_api.sync_playwright() as playwright:
         try:
-            visits = tuple(visit(playwright, base, case_id) for _ in range(runs))
+            visits = tuple(visit(playwright, base, case_id, words) for _ in range(runs))
         except sync_api.Error as err:
             raise BrowserFailed(f"search for {case_id}: {str(err).splitlines()[0]}") from None
-    return Search(case_id, visits)
+    return Search(case_id, visits, words)
 
 
 def summary(search: Search) -> str:
     """The figures in one line."""
-    return (f"first result for {search.case_id} {search.median('seconds'):.2f} s "
-            f"(page load {search.median('load_seconds'):.2f} s), "
+    steps = [(name, search.step(name)) for name in [*(name for name, _ in STEPS), SHOWN]]
+    after = ", ".join(f"{name} {at:.2f}" for name, at in steps if at is not None)
+    query = f"words {search.case_id!r}" if search.words else search.case_id
+    return (f"first result for {query} {search.median('seconds'):.2f} s "
+            f"(page load {search.median('load_seconds'):.2f} s; after typing, last "
+            f"{after} s), "
             f"{search.median('transferred') / 1e6:.2f} MB in "
             f"{search.median('requests'):.0f} responses "
             f"({search.median('search_bytes') / 1e6:.2f} MB of the index), "
@@ -213,17 +264,22 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
     parser.add_argument("site", type=Path, help="a built site folder (site/)")
     parser.add_argument("case_id", help="the id to search for; a case the site publishes")
+    parser.add_argument("--words", action="append", default=[],
+                        help="also a query of words, in fresh visits of its own (repeatable)")
     parser.add_argument("--runs", type=int, default=3, help="fresh visits (median)")
     args = parser.parse_args(argv)
     try:
-        search = measure_search(args.site, args.case_id, args.runs)
+        searches = [measure_search(args.site, args.case_id, args.runs),
+                    *(measure_search(args.site, w, args.runs, words=True) for w in args.words)]
     except BrowserFailed as err:
         print(f"browser_bench: {err}", file=sys.stderr)
         return 1
-    for v in search.visits:
-        print(f"  {v.seconds:.2f} s, {v.transferred:,} bytes, {v.requests} responses, "
-              f"heap {v.heap_mib:.1f} MiB, RSS {v.renderer_rss_mib:.0f} MiB", file=sys.stderr)
-    print(summary(search))
+    for search in searches:
+        for v in search.visits:
+            print(f"  {v.seconds:.2f} s, {v.transferred:,} bytes, {v.requests} responses, "
+                  f"heap {v.heap_mib:.1f} MiB, RSS {v.renderer_rss_mib:.0f} MiB",
+                  file=sys.stderr)
+        print(summary(search))
     return 0
 
 

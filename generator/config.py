@@ -121,6 +121,11 @@ class Settings(BaseModel):
         200, gt=0, description="Rows on each page of a long table of cases (a stage, a "
                                 "group, what needs attention, the map's table); a longer "
                                 "table continues on further pages.")
+    search_part_pages: int = Field(
+        1000, gt=0, description="Case pages in each part of the search index: the index is "
+                                "written in parts of this many cases, one after another, so "
+                                "that the indexer's memory stays that of one part (about "
+                                "0.35 MiB a page).")
     repo_url: str | None = Field(
         None, pattern=r"^https?://",
         description="Web address of the repository on its host; case pages then link to "

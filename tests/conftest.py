@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import gzip
 import importlib.util
+import json
 import os
 import shutil
 import subprocess
@@ -12,7 +14,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from click.testing import CliRunner, Result
@@ -146,13 +148,36 @@ def copy_project(target: Path) -> Path:
 def with_page_size(project: Path, size: int) -> Path:
     """`project` with its listings split into pages of `size` rows (`listing_page_size`
     in mkdocs.yml), so that the suite's few sample cases span several pages."""
+    return with_setting(project, "listing_page_size", size)
+
+
+def with_search_parts(project: Path, size: int) -> Path:
+    """`project` with its search index in parts of `size` case pages
+    (`search_part_pages`), so that the suite's few sample cases make several parts."""
+    return with_setting(project, "search_part_pages", size)
+
+
+def with_setting(project: Path, name: str, value: int) -> Path:
+    """`project` with the casebook setting `name` set to `value` in its mkdocs.yml."""
     settings = project / "mkdocs.yml"
     text = settings.read_text(encoding="utf-8")
     assert "      stalled_days: 60\n" in text
     settings.write_text(text.replace("      stalled_days: 60\n",
-                                     f"      stalled_days: 60\n      listing_page_size: {size}\n"),
+                                     f"      stalled_days: 60\n      {name}: {value}\n"),
                         encoding="utf-8")
     return project
+
+
+def search_fragment_files(site: Path) -> list[Path]:
+    """The compressed entry of each page in the site's search index, every part's
+    (`pagefind/part-N/fragment/`, generator/publish/search.py)."""
+    return sorted((site / "pagefind").glob("*/fragment/*.pf_fragment"))
+
+
+def search_fragments(site: Path) -> list[dict[str, Any]]:
+    """Each page's entry in the site's search index: its url, content and meta."""
+    return [json.loads(gzip.decompress(path.read_bytes()).removeprefix(b"pagefind_dcd"))
+            for path in search_fragment_files(site)]
 
 
 def bench_corpus() -> ModuleType:

@@ -26,7 +26,7 @@ from pathlib import Path
 
 from generator.publish.leakcheck import scan
 from generator.publish.profiles import Removed
-from generator.publish.search import SearchError, index_site
+from generator.publish.search import PART_PAGES, SearchError, index_site
 
 log = logging.getLogger("mkdocs.plugins.casebook")
 
@@ -39,6 +39,7 @@ class _Job:
     site_dir: Path
     removed: Removed
     serial: int
+    part_pages: int
 
 
 class BackgroundIndex:
@@ -58,11 +59,11 @@ class BackgroundIndex:
         it is read (the leak check would fail the rebuild, and the server would
         stop answering until the next save)."""
 
-    def request(self, site_dir: Path, removed: Removed) -> None:
+    def request(self, site_dir: Path, removed: Removed, part_pages: int = PART_PAGES) -> None:
         """Index the site once the running indexing, if any, has ended; never waits."""
         with self._changed:
             self._serial += 1
-            self._next = _Job(site_dir, removed, self._serial)
+            self._next = _Job(site_dir, removed, self._serial, part_pages)
             if self._running:
                 return  # the running thread takes it when it is done
             self._running = True
@@ -100,8 +101,8 @@ class BackgroundIndex:
     def _index(self, job: _Job) -> None:
         """One indexing: errors go to the terminal, since no build is there to fail."""
         try:
-            indexed = index_site(job.site_dir, vet=lambda folder: self._vet(job, folder),
-                                 guard=self.guard)
+            indexed = index_site(job.site_dir, part_pages=job.part_pages,
+                                 vet=lambda folder: self._vet(job, folder), guard=self.guard)
         except Exception as err:  # never end the thread in a traceback: a rebuild asks again
             if self._stopped:
                 return  # its site was deleted under it: nobody will read this index

@@ -149,7 +149,7 @@ class CasebookPlugin(BasePlugin[LegacyConfig]):  # type: ignore[no-untyped-call]
         # case the profile no longer publishes.
         site_dir = Path(config.site_dir)
         try:
-            indexed = index_site(site_dir)
+            indexed = index_site(site_dir, part_pages=self._part_pages())
         except SearchError as err:
             raise PluginError(f"casebook: {err}") from None
         log.info("casebook: search index of %d case pages", indexed.pages)
@@ -180,9 +180,13 @@ class CasebookPlugin(BasePlugin[LegacyConfig]):  # type: ignore[no-untyped-call]
         if self.serving:
             # Every case page again, never only the rendered ones: an index kept from an
             # earlier build would still find a deleted case or an unpublished one's text.
-            self.search.request(site_dir, removed)
+            self.search.request(site_dir, removed, self._part_pages())
 
     on_post_build = CombinedEvent(_index_search, _check_for_leaks)
+
+    def _part_pages(self) -> int:
+        assert self.casebook is not None  # read by on_config, before any build
+        return self.casebook.settings.search_part_pages
 
     def on_serve(self, server: LiveReloadServer, /, *, config: MkDocsConfig,
                  builder: Any) -> LiveReloadServer:

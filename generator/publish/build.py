@@ -272,7 +272,7 @@ def build_site(config: Config, *, today: dt.date | None = None, profile: Profile
     mkdocs_config.extra.update(theme_extra(generated))
     build(mkdocs_config)
     site_dir = Path(mkdocs_config.site_dir)
-    index_site(site_dir)
+    index_site(site_dir, part_pages=config.settings.search_part_pages)
 
     # Prove that nothing the profile removed reached the site (its search index
     # included); never leave one that leaks.

@@ -85,10 +85,10 @@ def test_the_browser_finds_a_case_by_its_id_and_counts_the_visit(
     assert 0 < visit.load_seconds < visit.seconds
     # The home page, the theme's files and Pagefind's: at least what is on disk of them.
     home = (site / "index.html").stat().st_size
-    pagefind = sum(p.stat().st_size for p in (site / "pagefind").glob("pagefind*.js"))
+    pagefind = sum(p.stat().st_size for p in (site / "pagefind").glob("*/pagefind*.js"))
     assert visit.transferred > home + 10_000
     assert 0 < visit.search_bytes < visit.transferred
-    assert visit.search_bytes > (site / "pagefind" / "wasm.en.pagefind").stat().st_size
+    assert visit.search_bytes > (site / "pagefind" / "part-1" / "wasm.en.pagefind").stat().st_size
     assert pagefind > 0 and visit.requests > 5
     assert visit.heap_mib > 0 and visit.renderer_rss_mib > 10
     assert "first result for CH-2024-0006" in browser_bench.summary(search)
@@ -129,4 +129,9 @@ def test_the_indexers_peak_is_measured_on_the_pages_a_glob_takes_and_the_site_is
     # Pagefind's own count of the pages it indexed, and its binary's memory, not Python's.
     assert (every[1], one_year[1]) == ("3", "2")
     assert float(every[3]) > 1 and float(every[4]) > 1
+    # The parts the build would make of them, each measured, then the whole index.
+    parts = search_memory.measure_parts(Path(sys.executable), site, 2)
+    assert [row[1] for row in parts] == ["1", "2", "3"]
+    assert parts[0][0] == "part-1 of 2: CH-2023-0001 to CH-2023-0001"
+    assert float(parts[2][3]) == max(float(row[3]) for row in parts[:2]) > 1
     assert sorted(p.relative_to(site) for p in site.rglob("*")) == before

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -17,9 +17,11 @@ import pytest
 from browsing import Watch, chromium, serve, watched_tab
 from playwright.sync_api import Browser, Locator, Page, Route, expect
 
-from conftest import ROOT, SAMPLE_CASES, TODAY, copy_project, run_casebook
+from conftest import ROOT, SAMPLE_CASES, TODAY, copy_project, run_casebook, with_search_parts
 
 SCREENSHOTS = ROOT / "tests" / "artifacts" / "screenshots"
+SEARCH_PART_PAGES = 3
+"""Case pages in each part of the search index: the sample cases make several parts."""
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
 
@@ -32,7 +34,8 @@ class Server:
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    project = copy_project(tmp_path_factory.mktemp("browser-project"))
+    project = with_search_parts(copy_project(tmp_path_factory.mktemp("browser-project")),
+                                SEARCH_PART_PAGES)
     result = run_casebook("build", "--today", TODAY.isoformat(), cwd=project)
     assert result.returncode == 0, result.stdout + result.stderr
     with serve(project / "site", project / "www") as base:
@@ -92,6 +95,26 @@ def test_home_to_stage_sort_filter_and_case(page: tuple[Page, Watch], server: Se
     _shot(tab, "case")
 
 
+def search_parts(server: Server) -> list[dict[str, str]]:
+    """The parts of the site's search index, as its list of them says."""
+    parts: list[dict[str, str]] = json.loads(
+        (server.site / "pagefind" / "parts.json").read_text(encoding="utf-8"))["parts"]
+    return parts
+
+
+def part_of(server: Server, case_id: str) -> str:
+    """The folder of the part whose run of ids holds `case_id`."""
+    return next(p["path"].rstrip("/") for p in search_parts(server)
+                if p["first"] <= case_id <= p["last"])
+
+
+def fetched_parts(tab: Page) -> Callable[[], set[str]]:
+    """From now on, the parts of the index that the tab or its workers fetch from."""
+    urls: list[str] = []
+    tab.context.on("requestfinished", lambda request: urls.append(request.url))
+    return lambda: {m.group(1) for url in urls if (m := re.search(r"/pagefind/(part-\d+)/", url))}
+
+
 def test_search_finds_a_case_by_a_word_in_its_narrative(page: tuple[Page, Watch],
                                                         server: Server) -> None:
     tab, _ = page
@@ -99,6 +122,7 @@ def test_search_finds_a_case_by_a_word_in_its_narrative(page: tuple[Page, Watch]
     sample = (SAMPLE_CASES / "CH-2024-0006.md").read_text(encoding="utf-8")
     assert word in sample.split("---", 2)[2]
     tab.goto(server.base)
+    fetched = fetched_parts(tab)
     tab.fill(".cb-search__input", word)
     results = tab.locator(".cb-search__results")
     expect(results.locator(".cb-search__meta")).to_have_text("1 case matches", timeout=60000)
@@ -110,8 +134,11 @@ def test_search_finds_a_case_by_a_word_in_its_narrative(page: tuple[Page, Watch]
     assert facts.startswith("CH-2024-0006 · ") and re.search(r"\d{4}-\d{2}-\d{2}$", facts)
     expect(result.locator("mark")).to_have_text(word)
     assert "¶" not in result.inner_text()
-    # Pagefind's chunks were loaded from the site itself (outside hosts fail the test).
+    # Pagefind's chunks were loaded from the site itself (outside hosts fail the test),
+    # from every part of the index: a word may be in any.
     assert any("/pagefind/" in url for url in server_requests(tab))
+    parts = {p["path"].rstrip("/") for p in search_parts(server)}
+    assert len(parts) >= 3 and fetched() == parts
     result.click()
     tab.wait_for_url("**/cases/CH-2024-0006/")
 
@@ -136,12 +163,17 @@ def test_search_by_case_id_puts_that_case_first_and_says_so(page: tuple[Page, Wa
             break
         tab.keyboard.press("Tab")
     expect(box).to_be_focused()
+    fetched = fetched_parts(tab)
     tab.keyboard.type(target.lower())
     results = tab.locator(".cb-search__results")
     first = results.locator(".cb-search__item a").first
     expect(first.locator(".cb-search__badge")).to_have_text("Case id", timeout=60000)
     expect(first).to_have_attribute("href", re.compile(rf"cases/{target}/$"))
     expect(results.locator(".cb-search__meta")).to_contain_text(f"Case {target} (exact id)")
+    # Only the part whose run of ids holds it was read, out of several.
+    assert len(search_parts(server)) >= 3
+    assert fetched() == {part_of(server, target)}
+    expect(results.locator(".cb-search__item")).to_have_count(1)
     # Enter goes to the first result: the case.
     tab.press(".cb-search__input", "Enter")
     tab.wait_for_url(f"**/cases/{target}/")
@@ -149,6 +181,31 @@ def test_search_by_case_id_puts_that_case_first_and_says_so(page: tuple[Page, Wa
     tab.fill(".cb-search__input", "CH-1999-9999")
     expect(results.locator(".cb-search__meta")).to_contain_text(
         "No case has the id CH-1999-9999 in this build", timeout=60000)
+    expect(results.locator(".cb-search__badge")).to_have_count(0)
+
+
+def test_a_word_search_ranks_cases_from_several_parts_in_one_list(page: tuple[Page, Watch],
+                                                                 server: Server) -> None:
+    tab, _ = page
+    # "Northfield" is in the text of these cases, which are in different parts.
+    holding = ["CH-2023-0001", "CH-2023-0003", "CH-2024-0005"]
+    assert len({part_of(server, case_id) for case_id in holding}) >= 2
+    tab.goto(server.base)
+    tab.fill(".cb-search__input", "northfield")
+    results = tab.locator(".cb-search__results")
+    expect(results.locator(".cb-search__meta")).to_have_text(
+        re.compile(r"^\d+ cases match$"), timeout=60000)
+    links = results.locator(".cb-search__item a")
+    found = [str(link.get_attribute("href")).rstrip("/").rsplit("/", 1)[-1]
+             for link in links.all()]
+    assert set(holding) <= set(found)
+    assert len(found) == len(set(found))  # each case once, whatever part it came from
+    count = int(results.locator(".cb-search__meta").inner_text().split()[0])
+    assert len(found) == min(count, 10)  # the first ten of them, whatever their part
+    # The same search again in quotes finds the cases that name an id: its own first.
+    tab.fill(".cb-search__input", '"CH-2023-0001"')
+    first = results.locator(".cb-search__item a").first
+    expect(first).to_have_attribute("href", re.compile(r"cases/CH-2023-0001/$"), timeout=60000)
     expect(results.locator(".cb-search__badge")).to_have_count(0)
 
 

@@ -20,7 +20,6 @@ second rebuild.
 from __future__ import annotations
 
 import datetime as dt
-import gzip
 import json
 import logging
 import os
@@ -40,7 +39,7 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import Abort
 from serving import MKDOCS, Server
 
-from conftest import TODAY, copy_project
+from conftest import TODAY, copy_project, search_fragments
 from generator.preview import indexing, pipeline
 from generator.preview.plugin import CasebookPlugin
 from generator.publish.search import SCRATCH_FOLDERS, Indexed, index_site
@@ -104,8 +103,7 @@ SEARCH = "pagefind/"
 
 def search_entries(site: Path) -> list[dict[str, Any]]:
     """Each page's entry in Pagefind's index (a compressed fragment per page)."""
-    return [json.loads(gzip.decompress(path.read_bytes()).removeprefix(b"pagefind_dcd"))
-            for path in sorted((site / SEARCH / "fragment").glob("*.pf_fragment"))]
+    return search_fragments(site)
 
 
 def page_of(entry: dict[str, Any]) -> str:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import gzip
-import json
 import re
 import subprocess
 import sys
@@ -13,7 +11,14 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 
-from conftest import SAMPLE_CASES, TODAY, copy_project, run_casebook, sample_config
+from conftest import (
+    SAMPLE_CASES,
+    TODAY,
+    copy_project,
+    run_casebook,
+    sample_config,
+    search_fragments,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -146,8 +151,7 @@ def test_navigation_lists_index_pages_only(built: Path) -> None:
 
 def test_each_case_is_found_once_by_search(built: Path) -> None:
     # Pagefind's index: one compressed fragment per page that is a result.
-    docs = [json.loads(gzip.decompress(f.read_bytes()).removeprefix(b"pagefind_dcd"))
-            for f in (built / "site" / "pagefind" / "fragment").glob("*.pf_fragment")]
+    docs = search_fragments(built / "site")
     for case_id in _published_ids():
         pages = {doc["url"] for doc in docs if case_id in doc["content"]}
         own = f"/cases/{case_id}/"

@@ -76,4 +76,4 @@ def test_casebook_build_needs_no_plugin_in_mkdocs_yml(generated: Path, tmp_path:
     site = project / "site"
     assert _pages(site) == _pages(generated / "site")
     assert BANNER in (site / "index.html").read_text(encoding="utf-8")
-    assert (site / "pagefind" / "pagefind-entry.json").is_file()
+    assert (site / "pagefind" / "parts.json").is_file()

@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import FIXTURES, ROOT, SAMPLE_CASES, TODAY, run_casebook
+from conftest import FIXTURES, ROOT, SAMPLE_CASES, TODAY, run_casebook, search_fragment_files
 from generator.config import LeakCheckSettings
 from generator.preview.watch import Watch
 from generator.publish.leakcheck import Finder, Leak, scan, scan_with, still_clean
@@ -471,7 +471,7 @@ def _plant_entity(site: Path) -> tuple[str, str]:
 def _plant_in_search_fragment(site: Path) -> tuple[str, str]:
     """A removed id in one page's text in Pagefind's index: gzip-compressed JSON, the
     value written with a JSON escape."""
-    path = sorted((site / "pagefind" / "fragment").glob("*.pf_fragment"))[0]
+    path = search_fragment_files(site)[0]
     data = gzip.decompress(path.read_bytes())
     planted = data.replace(b'"content":"', b'"content":"\\u0043H-2023-0005 ', 1)
     assert planted != data
@@ -482,7 +482,7 @@ def _plant_in_search_fragment(site: Path) -> tuple[str, str]:
 def _plant_in_search_filter(site: Path) -> tuple[str, str]:
     """A removed id among the id filter's values (compressed CBOR): it replaces a
     published id of the same length, so the CBOR stays valid."""
-    for path in sorted((site / "pagefind" / "filter").glob("*.pf_filter")):
+    for path in sorted((site / "pagefind").glob("*/filter/*.pf_filter")):
         data = gzip.decompress(path.read_bytes())
         if (found := re.search(rb"CH-\d{4}-\d{4}", data)) is not None:
             path.write_bytes(gzip.compress(data.replace(found.group(), b"CH-2023-0004", 1)))

@@ -30,7 +30,7 @@ import pytest
 import yaml
 from pydantic import ValidationError
 
-from conftest import ROOT, SAMPLE_CASES, TODAY, run_casebook
+from conftest import ROOT, SAMPLE_CASES, TODAY, run_casebook, search_fragments
 from generator.config import DEFAULT_PROFILES, ProfileSettings
 from generator.history.reader import CaseHistory, Commit, FieldChange
 from generator.publish.profiles import ANALYST, Profile, Withheld, profile, removed_values
@@ -377,8 +377,7 @@ def test_every_published_case_has_its_page_export_row_index_entry_and_sitemap_ur
                   if (d["incident"].get("coordinates"))}
     assert {f["id"] for f in geo["features"]} == with_point
     # The search index (Pagefind's): one fragment per page, and only case pages.
-    fragments = [json.loads(gzip.decompress(f.read_bytes()).removeprefix(b"pagefind_dcd"))
-                 for f in (site / "pagefind" / "fragment").glob("*.pf_fragment")]
+    fragments = search_fragments(site)
     indexed = {m.group(1) for doc in fragments
                if (m := re.fullmatch(r"/cases/([^/]+)/", doc["url"]))}
     assert indexed == expected and len(fragments) == len(expected)

@@ -1,8 +1,13 @@
 /* casebook: the header's search box, over Pagefind's index (site/pagefind/).
-   The index is split into chunks that Pagefind fetches as a query needs them, so
-   a first result costs a few hundred KB whatever the number of cases. A query
-   that is a case id goes to that case first ("Case id"): ids are filters in the
-   index, matched whole, where a word search would split them on their hyphens. */
+   The index is made of parts, each a whole Pagefind index of a run of case ids
+   (pagefind/parts.json lists them with their first and last id;
+   generator/publish/search.py). A query that is a case id goes to that case
+   first ("Case id"), looked up in the one part whose run holds it: ids are
+   filters in the index, matched whole, where a word search would split them on
+   their hyphens. A search of words loads the first part's Pagefind and merges
+   the others into it (Pagefind's mergeIndex), which ranks across all of them.
+   Pagefind fetches the chunks a query needs, so a first result costs a few
+   hundred KB whatever the number of cases. */
 (function () {
   "use strict";
 
@@ -13,7 +18,10 @@
   var panel = box.querySelector(".cb-search__results");
   var idPattern = new RegExp(box.dataset.cbIdPattern || "^[A-Z][A-Z0-9]*-[0-9]{4}-[0-9]{4,}$");
   var root = new URL(box.dataset.cbRoot || "./", document.baseURI);
-  var loading = null;
+  var folder = new URL((box.dataset.cbIndex || "pagefind").replace(/\/?$/, "/"), document.baseURI);
+  var parts = null;
+  var bundles = {};
+  var everything = null;
   var latest = 0;
   // The box is written after the theme's header, not in a copy of it: its place
   // is the header's bar, before the repository link when there is one.
@@ -21,17 +29,53 @@
   if (bar) bar.insertBefore(box, bar.querySelector(".md-header__source"));
   box.hidden = false;
 
-  function pagefind() {
-    if (!loading) {
-      var url = new URL(box.dataset.cbPagefind, document.baseURI).href;
-      loading = import(url).then(function (module) {
+  function manifest() {
+    if (!parts) {
+      parts = fetch(new URL("parts.json", folder)).then(function (response) {
+        if (!response.ok) throw new Error("no search index (" + response.status + ")");
+        return response.json();
+      }).then(function (data) { return data.parts; });
+      parts.catch(function () { parts = null; }); // tried again next time
+    }
+    return parts;
+  }
+
+  // One Pagefind per address of its script: a module keeps its index in its own
+  // state, so the same part's script under another query string is another one.
+  function bundle(part, variant) {
+    var url = new URL(part.path + "pagefind.js" + variant, folder).href;
+    if (!bundles[url]) {
+      bundles[url] = import(url).then(function (module) {
         return module.options({ baseUrl: root.pathname }).then(function () {
           module.init();
           return module;
         });
       });
+      bundles[url].catch(function () { delete bundles[url]; }); // tried again next time
     }
-    return loading;
+    return bundles[url];
+  }
+
+  function allParts() {
+    if (!everything) {
+      everything = manifest().then(function (list) {
+        if (!list.length) return null;
+        return bundle(list[0], "").then(function (pf) {
+          return Promise.all(list.slice(1).map(function (part) {
+            return pf.mergeIndex(new URL(part.path, folder).pathname, { baseUrl: root.pathname });
+          })).then(function () { return pf; });
+        });
+      });
+      everything.catch(function () { everything = null; });
+    }
+    return everything;
+  }
+
+  // The part whose run of ids holds `id`: the manifest's ids sort as strings do.
+  function partOf(list, id) {
+    var found = list.filter(function (p) { return p.first <= id && id <= p.last; });
+    if (!found.length) return Promise.resolve(null);
+    return list.length === 1 ? allParts() : bundle(found[0], "?part");
   }
 
   function element(tag, className, text) {
@@ -61,6 +105,7 @@
     return li;
   }
 
+  // `found` is null for an id found: the other cases are not searched for.
   function show(query, byId, found) {
     panel.textContent = "";
     var list = element("ul", "cb-search__list");
@@ -71,48 +116,91 @@
     } else if (idPattern.test(query.toUpperCase())) {
       said = "No case has the id " + query.toUpperCase() + " in this build";
     }
-    var others = found.filter(function (d) { return !byId || d.url !== byId.url; });
+    var others = (found || []).filter(function (d) { return !byId || d.url !== byId.url; });
     others.forEach(function (d) { list.appendChild(item(d)); });
-    var count = found.total - (byId && found.total > others.length ? 1 : 0);
-    var words = count === 0 ? "no other case matches" :
-      count + (count === 1 ? " case matches" : " cases match");
-    if (!byId && !said) words = count === 0 ? "No case matches" : words;
+    var words;
+    if (!found) {
+      words = "search \"" + byId.meta.id + "\" in quotes for the cases that name it";
+    } else {
+      var count = found.total - (byId && found.total > others.length ? 1 : 0);
+      words = count === 0 ? "no other case matches" :
+        count + (count === 1 ? " case matches" : " cases match");
+      if (!byId && !said) words = count === 0 ? "No case matches" : words;
+    }
     panel.appendChild(element("p", "cb-search__meta", said ? said + "; " + words : words));
     panel.appendChild(list);
     panel.hidden = false;
+  }
+
+  function words(pf, query) {
+    if (!pf) return Promise.resolve(Object.assign([], { total: 0 }));
+    return pf.search(query).then(function (r) {
+      return Promise.all(r.results.slice(0, MAX_RESULTS).map(function (x) { return x.data(); }))
+        .then(function (list) { list.total = r.results.length; return list; });
+    });
+  }
+
+  // An id: its case, from the one part that may hold it, alone. Its pieces are words
+  // of nearly every case ("CH", a year), matched loosely in every part; the cases
+  // that name it are a search of the id in quotes. An id no case has is searched
+  // for as words, as any other query.
+  function byId(query, id, current) {
+    return manifest().then(function (list) {
+      return partOf(list, id).then(function (pf) {
+        // The id is in its case's text, so searching for it under the id filter loads
+        // only that word's chunk; a filter alone (a null search) loads the whole part.
+        return pf ? pf.search(query, { filters: { id: id } }) : { results: [] };
+      }).then(function (r) {
+        return r.results.length ? r.results[0].data() : null;
+      });
+    }).then(function (exact) {
+      if (exact) {
+        if (current()) show(query, exact, null);
+        return null;
+      }
+      return allParts().then(function (pf) { return words(pf, query); }).then(function (found) {
+        if (current()) show(query, null, found);
+      });
+    });
   }
 
   function run() {
     var query = input.value.trim();
     var ticket = ++latest;
     if (!query) { panel.hidden = true; return; }
-    pagefind().then(function (pf) {
-      var id = query.toUpperCase();
-      // The id is in its case's text, so searching for it under the id filter loads
-      // only that word's chunk; a filter alone (a null search) loads the whole index.
-      var exact = idPattern.test(id)
-        ? pf.search(query, { filters: { id: id } }).then(function (r) {
-            return r.results.length ? r.results[0].data() : null;
-          })
-        : Promise.resolve(null);
-      var words = pf.search(query).then(function (r) {
-        return Promise.all(r.results.slice(0, MAX_RESULTS).map(function (x) { return x.data(); }))
-          .then(function (list) { list.total = r.results.length; return list; });
+    var current = function () { return ticket === latest; };
+    var id = query.toUpperCase();
+    var work = idPattern.test(id) ? byId(query, id, current) :
+      allParts().then(function (pf) { return words(pf, query); }).then(function (found) {
+        if (current()) show(query, null, found);
       });
-      return Promise.all([exact, words]).then(function (both) {
-        if (ticket === latest) show(query, both[0], both[1]);
-      });
-    }).catch(function (err) {
-      if (ticket !== latest) return;
+    work.catch(function (err) {
+      if (!current()) return;
       panel.textContent = "";
       panel.appendChild(element("p", "cb-search__meta", "Search is unavailable: " + err));
       panel.hidden = false;
     });
   }
 
+  // What a search will need starts loading at the keystroke, not after the pause
+  // the box waits for. A short query, or one with a digit or a hyphen, may be the
+  // start of an id: only the list of parts is fetched for it, not every part.
+  function warm(query) {
+    var id = query.toUpperCase();
+    var lookup = manifest().then(function (list) {
+      if (idPattern.test(id)) return partOf(list, id);
+      return query.length < 3 || /[0-9-]/.test(query) ? null : allParts();
+    });
+    lookup.catch(function () {}); // the search itself says why
+  }
+
   var timer = null;
+  // A reader who comes to the box is about to search: the list of parts is on its
+  // way before the first keystroke, and nothing is fetched for one who never does.
+  input.addEventListener("focus", function () { manifest().catch(function () {}); });
   input.addEventListener("input", function () {
     clearTimeout(timer);
+    if (input.value.trim()) warm(input.value.trim());
     timer = setTimeout(run, 150);
   });
   input.addEventListener("keydown", function (event) {
