@@ -80,14 +80,6 @@ class SearchError(MkDocsBuildError):
 
 
 @dataclass(frozen=True, slots=True)
-class Indexed:
-    """What one indexing run did."""
-
-    pages: int
-    parts: int
-
-
-@dataclass(frozen=True, slots=True)
 class Part:
     """A run of consecutive case ids, indexed together into `pagefind/<folder>/`."""
 
@@ -103,6 +95,14 @@ def partition(ids: Sequence[str], part_pages: int) -> list[Part]:
     bounds = [len(ordered) * n // max(count, 1) for n in range(count + 1)]
     return [Part(f"part-{n}", tuple(ordered[start:end]))
             for n, (start, end) in enumerate(itertools.pairwise(bounds), 1)]
+
+
+@dataclass(frozen=True, slots=True)
+class Indexed:
+    """What one indexing run did."""
+
+    pages: int
+    parts: int
 
 
 def index_site(site_dir: Path, *, part_pages: int = PART_PAGES,
