@@ -548,14 +548,22 @@ class SiteBuilder:
         return chosen is not None and not chosen.drop_people
 
     def duplicates(self) -> None:
-        from generator.checks.duplicates import candidates
+        from generator.checks.duplicates import candidates, ranked
         from generator.publish.site.context import DuplicatePair, DuplicatesPage
 
         if not self.shows_duplicates:
             return
         path = DUPLICATES_PAGE
-        found = candidates([f.case for f in self.facts],
-                           {f.case.id: f.body for f in self.facts})
+        # Pairs are only ever within one country: each country's are asked for apart,
+        # so that a watching server finds again only those of the saved case's country.
+        by_country: dict[str, list[CaseFacts]] = defaultdict(list)
+        for f in self.facts:
+            by_country[f.case.incident.country].append(f)
+        found = ranked(pair for country, block in by_country.items()
+                       for pair in self.memo.get(
+                           ("duplicates", country), tuple((f.case, f.body) for f in block),
+                           functools.partial(candidates, [f.case for f in block],
+                                             {f.case.id: f.body for f in block})))
         pairs = [DuplicatePair(
             first=Link(p.first, url_between(path, case_path(p.first))),
             second=Link(p.second, url_between(path, case_path(p.second))),
