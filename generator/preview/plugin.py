@@ -187,7 +187,8 @@ class CasebookPlugin(BasePlugin[LegacyConfig]):  # type: ignore[no-untyped-call]
         # A dirty rebuild rewrites only what changed, and the pipeline reads only that.
         # The indexing of an earlier rebuild may be swapping its folders meanwhile.
         with self.search.guard:
-            leaks = (self.steps.leaks(site_dir, removed) if self.dirty is not None
+            leaks = (self.steps.leaks(site_dir, removed, self.generated.profile.name,
+                                      self.generated.today) if self.dirty is not None
                      else scan(site_dir, removed, SCRATCH_FOLDERS if self.serving else ()))
         if leaks:
             # mkdocs has written the pages already; a site that leaks must not stay

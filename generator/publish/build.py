@@ -115,7 +115,7 @@ def generate(config: Config, *, today: dt.date | None = None, profile: Profile |
     with errors on a page of its own, with its problems, instead of raising."""
     from generator.publish.site.assets import asset_files
     from generator.publish.site.context import Site
-    from generator.publish.site.exports import build_exports
+    from generator.publish.site.exports import EXPORTS_FOLDER, build_exports
     from generator.publish.site.pages import SiteBuilder
 
     steps = steps if steps is not None else Steps()
@@ -187,7 +187,7 @@ def generate(config: Config, *, today: dt.date | None = None, profile: Profile |
             advance(1)
     for name, content in build_exports([f.case for f in facts], profile=profile.name,
                                        generated=today, outputs=steps.outputs).items():
-        output[f"exports/{name}"] = content
+        output[f"{EXPORTS_FOLDER}{name}"] = content
     steps.end()
     output.update(builder.files)
     output.update(asset_files(config.root / "templates" / "assets"))

@@ -393,11 +393,11 @@ def test_an_index_under_way_never_moves_a_folder_while_a_rebuild_walks_the_site(
     monkeypatch.setattr(indexing, "index_site", gated)
     leaks = pipeline.CachingPipeline.leaks
 
-    def walked(steps: pipeline.CachingPipeline, site_dir: Path, removed: Any) -> Any:
+    def walked(steps: pipeline.CachingPipeline, site_dir: Path, *rest: Any) -> Any:
         scanning.set()
         # The indexing asks to delete its scratch folder, and waits: the walk goes on.
         assert guard.indexer_waits.wait(120)
-        return leaks(steps, site_dir, removed)
+        return leaks(steps, site_dir, *rest)
 
     monkeypatch.setattr(pipeline.CachingPipeline, "leaks", walked)
     assert preview.plugin.generated is not None

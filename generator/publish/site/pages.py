@@ -66,7 +66,7 @@ from generator.publish.site.context import (
     Term,
     WeaponRow,
 )
-from generator.publish.site.exports import EXPORTS
+from generator.publish.site.exports import EXPORTS, EXPORTS_FOLDER
 from generator.publish.site.facts import CaseFacts, harm_summary, show_count
 from generator.publish.site.links import rel, relative, url_between
 from generator.publish.site.listing import Cell, Columns, Place, Table, listings, rows_json, split
@@ -636,15 +636,15 @@ class SiteBuilder:
         path = "dashboard.md"
         self.add(Page(path, "dashboard.md.j2", "Dashboard", DashboardPage(
             site=self.site, charts=dashboard_charts(self, path),
-            exports=[Link(e.file, rel(path, f"exports/{e.file}"), e.description)
+            exports=[Link(e.file, rel(path, f"{EXPORTS_FOLDER}{e.file}"), e.description)
                      for e in EXPORTS])))
 
     def exports_index(self) -> None:
         """`/exports/`, so that the folder of export files has a page of its own."""
-        path = "exports/index.md"
+        path = f"{EXPORTS_FOLDER}index.md"
         self.add(Page(path, "exports.md.j2", "Exports", ExportsPage(
             site=self.site,
-            exports=[ExportDoc(e.file, rel(path, f"exports/{e.file}"), e.description)
+            exports=[ExportDoc(e.file, rel(path, f"{EXPORTS_FOLDER}{e.file}"), e.description)
                      for e in EXPORTS],
             columns_url=rel(path, "about.md") + "#exports"), search=False))
 
@@ -667,7 +667,7 @@ class SiteBuilder:
         self.add(Page(path, "map.md.j2", "Map", MapPage(
             site=self.site, table=table, located=len(located), stages=stages,
             unlocated=len(self.facts) - len(located),
-            geojson_url=relative("exports/cases.geojson", "map")), search=False))
+            geojson_url=relative(f"{EXPORTS_FOLDER}cases.geojson", "map")), search=False))
 
     def about(self) -> None:
         path = "about.md"
@@ -676,7 +676,7 @@ class SiteBuilder:
             stages=[Fact(s.label, s.description) for s in Stage],
             gates=gate_facts(),
             field_reference=Markup(reference.field_reference()),
-            exports=[ExportDoc(e.file, rel(path, f"exports/{e.file}"), e.description,
+            exports=[ExportDoc(e.file, rel(path, f"{EXPORTS_FOLDER}{e.file}"), e.description,
                                [Fact(c.name, c.description) for c in e.columns])
                      for e in EXPORTS])))
 
