@@ -24,7 +24,7 @@ from generator.preview.watch import Changed, Watch
 from generator.publish.leakcheck import Leak
 from generator.publish.profiles import Removed
 from generator.publish.site.exports import EXPORT_PART, EXPORTS_FOLDER, build_exports
-from generator.publish.steps import OnDisk, Steps, Written, write_tree
+from generator.publish.steps import OnDisk, Steps, Written, same, write_tree
 from generator.records.schema import Case
 
 if TYPE_CHECKING:
@@ -69,7 +69,9 @@ class CachingPipeline(Steps):
     def render_page(self, templates: Path, page: Page) -> bytes:
         now = self.templates.get(templates)
         if now is None:
-            now = self.templates[templates] = fingerprint(templates)
+            # The very tuple of the last generation when equal: every page compares it.
+            now = self.templates[templates] = same(self.memo, ("templates", templates),
+                                                   fingerprint(templates))
         render = functools.partial(super().render_page, templates, page)
         return self.memo.get(("page", page.path), (now, page), render)
 

@@ -223,6 +223,26 @@ def test_a_saved_title_renders_again_only_the_pages_it_changes(preview: Preview,
     assert_same_site(site, clean_build(preview.project, tmp_path / "clean"))
 
 
+def test_a_case_moved_to_another_country_and_force_moves_in_every_listing(
+        preview: Preview, tmp_path: Path) -> None:
+    # The case's facts, its rows, its country's duplicate pairs (now those of KEN and
+    # no longer NGA's), the charts and the exports are kept while their inputs are
+    # equal: each must follow the saved case wherever it now stands.
+    preview.start()
+    site = preview.site
+    path = case(preview.project, EDITED)
+    edit(path, "  country: NGA\n", "  country: KEN\n")
+    edit(path, "  partner_force: unknown\n",
+         "  partner_force: Coastal Defence Command (fictional)\n")
+    edit(path, "  date: 2024-01-03\n", "  date: 2023-12-28\n")
+    preview.rebuild()
+
+    assert EDITED in (site / "countries" / "ken" / "index.html").read_text(encoding="utf-8")
+    assert EDITED not in (site / "countries" / "nga" / "index.html").read_text(
+        encoding="utf-8")
+    assert_same_site(site, clean_build(preview.project, tmp_path / "clean"))
+
+
 def test_a_deleted_case_leaves_no_page_and_no_search_entry(preview: Preview,
                                                            tmp_path: Path) -> None:
     preview.start()

@@ -1075,10 +1075,10 @@ def dashboard_charts(builder: SiteBuilder, path: str) -> list[Chart]:
                                 f"{_days(summary.q1)}-{_days(summary.q3)}",
                                 f"{_days(summary.minimum)}-{_days(summary.maximum)}"))
     def bars(items: Sequence[charts.Bar], title: str, columns: bool = False) -> Markup:
-        wide = (charts.column_chart if columns else charts.bar_chart)(items, title=title)
-        # On a phone, columns become horizontal bars: one row each, legible labels.
-        return Markup(charts.responsive(wide, charts.bar_chart(items, title=title,
-                                                               width=charts.NARROW)))
+        # Drawn again only when its bars change (a watching server's memo): a saved
+        # title changes no count.
+        return builder.memo.get(("chart", title), (tuple(items), columns),
+                                functools.partial(_bars_chart, items, title, columns))
 
     spread_title = "Time spent in each stage"
     return [
@@ -1088,14 +1088,27 @@ def dashboard_charts(builder: SiteBuilder, path: str) -> list[Chart]:
               ("Source type", "Cases"), bars_table(by_source)),
         Chart("Cases opened per month", bars(by_month, "Cases opened per month", columns=True),
               ("Month", "Cases opened"), bars_table(by_month)),
-        Chart(spread_title, Markup(charts.responsive(
-            charts.spread_chart(spreads, title=spread_title),
-            charts.spread_chart(spreads, title=spread_title, width=charts.NARROW))),
+        Chart(spread_title, builder.memo.get(("chart", spread_title), tuple(spreads),
+                                             functools.partial(_spread_chart, spreads,
+                                                               spread_title)),
               ("Stage", "Cases", "Median days", "Middle half (days)", "Range (days)"),
               spread_rows),
         Chart("Cases by partner force", bars(by_partner, "Cases by partner force"),
               ("Partner force", "Cases"), bars_table(by_partner)),
     ]
+
+
+def _bars_chart(items: Sequence[charts.Bar], title: str, columns: bool) -> Markup:
+    wide = (charts.column_chart if columns else charts.bar_chart)(items, title=title)
+    # On a phone, columns become horizontal bars: one row each, legible labels.
+    return Markup(charts.responsive(wide, charts.bar_chart(items, title=title,
+                                                           width=charts.NARROW)))
+
+
+def _spread_chart(spreads: Sequence[tuple[str, charts.Spread | None]], title: str) -> Markup:
+    return Markup(charts.responsive(charts.spread_chart(spreads, title=title),
+                                    charts.spread_chart(spreads, title=title,
+                                                        width=charts.NARROW)))
 
 
 def _days(value: float) -> str:
