@@ -99,6 +99,8 @@ class CachingPipeline(Steps):
                 if isinstance(key, tuple) and key[:1] == (EXPORT_PART,) and key in self.memo]
         cases = [inputs[0] for inputs in made
                  if isinstance(inputs, tuple) and isinstance(inputs[0], Case)]
-        rows = build_exports(cases, profile=profile, generated=today)
+        # Through the memo, which holds every part asked for here (made or kept by
+        # the generation that just ended) and the schema.
+        rows = build_exports(cases, profile=profile, generated=today, outputs=self.memo)
         return {rel: (self.on_disk[rel][0], rows[name]) for name in rows
                 if (rel := f"{EXPORTS_FOLDER}{name}") in self.on_disk}

@@ -28,6 +28,7 @@ class Watch:
     def __init__(self) -> None:
         self.passed: Removed | None = None
         self.finder: Finder | None = None
+        self._scratch: tempfile.TemporaryDirectory[str] | None = None
 
     def scan(self, site_dir: Path, removed: Removed, started: float,
              exports: Callable[[], Changed] | None = None) -> list[Leak]:
@@ -45,8 +46,25 @@ class Watch:
         # The background indexer's folders are read by it before they enter the site.
         leaks = scan_with(site_dir, self.finder, started - 1.0 if carried else None,
                           skip=(*SCRATCH_FOLDERS, *rows))
-        leaks += _scan_rows(site_dir, self.finder, rows)
+        leaks += self._scan_rows(site_dir, rows)
         self.passed = removed if not leaks else None
+        return leaks
+
+    def _scan_rows(self, site_dir: Path, rows: dict[str, bytes]) -> list[Leak]:
+        """The leaks in the new rows of each export; where there is one, the export is
+        read whole, so that each leak is placed where the site holds it."""
+        assert self.finder is not None
+        if rows and self._scratch is None:
+            # One folder for the server's life: making and deleting one per rebuild
+            # costs more than reading the rows.
+            self._scratch = tempfile.TemporaryDirectory(prefix="casebook-rows-")
+        leaks: list[Leak] = []
+        for rel, content in rows.items():
+            assert self._scratch is not None
+            part = Path(self._scratch.name) / Path(rel).name
+            part.write_bytes(content)
+            if scan_file(part, rel, self.finder):
+                leaks += scan_file(site_dir / rel, rel, self.finder)
         return leaks
 
 
@@ -65,17 +83,6 @@ def _in_site(site_dir: Path, exports: Changed) -> dict[str, bytes]:
     return found
 
 
-def _scan_rows(site_dir: Path, finder: Finder, rows: dict[str, bytes]) -> list[Leak]:
-    """The leaks in the new rows of each export; where there is one, the export is
-    read whole, so that each leak is placed where the site holds it."""
-    leaks: list[Leak] = []
-    with tempfile.TemporaryDirectory(prefix="casebook-rows-") as scratch:
-        for rel, content in rows.items():
-            part = Path(scratch) / Path(rel).name
-            part.write_bytes(content)
-            if scan_file(part, rel, finder):
-                leaks += scan_file(site_dir / rel, rel, finder)
-    return leaks
 
 
 def _same(before: Removed, after: Removed) -> bool:

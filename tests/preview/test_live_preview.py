@@ -41,8 +41,10 @@ from mkdocs.exceptions import Abort
 from serving import MKDOCS, Server
 
 from conftest import TODAY, copy_project
-from generator.preview import indexing, pipeline
+from generator.preview import indexing, pipeline, watch
 from generator.preview.plugin import CasebookPlugin
+from generator.publish import leakcheck
+from generator.publish.leakcheck import scan_file
 from generator.publish.search import SCRATCH_FOLDERS, Indexed, index_site
 
 # One worker runs them one after the other: the server test waits for a quiet log
@@ -241,6 +243,29 @@ def test_a_case_moved_to_another_country_and_force_moves_in_every_listing(
     assert EDITED not in (site / "countries" / "nga" / "index.html").read_text(
         encoding="utf-8")
     assert_same_site(site, clean_build(preview.project, tmp_path / "clean"))
+
+
+def test_the_leak_check_of_a_saved_title_reads_only_its_rows_of_the_exports(
+        preview: Preview, monkeypatch: pytest.MonkeyPatch) -> None:
+    preview.start()
+    read: dict[str, str] = {}
+
+    def recorded(path: Path, rel: str, *args: Any) -> Any:
+        if rel.startswith("exports/"):
+            read[rel] = path.read_text(encoding="utf-8-sig")
+        return scan_file(path, rel, *args)
+
+    monkeypatch.setattr(watch, "scan_file", recorded)
+    monkeypatch.setattr(leakcheck, "scan_file", recorded)
+    edit(case(preview.project, EDITED), f"title: {OLD_TITLE}\n", f"title: {NEW_TITLE}\n")
+    preview.rebuild()
+
+    # The saved case has no coordinates: the map's export has none of its rows.
+    for name in ("cases.json", "cases.csv", "cases.geojson", "sources.csv"):
+        rows = read[f"exports/{name}"]
+        assert (EDITED in rows) is (name != "cases.geojson") and UNTOUCHED not in rows, name
+    assert UNTOUCHED in (preview.site / "exports" / "cases.csv").read_text(encoding="utf-8")
+    assert NEW_TITLE in (preview.site / "exports" / "cases.csv").read_text(encoding="utf-8")
 
 
 def test_a_deleted_case_leaves_no_page_and_no_search_entry(preview: Preview,

@@ -563,5 +563,7 @@ def build_exports(cases: Sequence[Case], *, profile: str, generated: dt.date,
         # Foreign members (profile, generated), which RFC 7946 (section 6.1) allows.
         "cases.geojson": _write_listing({"type": "FeatureCollection", **head}, "features",
                                         [p.feature for p in parts if p.feature is not None]),
-        "case.schema.json": _write_json(json_schema()),
+        # The same in every build of one process: a watching server's memo keeps it.
+        "case.schema.json": outputs.get(("export schema",), None,
+                                        lambda: _write_json(json_schema())),
     }
