@@ -36,7 +36,7 @@ from generator.publish.leakcheck import Finder, Leak, Unprovable, scan_with
 from generator.publish.profiles import DEFAULT_PROFILE, Profile, Removed, profile, removed_values
 from generator.publish.removedcache import CleanFiles, RemovedCache, collector_paused
 from generator.publish.search import index_site
-from generator.publish.steps import Steps, same
+from generator.publish.steps import Outputs, Steps, same
 from generator.records.diagnostics import Diagnostic, Report, Severity
 from generator.records.loader import CaseFile
 from generator.records.schema import CASE_ID_PATTERN, Case, Sensitivity
@@ -120,7 +120,6 @@ def generate(config: Config, *, today: dt.date | None = None, profile: Profile |
 
     steps = steps if steps is not None else Steps()
     today = build_date(today)
-    stalled = config.settings.stalled_days
     profile = profile or profile_named(config, None)
     steps.begin()
 
@@ -134,39 +133,18 @@ def generate(config: Config, *, today: dt.date | None = None, profile: Profile |
     broken = {d.rel for d in problems.drafts} if problems else set()
 
     # 2. Read the history of every case from git, once, and hold it against each
-    #    case's own stage history (differences are warnings, not errors). A watching
-    #    server's memo keeps each file's part while the file and the history are as
-    #    they were (the token is new only when the history differs).
+    #    case's own stage history (differences are warnings, not errors).
     outputs = steps.outputs
     history = steps.read_history(config) if with_history else None
-    in_git: dict[str, CaseHistory | None] = {}
-    if history is not None:
-        token = outputs.get(("history",), (history,), object)
-        in_git = {f.rel: outputs.get(("in git", f.rel), (token, f.path),
-                                     functools.partial(history.for_file, f.path))
-                  for f in corpus.files if f.case is not None}
-        tolerance = config.settings.history_tolerance_days
-        corpus = corpus.adding([d for f in corpus.files for d in outputs.get(
-            ("history check", f.rel), (f, in_git.get(f.rel), tolerance),
-            functools.partial(check_history, [f], history, tolerance))])
+    corpus, in_git = _held_against(corpus, history, config, outputs)
 
     # 3. Choose what this profile publishes, and derive what pages need to know (each
     #    case's part kept by a watching server while its inputs are equal).
     files = [f for f in corpus.files
              if f.case is not None and f.rel not in broken and profile.publishes(f.case)]
-    published_ids = same(outputs, ("published",),
-                         frozenset(f.case.id for f in files if f.case is not None))
-    published = set(published_ids)
-    chosen = same(outputs, ("profile",), profile)
     histories = {f.case.id: in_git.get(f.rel) for f in corpus.files if f.case is not None}
-    views = {f.case.id: outputs.get(("view", f.rel), (f.case, published_ids, chosen),
-                                    functools.partial(profile.view, f.case, published))
-             for f in files if f.case}
-    facts = [outputs.get(("facts", f.rel), (views[f.case.id], f.body, today, stalled,
-                                            histories[f.case.id], published_ids, chosen),
-                         functools.partial(_facts, views[f.case.id], f.body, today, stalled,
-                                           profile, histories[f.case.id], published))
-             for f in files if f.case is not None]
+    views, facts = _published(files, histories, profile, today,
+                              config.settings.stalled_days, outputs)
     cache = RemovedCache.open(config, profile.name)
     removed = removed_values(corpus.cases, histories, profile,
                              bodies={f.case.id: f.body for f in corpus.files if f.case},
@@ -197,6 +175,43 @@ def generate(config: Config, *, today: dt.date | None = None, profile: Profile |
     return Generated(corpus=corpus, profile=profile, published=len(facts), today=today,
                      history=history, removed=removed, written=done.written,
                      unchanged=done.unchanged, removed_files=done.removed, problems=problems)
+
+
+def _held_against(corpus: Corpus, history: History | None, config: Config, outputs: Outputs
+                  ) -> tuple[Corpus, dict[str, CaseHistory | None]]:
+    """The corpus with what holding each case against its history found, and each case
+    file's history. A watching server's memo keeps each file's part while the file and
+    the history are as they were (the token is new only when the history differs)."""
+    if history is None:
+        return corpus, {}
+    token = outputs.get(("history",), (history,), object)
+    in_git = {f.rel: outputs.get(("in git", f.rel), (token, f.path),
+                                 functools.partial(history.for_file, f.path))
+              for f in corpus.files if f.case is not None}
+    tolerance = config.settings.history_tolerance_days
+    return corpus.adding([d for f in corpus.files for d in outputs.get(
+        ("history check", f.rel), (f, in_git.get(f.rel), tolerance),
+        functools.partial(check_history, [f], history, tolerance))]), in_git
+
+
+def _published(files: list[CaseFile], histories: dict[str, CaseHistory | None],
+               profile: Profile, today: dt.date, stalled: int, outputs: Outputs
+               ) -> tuple[dict[str, Case], list[CaseFacts]]:
+    """Each published case as the profile shows it, and its facts. The published ids and
+    the profile are handed on as the last generation's objects when equal (`same`)."""
+    published_ids = same(outputs, ("published",),
+                         frozenset(f.case.id for f in files if f.case is not None))
+    published = set(published_ids)
+    chosen = same(outputs, ("profile",), profile)
+    views = {f.case.id: outputs.get(("view", f.rel), (f.case, published_ids, chosen),
+                                    functools.partial(profile.view, f.case, published))
+             for f in files if f.case}
+    facts = [outputs.get(("facts", f.rel), (views[f.case.id], f.body, today, stalled,
+                                            histories[f.case.id], published_ids, chosen),
+                         functools.partial(_facts, views[f.case.id], f.body, today, stalled,
+                                           profile, histories[f.case.id], published))
+             for f in files if f.case is not None]
+    return views, facts
 
 
 def _facts(view: Case, body: str, today: dt.date, stalled_days: int, profile: Profile,
