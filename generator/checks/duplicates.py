@@ -153,8 +153,12 @@ def candidates(cases: Sequence[Case], bodies: Mapping[str, str] | None = None, *
             continue  # settled: closed as a duplicate
         by_country.setdefault(case.incident.country, []).append(
             _features(case, bodies.get(case.id, "")))
-    found = [pair for block in by_country.values() for pair in _block_pairs(block, min_score)]
-    return sorted(found, key=lambda p: (-p.score, p.first, p.second))
+    return ranked(pair for block in by_country.values() for pair in _block_pairs(block, min_score))
+
+
+def ranked(pairs: Iterable[Pair]) -> list[Pair]:
+    """Pairs best first (then by their ids): the order every list of candidates has."""
+    return sorted(pairs, key=lambda p: (-p.score, p.first, p.second))
 
 
 def _block_pairs(block: list[_Features], min_score: float) -> Iterable[Pair]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from pathlib import Path
+from stat import S_ISREG
 
 from generator.checks.rules import Context, check_case
 from generator.config import Config
@@ -38,7 +39,7 @@ class LoadCache:
             stat = path.lstat()
         except OSError:
             return load_file(path, config)
-        if not path.is_file() or path.is_symlink():
+        if not S_ISREG(stat.st_mode):  # not a plain file (a link, a folder): read again
             return load_file(path, config)  # the reader says what is wrong, every time
         key = (stat.st_mtime_ns, stat.st_size, stat.st_ino)
         hit = self.entries.get(path)

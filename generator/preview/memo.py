@@ -31,6 +31,9 @@ class Memo:
     def __init__(self) -> None:
         self._store: dict[Hashable, tuple[Any, Any]] = {}
         self._used: set[Hashable] = set()
+        self.made: set[Hashable] = set()
+        """Keys made since the owner last cleared it, over every build (a build that
+        failed half-way too), for what must be checked again because it is new."""
         self.hits = 0
         self.misses = 0
 
@@ -50,7 +53,12 @@ class Memo:
         self.misses += 1
         made = make()
         self._store[key] = (inputs, made)
+        self.made.add(key)
         return made
+
+    def inputs(self, key: Hashable) -> object:
+        """What the output held for `key` was made from (KeyError when none is held)."""
+        return self._store[key][0]
 
     def end(self) -> None:
         for key in self._store.keys() - self._used:
@@ -58,3 +66,6 @@ class Memo:
 
     def __len__(self) -> int:
         return len(self._store)
+
+    def __contains__(self, key: Hashable) -> bool:
+        return key in self._store

@@ -20,10 +20,12 @@ from generator.config import Config
 from generator.history.reader import History, head_commit, read_history
 from generator.preview.cache import Fingerprint, LoadCache, fingerprint
 from generator.preview.memo import Memo
-from generator.preview.watch import Watch
+from generator.preview.watch import Changed, Watch
 from generator.publish.leakcheck import Leak
 from generator.publish.profiles import Removed
-from generator.publish.steps import OnDisk, Steps, Written, write_tree
+from generator.publish.site.exports import EXPORT_PART, EXPORTS_FOLDER, build_exports
+from generator.publish.steps import OnDisk, Steps, Written, same, write_tree
+from generator.records.schema import Case
 
 if TYPE_CHECKING:
     from generator.publish.site.pages import Page
@@ -67,7 +69,9 @@ class CachingPipeline(Steps):
     def render_page(self, templates: Path, page: Page) -> bytes:
         now = self.templates.get(templates)
         if now is None:
-            now = self.templates[templates] = fingerprint(templates)
+            # The very tuple of the last generation when equal: every page compares it.
+            now = self.templates[templates] = same(self.memo, ("templates", templates),
+                                                   fingerprint(templates))
         render = functools.partial(super().render_page, templates, page)
         return self.memo.get(("page", page.path), (now, page), render)
 
@@ -77,7 +81,26 @@ class CachingPipeline(Steps):
     def write_tree(self, target: Path, files: dict[str, bytes]) -> Written:
         return write_tree(target, files, self.on_disk)
 
-    def leaks(self, site_dir: Path, removed: Removed) -> list[Leak]:
+    def leaks(self, site_dir: Path, removed: Removed, profile: str,
+              today: dt.date) -> list[Leak]:
         """The leak check of a dirty rebuild: the files written since this generation
-        began, unless the last check's values no longer cover this one's."""
-        return self.watch.scan(site_dir, removed, self.started)
+        began, and of the exports the rows made since the last check that passed,
+        unless the last check's values no longer cover this one's."""
+        leaks = self.watch.scan(site_dir, removed, self.started,
+                                functools.partial(self._new_rows, profile, today))
+        if not leaks:
+            self.memo.made.clear()
+        return leaks
+
+    def _new_rows(self, profile: str, today: dt.date) -> Changed:
+        """Each export as generated, with the same export made of the cases whose
+        part was made since the last check that passed (those still published)."""
+        made = [self.memo.inputs(key) for key in self.memo.made
+                if isinstance(key, tuple) and key[:1] == (EXPORT_PART,) and key in self.memo]
+        cases = [inputs[0] for inputs in made
+                 if isinstance(inputs, tuple) and isinstance(inputs[0], Case)]
+        # Through the memo, which holds every part asked for here (made or kept by
+        # the generation that just ended) and the schema.
+        rows = build_exports(cases, profile=profile, generated=today, outputs=self.memo)
+        return {rel: (self.on_disk[rel][0], rows[name]) for name in rows
+                if (rel := f"{EXPORTS_FOLDER}{name}") in self.on_disk}

@@ -43,6 +43,7 @@ from generator.preview.dirty import DirtyBuilds, not_the_dirty_warning
 from generator.preview.indexing import BackgroundIndex
 from generator.preview.notify import notified
 from generator.preview.pipeline import CachingPipeline
+from generator.preview.tables import put_back, set_aside
 from generator.publish.build import (
     PLUGIN_GENERATES,
     BuildError,
@@ -75,6 +76,8 @@ class CasebookPlugin(BasePlugin[LegacyConfig]):  # type: ignore[no-untyped-call]
         """Under `mkdocs serve`: generate in drafts mode and index in the background."""
         self.search = BackgroundIndex()
         self.compiled = CompiledTemplates()
+        self.set_aside: dict[str, tuple[str, list[str]]] = {}
+        """Each page being converted: its Markdown, and the table blocks set aside."""
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         # `mkdocs serve --clean` starts as "build": it is meant to behave as one.
@@ -125,6 +128,27 @@ class CasebookPlugin(BasePlugin[LegacyConfig]):  # type: ignore[no-untyped-call]
             self.dirty.files(files)
         return files
 
+    @event_priority(-100)  # last: every other plugin reads the tables as they are
+    def on_page_markdown(self, markdown: str, /, *, page: Page, config: MkDocsConfig,
+                         files: Files) -> str:
+        text, blocks = set_aside(markdown)
+        if blocks:
+            self.set_aside[page.file.src_uri] = (markdown, blocks)
+        return text
+
+    @event_priority(100)  # first: before any other plugin reads the page's HTML
+    def on_page_content(self, html: str, /, *, page: Page, config: MkDocsConfig,
+                        files: Files) -> str:
+        kept = self.set_aside.pop(page.file.src_uri, None)
+        if kept is None:
+            return html
+        page.markdown = kept[0]  # what later readers of the page expect
+        restored = put_back(html, kept[1])
+        if restored is None:  # never seen; converting the page as it is stays right
+            page.render(config, files)
+            restored = page.content or ""
+        return restored
+
     def on_page_context(self, context: Any, /, *, page: Page, config: MkDocsConfig,
                         nav: Any) -> Any:
         if self.dirty is not None:
@@ -163,7 +187,8 @@ class CasebookPlugin(BasePlugin[LegacyConfig]):  # type: ignore[no-untyped-call]
         # A dirty rebuild rewrites only what changed, and the pipeline reads only that.
         # The indexing of an earlier rebuild may be swapping its folders meanwhile.
         with self.search.guard:
-            leaks = (self.steps.leaks(site_dir, removed) if self.dirty is not None
+            leaks = (self.steps.leaks(site_dir, removed, self.generated.profile.name,
+                                      self.generated.today) if self.dirty is not None
                      else scan(site_dir, removed, SCRATCH_FOLDERS if self.serving else ()))
         if leaks:
             # mkdocs has written the pages already; a site that leaks must not stay

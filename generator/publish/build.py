@@ -19,6 +19,7 @@ A build for readers refuses to publish anything while a case has errors.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import os
 import re
 import shutil
@@ -29,18 +30,19 @@ from typing import TYPE_CHECKING
 from generator.checks.corpus import Corpus
 from generator.checks.rules import check_history
 from generator.config import Config
-from generator.history.reader import History
+from generator.history.reader import CaseHistory, History
 from generator.progress import progress
 from generator.publish.leakcheck import Finder, Leak, Unprovable, scan_with
 from generator.publish.profiles import DEFAULT_PROFILE, Profile, Removed, profile, removed_values
 from generator.publish.removedcache import CleanFiles, RemovedCache, collector_paused
 from generator.publish.search import index_site
-from generator.publish.steps import Steps
+from generator.publish.steps import Outputs, Steps, same
 from generator.records.diagnostics import Diagnostic, Report, Severity
 from generator.records.loader import CaseFile
-from generator.records.schema import CASE_ID_PATTERN, Sensitivity
+from generator.records.schema import CASE_ID_PATTERN, Case, Sensitivity
 
 if TYPE_CHECKING:
+    from generator.publish.site.facts import CaseFacts
     from generator.publish.site.pages import Draft, Problems
 
 PLUGIN_GENERATES = "generate"
@@ -113,8 +115,7 @@ def generate(config: Config, *, today: dt.date | None = None, profile: Profile |
     with errors on a page of its own, with its problems, instead of raising."""
     from generator.publish.site.assets import asset_files
     from generator.publish.site.context import Site
-    from generator.publish.site.exports import build_exports
-    from generator.publish.site.facts import case_facts
+    from generator.publish.site.exports import EXPORTS_FOLDER, build_exports
     from generator.publish.site.pages import SiteBuilder
 
     steps = steps if steps is not None else Steps()
@@ -133,21 +134,17 @@ def generate(config: Config, *, today: dt.date | None = None, profile: Profile |
 
     # 2. Read the history of every case from git, once, and hold it against each
     #    case's own stage history (differences are warnings, not errors).
+    outputs = steps.outputs
     history = steps.read_history(config) if with_history else None
-    if history is not None:
-        corpus = corpus.adding(check_history(corpus.files, history,
-                                             config.settings.history_tolerance_days))
+    corpus, in_git = _held_against(corpus, history, config, outputs)
 
-    # 3. Choose what this profile publishes, and derive what pages need to know.
+    # 3. Choose what this profile publishes, and derive what pages need to know (each
+    #    case's part kept by a watching server while its inputs are equal).
     files = [f for f in corpus.files
              if f.case is not None and f.rel not in broken and profile.publishes(f.case)]
-    published_ids = {f.case.id for f in files if f.case is not None}
-    histories = {f.case.id: history.for_file(f.path) if history else None
-                 for f in corpus.files if f.case is not None}
-    views = {f.case.id: profile.view(f.case, published_ids) for f in files if f.case}
-    facts = [case_facts(views[f.case.id], f.body, today, config.settings.stalled_days,
-                        profile.view_history(histories[f.case.id], published_ids))
-             for f in files if f.case is not None]
+    histories = {f.case.id: in_git.get(f.rel) for f in corpus.files if f.case is not None}
+    views, facts = _published(files, histories, profile, today,
+                              config.settings.stalled_days, outputs)
     cache = RemovedCache.open(config, profile.name)
     removed = removed_values(corpus.cases, histories, profile,
                              bodies={f.case.id: f.body for f in corpus.files if f.case},
@@ -168,7 +165,7 @@ def generate(config: Config, *, today: dt.date | None = None, profile: Profile |
             advance(1)
     for name, content in build_exports([f.case for f in facts], profile=profile.name,
                                        generated=today, outputs=steps.outputs).items():
-        output[f"exports/{name}"] = content
+        output[f"{EXPORTS_FOLDER}{name}"] = content
     steps.end()
     output.update(builder.files)
     output.update(asset_files(config.root / "templates" / "assets"))
@@ -178,6 +175,51 @@ def generate(config: Config, *, today: dt.date | None = None, profile: Profile |
     return Generated(corpus=corpus, profile=profile, published=len(facts), today=today,
                      history=history, removed=removed, written=done.written,
                      unchanged=done.unchanged, removed_files=done.removed, problems=problems)
+
+
+def _held_against(corpus: Corpus, history: History | None, config: Config, outputs: Outputs
+                  ) -> tuple[Corpus, dict[str, CaseHistory | None]]:
+    """The corpus with what holding each case against its history found, and each case
+    file's history. A watching server's memo keeps each file's part while the file and
+    the history are as they were (the token is new only when the history differs)."""
+    if history is None:
+        return corpus, {}
+    token = outputs.get(("history",), (history,), object)
+    in_git = {f.rel: outputs.get(("in git", f.rel), (token, f.path),
+                                 functools.partial(history.for_file, f.path))
+              for f in corpus.files if f.case is not None}
+    tolerance = config.settings.history_tolerance_days
+    return corpus.adding([d for f in corpus.files for d in outputs.get(
+        ("history check", f.rel), (f, in_git.get(f.rel), tolerance),
+        functools.partial(check_history, [f], history, tolerance))]), in_git
+
+
+def _published(files: list[CaseFile], histories: dict[str, CaseHistory | None],
+               profile: Profile, today: dt.date, stalled: int, outputs: Outputs
+               ) -> tuple[dict[str, Case], list[CaseFacts]]:
+    """Each published case as the profile shows it, and its facts. The published ids and
+    the profile are handed on as the last generation's objects when equal (`same`)."""
+    published_ids = same(outputs, ("published",),
+                         frozenset(f.case.id for f in files if f.case is not None))
+    published = set(published_ids)
+    chosen = same(outputs, ("profile",), profile)
+    views = {f.case.id: outputs.get(("view", f.rel), (f.case, published_ids, chosen),
+                                    functools.partial(profile.view, f.case, published))
+             for f in files if f.case}
+    facts = [outputs.get(("facts", f.rel), (views[f.case.id], f.body, today, stalled,
+                                            histories[f.case.id], published_ids, chosen),
+                         functools.partial(_facts, views[f.case.id], f.body, today, stalled,
+                                           profile, histories[f.case.id], published))
+             for f in files if f.case is not None]
+    return views, facts
+
+
+def _facts(view: Case, body: str, today: dt.date, stalled_days: int, profile: Profile,
+           history: CaseHistory | None, published_ids: set[str]) -> CaseFacts:
+    from generator.publish.site.facts import case_facts
+
+    return case_facts(view, body, today, stalled_days,
+                      profile.view_history(history, published_ids))
 
 
 # --------------------------------------------------------------------------

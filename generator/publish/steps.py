@@ -43,6 +43,13 @@ class Outputs(Protocol):
         ...
 
 
+def same(outputs: Outputs, key: Hashable, value: T) -> T:
+    """`value`, or the equal one this key was given last time: passed on as the input
+    of many outputs, one that is the very object of the last generation is told equal
+    at once (an equal container holds it), where comparing each would cost."""
+    return outputs.get(key, (value,), lambda: value)
+
+
 class Fresh:
     """Outputs made every time they are asked for: a build made once reuses nothing."""
 

@@ -40,8 +40,10 @@ from mkdocs.exceptions import Abort
 from serving import MKDOCS, Server
 
 from conftest import TODAY, copy_project, search_fragments
-from generator.preview import indexing, pipeline
+from generator.preview import indexing, pipeline, watch
 from generator.preview.plugin import CasebookPlugin
+from generator.publish import leakcheck
+from generator.publish.leakcheck import scan_file
 from generator.publish.search import SCRATCH_FOLDERS, Indexed, index_site
 
 # One worker runs them one after the other: the server test waits for a quiet log
@@ -221,6 +223,49 @@ def test_a_saved_title_renders_again_only_the_pages_it_changes(preview: Preview,
     assert_same_site(site, clean_build(preview.project, tmp_path / "clean"))
 
 
+def test_a_case_moved_to_another_country_and_force_moves_in_every_listing(
+        preview: Preview, tmp_path: Path) -> None:
+    # The case's facts, its rows, its country's duplicate pairs (now those of KEN and
+    # no longer NGA's), the charts and the exports are kept while their inputs are
+    # equal: each must follow the saved case wherever it now stands.
+    preview.start()
+    site = preview.site
+    path = case(preview.project, EDITED)
+    edit(path, "  country: NGA\n", "  country: KEN\n")
+    edit(path, "  partner_force: unknown\n",
+         "  partner_force: Coastal Defence Command (fictional)\n")
+    edit(path, "  date: 2024-01-03\n", "  date: 2023-12-28\n")
+    preview.rebuild()
+
+    assert EDITED in (site / "countries" / "ken" / "index.html").read_text(encoding="utf-8")
+    assert EDITED not in (site / "countries" / "nga" / "index.html").read_text(
+        encoding="utf-8")
+    assert_same_site(site, clean_build(preview.project, tmp_path / "clean"))
+
+
+def test_the_leak_check_of_a_saved_title_reads_only_its_rows_of_the_exports(
+        preview: Preview, monkeypatch: pytest.MonkeyPatch) -> None:
+    preview.start()
+    read: dict[str, str] = {}
+
+    def recorded(path: Path, rel: str, *args: Any) -> Any:
+        if rel.startswith("exports/"):
+            read[rel] = path.read_text(encoding="utf-8-sig")
+        return scan_file(path, rel, *args)
+
+    monkeypatch.setattr(watch, "scan_file", recorded)
+    monkeypatch.setattr(leakcheck, "scan_file", recorded)
+    edit(case(preview.project, EDITED), f"title: {OLD_TITLE}\n", f"title: {NEW_TITLE}\n")
+    preview.rebuild()
+
+    # The saved case has no coordinates: the map's export has none of its rows.
+    for name in ("cases.json", "cases.csv", "cases.geojson", "sources.csv"):
+        rows = read[f"exports/{name}"]
+        assert (EDITED in rows) is (name != "cases.geojson") and UNTOUCHED not in rows, name
+    assert UNTOUCHED in (preview.site / "exports" / "cases.csv").read_text(encoding="utf-8")
+    assert NEW_TITLE in (preview.site / "exports" / "cases.csv").read_text(encoding="utf-8")
+
+
 def test_a_deleted_case_leaves_no_page_and_no_search_entry(preview: Preview,
                                                            tmp_path: Path) -> None:
     preview.start()
@@ -391,11 +436,11 @@ def test_an_index_under_way_never_moves_a_folder_while_a_rebuild_walks_the_site(
     monkeypatch.setattr(indexing, "index_site", gated)
     leaks = pipeline.CachingPipeline.leaks
 
-    def walked(steps: pipeline.CachingPipeline, site_dir: Path, removed: Any) -> Any:
+    def walked(steps: pipeline.CachingPipeline, site_dir: Path, *rest: Any) -> Any:
         scanning.set()
         # The indexing asks to delete its scratch folder, and waits: the walk goes on.
         assert guard.indexer_waits.wait(120)
-        return leaks(steps, site_dir, removed)
+        return leaks(steps, site_dir, *rest)
 
     monkeypatch.setattr(pipeline.CachingPipeline, "leaks", walked)
     assert preview.plugin.generated is not None

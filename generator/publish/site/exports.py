@@ -49,7 +49,14 @@ from generator.records.schema import (
     count_bounds,
 )
 
-__all__ = ["EXPORTS", "Column", "Export", "build_exports", "guard_formula"]
+__all__ = ["EXPORTS", "EXPORTS_FOLDER", "EXPORT_PART", "Column", "Export", "build_exports",
+           "guard_formula"]
+
+EXPORTS_FOLDER = "exports/"
+"""Where the export files are in the generated docs and in the site."""
+EXPORT_PART = "export"
+"""The key under which a case's part of the exports is asked of `Outputs`, with the
+case (as published) and the profile's name: (EXPORT_PART, case id)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -542,7 +549,7 @@ def build_exports(cases: Sequence[Case], *, profile: str, generated: dt.date,
     of `outputs`, which may hand back the part an earlier build made from it.
     """
     outputs = outputs if outputs is not None else Fresh()
-    parts = [outputs.get(("export", case.id), (case, profile),
+    parts = [outputs.get((EXPORT_PART, case.id), (case, profile),
                          functools.partial(_case_export, case, profile))
              for case in sorted(cases, key=lambda case: case.id)]
     head = {"profile": profile, "generated": generated.isoformat()}
@@ -556,5 +563,7 @@ def build_exports(cases: Sequence[Case], *, profile: str, generated: dt.date,
         # Foreign members (profile, generated), which RFC 7946 (section 6.1) allows.
         "cases.geojson": _write_listing({"type": "FeatureCollection", **head}, "features",
                                         [p.feature for p in parts if p.feature is not None]),
-        "case.schema.json": _write_json(json_schema()),
+        # The same in every build of one process: a watching server's memo keeps it.
+        "case.schema.json": outputs.get(("export schema",), None,
+                                        lambda: _write_json(json_schema())),
     }

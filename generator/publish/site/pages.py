@@ -66,7 +66,7 @@ from generator.publish.site.context import (
     Term,
     WeaponRow,
 )
-from generator.publish.site.exports import EXPORTS
+from generator.publish.site.exports import EXPORTS, EXPORTS_FOLDER
 from generator.publish.site.facts import CaseFacts, harm_summary, show_count
 from generator.publish.site.links import rel, relative, url_between
 from generator.publish.site.listing import Cell, Columns, Place, Table, listings, rows_json, split
@@ -548,14 +548,22 @@ class SiteBuilder:
         return chosen is not None and not chosen.drop_people
 
     def duplicates(self) -> None:
-        from generator.checks.duplicates import candidates
+        from generator.checks.duplicates import candidates, ranked
         from generator.publish.site.context import DuplicatePair, DuplicatesPage
 
         if not self.shows_duplicates:
             return
         path = DUPLICATES_PAGE
-        found = candidates([f.case for f in self.facts],
-                           {f.case.id: f.body for f in self.facts})
+        # Pairs are only ever within one country: each country's are asked for apart,
+        # so that a watching server finds again only those of the saved case's country.
+        by_country: dict[str, list[CaseFacts]] = defaultdict(list)
+        for f in self.facts:
+            by_country[f.case.incident.country].append(f)
+        found = ranked(pair for country, block in by_country.items()
+                       for pair in self.memo.get(
+                           ("duplicates", country), tuple((f.case, f.body) for f in block),
+                           functools.partial(candidates, [f.case for f in block],
+                                             {f.case.id: f.body for f in block})))
         pairs = [DuplicatePair(
             first=Link(p.first, url_between(path, case_path(p.first))),
             second=Link(p.second, url_between(path, case_path(p.second))),
@@ -628,15 +636,15 @@ class SiteBuilder:
         path = "dashboard.md"
         self.add(Page(path, "dashboard.md.j2", "Dashboard", DashboardPage(
             site=self.site, charts=dashboard_charts(self, path),
-            exports=[Link(e.file, rel(path, f"exports/{e.file}"), e.description)
+            exports=[Link(e.file, rel(path, f"{EXPORTS_FOLDER}{e.file}"), e.description)
                      for e in EXPORTS])))
 
     def exports_index(self) -> None:
         """`/exports/`, so that the folder of export files has a page of its own."""
-        path = "exports/index.md"
+        path = f"{EXPORTS_FOLDER}index.md"
         self.add(Page(path, "exports.md.j2", "Exports", ExportsPage(
             site=self.site,
-            exports=[ExportDoc(e.file, rel(path, f"exports/{e.file}"), e.description)
+            exports=[ExportDoc(e.file, rel(path, f"{EXPORTS_FOLDER}{e.file}"), e.description)
                      for e in EXPORTS],
             columns_url=rel(path, "about.md") + "#exports"), search=False))
 
@@ -659,7 +667,7 @@ class SiteBuilder:
         self.add(Page(path, "map.md.j2", "Map", MapPage(
             site=self.site, table=table, located=len(located), stages=stages,
             unlocated=len(self.facts) - len(located),
-            geojson_url=relative("exports/cases.geojson", "map")), search=False))
+            geojson_url=relative(f"{EXPORTS_FOLDER}cases.geojson", "map")), search=False))
 
     def about(self) -> None:
         path = "about.md"
@@ -668,7 +676,7 @@ class SiteBuilder:
             stages=[Fact(s.label, s.description) for s in Stage],
             gates=gate_facts(),
             field_reference=Markup(reference.field_reference()),
-            exports=[ExportDoc(e.file, rel(path, f"exports/{e.file}"), e.description,
+            exports=[ExportDoc(e.file, rel(path, f"{EXPORTS_FOLDER}{e.file}"), e.description,
                                [Fact(c.name, c.description) for c in e.columns])
                      for e in EXPORTS])))
 
@@ -1067,10 +1075,10 @@ def dashboard_charts(builder: SiteBuilder, path: str) -> list[Chart]:
                                 f"{_days(summary.q1)}-{_days(summary.q3)}",
                                 f"{_days(summary.minimum)}-{_days(summary.maximum)}"))
     def bars(items: Sequence[charts.Bar], title: str, columns: bool = False) -> Markup:
-        wide = (charts.column_chart if columns else charts.bar_chart)(items, title=title)
-        # On a phone, columns become horizontal bars: one row each, legible labels.
-        return Markup(charts.responsive(wide, charts.bar_chart(items, title=title,
-                                                               width=charts.NARROW)))
+        # Drawn again only when its bars change (a watching server's memo): a saved
+        # title changes no count.
+        return builder.memo.get(("chart", title), (tuple(items), columns),
+                                functools.partial(_bars_chart, items, title, columns))
 
     spread_title = "Time spent in each stage"
     return [
@@ -1080,14 +1088,27 @@ def dashboard_charts(builder: SiteBuilder, path: str) -> list[Chart]:
               ("Source type", "Cases"), bars_table(by_source)),
         Chart("Cases opened per month", bars(by_month, "Cases opened per month", columns=True),
               ("Month", "Cases opened"), bars_table(by_month)),
-        Chart(spread_title, Markup(charts.responsive(
-            charts.spread_chart(spreads, title=spread_title),
-            charts.spread_chart(spreads, title=spread_title, width=charts.NARROW))),
+        Chart(spread_title, builder.memo.get(("chart", spread_title), tuple(spreads),
+                                             functools.partial(_spread_chart, spreads,
+                                                               spread_title)),
               ("Stage", "Cases", "Median days", "Middle half (days)", "Range (days)"),
               spread_rows),
         Chart("Cases by partner force", bars(by_partner, "Cases by partner force"),
               ("Partner force", "Cases"), bars_table(by_partner)),
     ]
+
+
+def _bars_chart(items: Sequence[charts.Bar], title: str, columns: bool) -> Markup:
+    wide = (charts.column_chart if columns else charts.bar_chart)(items, title=title)
+    # On a phone, columns become horizontal bars: one row each, legible labels.
+    return Markup(charts.responsive(wide, charts.bar_chart(items, title=title,
+                                                           width=charts.NARROW)))
+
+
+def _spread_chart(spreads: Sequence[tuple[str, charts.Spread | None]], title: str) -> Markup:
+    return Markup(charts.responsive(charts.spread_chart(spreads, title=title),
+                                    charts.spread_chart(spreads, title=title,
+                                                        width=charts.NARROW)))
 
 
 def _days(value: float) -> str:
