@@ -293,19 +293,22 @@ def build_site(config: Config, *, today: dt.date | None = None, profile: Profile
     The generation is this function's, not the plugin's: it raises `BuildError`
     with the report, and the leak check below raises `LeakError` with the leaks.
     The plugin is told not to generate again (`PLUGIN_GENERATES`). `isolated`
-    generates and runs mkdocs in a child process (`generator.publish.isolate`):
-    this one then holds only what the search index and the leak check need."""
+    generates, then runs mkdocs, each in a child process (`generator.publish.isolate`):
+    this one holds only what the search index and the leak check need."""
     from generator.publish.isolate import in_child
 
     if config.source is None:
         raise FileNotFoundError("casebook build needs an mkdocs.yml")
     chosen = profile or profile_named(config, None)
     level = logging.getLogger("mkdocs").getEffectiveLevel()
-    made = (in_child(render_site, config, build_date(today), chosen, strict, show_progress,
-                     level) if isolated
-            else render_site(config, build_date(today), chosen, strict, show_progress))
-    built, removed, site_dir = made
+    # Each in a child of its own when isolated: mkdocs' pages could not use the
+    # room the generation freed, and the generation's largest step is its own.
+    made = (in_child(generate_site, config, build_date(today), chosen, show_progress, level)
+            if isolated else generate_site(config, build_date(today), chosen, show_progress))
+    built, removed, extra = made
     del made
+    site_dir = (in_child(run_mkdocs, config, extra, strict, level) if isolated
+                else run_mkdocs(config, extra, strict))
     index_site(site_dir)
 
     # Prove that nothing the profile removed reached the site (its search index
@@ -322,27 +325,31 @@ def build_site(config: Config, *, today: dt.date | None = None, profile: Profile
     return built
 
 
-def render_site(config: Config, today: dt.date, profile: Profile, strict: bool,
-                show_progress: bool, log_level: int | None = None
-                ) -> tuple[Built, Removed, Path]:
-    """Generate, then run mkdocs: what the build reports, what its profile removed,
-    and the site's folder. The corpus and the history go before mkdocs runs.
+def generate_site(config: Config, today: dt.date, profile: Profile, show_progress: bool,
+                  log_level: int | None = None) -> tuple[Built, Removed, dict[str, str]]:
+    """`generate`, and of what it read only what the build needs afterwards: what it
+    reports, what the profile removed, and what the theme is told (`theme_extra`).
 
     `log_level`, in a child process, logs mkdocs' messages as the command does."""
-    from mkdocs.commands.build import build
-    from mkdocs.config import load_config as load_mkdocs_config
-
     if log_level is not None:
         log_mkdocs(log_level)
     generated = generate(config, today=today, profile=profile, show_progress=show_progress)
-    extra = theme_extra(generated)
     history = generated.history
     built = Built(report=generated.corpus.report(), profile=generated.profile,
                   published=generated.published, today=generated.today,
                   written=len(generated.written),
                   history_message=history.message if history is not None else None)
-    removed = generated.removed
-    del generated, history  # what mkdocs allocates may take their place
+    return built, generated.removed, theme_extra(generated)
+
+
+def run_mkdocs(config: Config, extra: dict[str, str], strict: bool,
+               log_level: int | None = None) -> Path:
+    """mkdocs' build of the generated pages, the theme told `extra`; the site's folder."""
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config as load_mkdocs_config
+
+    if log_level is not None:
+        log_mkdocs(log_level)
     mkdocs_config = load_mkdocs_config(str(config.source), strict=strict)
     plugin = mkdocs_config.plugins.get("casebook")
     if plugin is not None:
@@ -350,7 +357,7 @@ def render_site(config: Config, today: dt.date, profile: Profile, strict: bool,
     # Also without the plugin in mkdocs.yml: the theme refuses to render without it.
     mkdocs_config.extra.update(extra)
     build(mkdocs_config)
-    return built, removed, Path(mkdocs_config.site_dir)
+    return Path(mkdocs_config.site_dir)
 
 
 MKDOCS_LOG_FORMAT = "%(levelname)-7s -  %(message)s"

@@ -2,9 +2,9 @@
 
 Python keeps what a process freed for its own later use: after generating
 10,000 cases the process stays at the size of its largest step. `casebook build`
-therefore generates the pages and runs mkdocs in a child, and only what the search
-index and the leak check need comes back to the parent, which stays small while
-the search indexer (a process of its own) runs.
+therefore generates the pages in a child, then runs mkdocs in another; only what
+the search index and the leak check need comes back to the parent, which stays
+small while the search indexer (a process of its own) runs.
 
 The child is started fresh ('spawn', never 'fork'): it shares nothing with the
 parent but what is passed to it and returned from it, both pickled.

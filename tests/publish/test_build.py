@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import gzip
 import json
+import os
 import re
 import subprocess
 import sys
@@ -246,31 +248,62 @@ def test_casebook_build_generates_once_and_the_plugin_not_again(
     assert f"Internal build: cases up to TLP:AMBER+STRICT, generated {TODAY}" in home
 
 
+TODAY_EPOCH = str(int(dt.datetime.combine(TODAY, dt.time(12), tzinfo=dt.UTC).timestamp()))
+"""SOURCE_DATE_EPOCH at noon of TODAY: mkdocs dates the build (sitemap, print footer) by it."""
+
+
+@pytest.fixture(scope="module")
+def reproducible(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """`casebook build`'s site, generated and rendered in child processes, dated TODAY."""
+    project = copy_project(tmp_path_factory.mktemp("reproducible"))
+    result = run_casebook("build", cwd=project, env={"SOURCE_DATE_EPOCH": TODAY_EPOCH})
+    assert result.returncode == 0, result.stdout + result.stderr
+    return project / "site"
+
+
 def test_a_build_in_one_process_makes_the_site_the_command_makes_in_a_child(
-        tmp_path: Path, built: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        tmp_path: Path, reproducible: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from mkdocs.config.defaults import MkDocsConfig
 
     from generator.config import load_config
     from generator.publish.build import build_site
 
     monkeypatch.setattr(MkDocsConfig.plugins, "plugin_cache", {})
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", TODAY_EPOCH)
     project = copy_project(tmp_path)
     monkeypatch.chdir(project)
-    result = build_site(load_config(project / "mkdocs.yml"), today=TODAY, isolated=False)
-    assert result.published == len(_published_ids())
+    result = build_site(load_config(project / "mkdocs.yml"), isolated=False)
+    assert result.published == len(_published_ids()) and result.today == TODAY
+    _assert_same_site(reproducible, project / "site")
 
-    def files(site: Path) -> dict[str, bytes]:
-        # Pagefind writes its filters in an order of its own, another each run (two
-        # `casebook build`s differ there too): their names and the entry naming them
-        # are left out; the pages' own fragments and words are compared.
-        return {name: p.read_bytes() for p in sorted(site.rglob("*"))
-                if p.is_file() and not re.match(
-                    r"pagefind/(filter/|pagefind\.\w+\.pf_meta$|pagefind-entry\.json$)",
-                    name := p.relative_to(site).as_posix())}
 
-    # `built` is `casebook build`'s, generated and rendered in a child process.
-    expected, found = files(built / "site"), files(project / "site")
+def test_letting_each_page_go_once_written_changes_no_byte_of_the_site(
+        tmp_path: Path, reproducible: Path) -> None:
+    # A plain `mkdocs build` has the plugin generate, and keeps every page's Markdown
+    # and HTML to its end; `casebook build` lets them go once read (on_page_content,
+    # on_post_page): titles, navigation, sitemap and search must not notice.
+    project = copy_project(tmp_path)
+    result = subprocess.run([str(Path(sys.executable).parent / "mkdocs"), "build"],
+                            cwd=project, capture_output=True, text=True, check=False,
+                            env={**os.environ, "SOURCE_DATE_EPOCH": TODAY_EPOCH})
+    assert result.returncode == 0, result.stderr[-3000:]
+    _assert_same_site(reproducible, project / "site")
+
+
+def _site_files(site: Path) -> dict[str, bytes]:
+    # Pagefind writes its filters in an order of its own, another each run (two
+    # `casebook build`s differ there too): their names and the entry naming them
+    # are left out; the pages' own fragments and words are compared.
+    return {name: p.read_bytes() for p in sorted(site.rglob("*"))
+            if p.is_file() and not re.match(
+                r"pagefind/(filter/|pagefind\.\w+\.pf_meta$|pagefind-entry\.json$)",
+                name := p.relative_to(site).as_posix())}
+
+
+def _assert_same_site(expected_site: Path, found_site: Path) -> None:
+    expected, found = _site_files(expected_site), _site_files(found_site)
     assert len(expected) > 100 and any(name.endswith(".pf_fragment") for name in expected)
+    assert "sitemap.xml" in expected and "search.json" not in expected
     assert sorted(found) == sorted(expected)
     assert [name for name in expected if found[name] != expected[name]] == []
 
