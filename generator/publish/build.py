@@ -185,8 +185,12 @@ def generate(config: Config, *, today: dt.date | None = None, profile: Profile |
         pages = [*pages, *builder.problem_pages(problems)]
     templates = config.root / "templates" / "site"
     output: dict[str, bytes] = {}
+    # Each page's plan goes once it is rendered (from the builder's list too), so
+    # that the plans and the pages rendered from them are never all held at once.
+    pages.reverse()
     with progress("Rendering pages", len(pages), enabled=show_progress) as advance:
-        for page in pages:
+        while pages:
+            page = pages.pop()
             output[page.path] = steps.render_page(templates, page)
             advance(1)
     for name, content in build_exports([f.case for f in facts], profile=profile.name,
