@@ -24,6 +24,7 @@ import os
 import re
 import shutil
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -43,7 +44,7 @@ from generator.records.loader import CaseFile
 from generator.records.schema import CASE_ID_PATTERN, Sensitivity
 
 if TYPE_CHECKING:
-    from generator.publish.site.pages import Draft, Problems
+    from generator.publish.site.pages import Draft, Page, Problems
 
 PLUGIN_GENERATES = "generate"
 """The casebook plugin's option that `build_site` sets to False on the mkdocs
@@ -185,12 +186,8 @@ def generate(config: Config, *, today: dt.date | None = None, profile: Profile |
         pages = [*pages, *builder.problem_pages(problems)]
     templates = config.root / "templates" / "site"
     output: dict[str, bytes] = {}
-    # Each page's plan goes once it is rendered (from the builder's list too), so
-    # that the plans and the pages rendered from them are never all held at once.
-    pages.reverse()
     with progress("Rendering pages", len(pages), enabled=show_progress) as advance:
-        while pages:
-            page = pages.pop()
+        for page in handed_over(pages):  # each plan goes once its page is rendered
             output[page.path] = steps.render_page(templates, page)
             advance(1)
     for name, content in build_exports([f.case for f in facts], profile=profile.name,
@@ -205,6 +202,14 @@ def generate(config: Config, *, today: dt.date | None = None, profile: Profile |
     return Generated(corpus=corpus, profile=profile, published=len(facts), today=today,
                      history=history, removed=removed, written=done.written,
                      unchanged=done.unchanged, removed_files=done.removed, problems=problems)
+
+
+def handed_over(pages: list[Page]) -> Iterator[Page]:
+    """Each of `pages` in order, taken out of the list (the builder's own) as it is
+    handed over: the plans and the pages rendered from them are never all held at once."""
+    pages.reverse()
+    while pages:
+        yield pages.pop()
 
 
 def without_positions(corpus: Corpus) -> Corpus:
