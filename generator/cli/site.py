@@ -39,8 +39,9 @@ def build(ctx: Context, profile_name: str | None, today: dt.date | None, quiet: 
     profile = _profile(config, profile_name)
     _quiet_mkdocs(quiet)
     try:
+        # In a child process: this one stays small while the search indexer runs.
         result = build_site(config, today=build_date(today), profile=profile,
-                            show_progress=wanted(quiet))
+                            show_progress=wanted(quiet), isolated=True)
     except BuildError as err:
         print_report(err.report, "text")
         click.echo("casebook: nothing was published", err=True)
@@ -59,15 +60,15 @@ def build(ctx: Context, profile_name: str | None, today: dt.date | None, quiet: 
             click.echo(f"casebook: the site build failed: {err}", err=True)
             sys.exit(1)
         raise
-    report = result.corpus.report()
+    report = result.report
     for d in report.diagnostics:
         click.echo(format_text(d))
     for warning in result.unprovable:
         click.echo(f"leak check: warning: {warning}")
-    if result.history is not None and result.history.message:
-        click.echo(click.style(f"history: {result.history.message}", fg="yellow"), err=True)
+    if result.history_message:
+        click.echo(click.style(f"history: {result.history_message}", fg="yellow"), err=True)
     click.echo(f"{report.summary()}; {result.published} published ({result.profile.name} "
-               f"profile) into {config.site_dir}/, {plural(len(result.written), 'page')} written, "
+               f"profile) into {config.site_dir}/, {plural(result.written, 'page')} written, "
                f"in {time.monotonic() - started:.1f} s")
 
 
@@ -82,12 +83,9 @@ def _profile(config: Config, name: str | None) -> Profile:
 
 
 def _quiet_mkdocs(quiet: bool) -> None:
-    level = logging.WARNING if quiet else logging.INFO
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("%(levelname)-7s -  %(message)s"))
-    logger = logging.getLogger("mkdocs")
-    logger.handlers[:] = [handler]
-    logger.setLevel(level)
+    from generator.publish.build import log_mkdocs
+
+    log_mkdocs(logging.WARNING if quiet else logging.INFO)
 
 
 @click.command()

@@ -155,6 +155,24 @@ class CasebookPlugin(BasePlugin[LegacyConfig]):  # type: ignore[no-untyped-call]
             self.dirty.rebuilt.add(page.url)
         return context
 
+    @event_priority(-100)  # last: every plugin has read the page's Markdown
+    def on_page_content(self, html: str, /, *, page: Page, config: MkDocsConfig,
+                        files: Files) -> str:
+        if not self.config[PLUGIN_GENERATES]:
+            # Under `casebook build` mkdocs holds every page until its build ends: the
+            # Markdown (11 KB a page) is not read again once it is HTML. Empty, never
+            # None: a page whose Markdown is None has no title.
+            page.markdown = ""
+        return html
+
+    @event_priority(-100)  # last: every plugin has read the page's HTML
+    def on_post_page(self, output: str, /, *, page: Page, config: MkDocsConfig) -> str:
+        if not self.config[PLUGIN_GENERATES]:
+            # The page is rendered; no other page's template reads its content, and the
+            # sitemap was written before the pages.
+            page.content = None
+        return output
+
     @event_priority(-100)  # last: the settings compared are those the templates compile with
     def on_env(self, env: jinja2.Environment, /, *, config: MkDocsConfig,
                files: Files) -> jinja2.Environment:

@@ -20,10 +20,13 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import logging
 import os
 import re
 import shutil
-from dataclasses import dataclass, field
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -43,7 +46,7 @@ from generator.records.schema import CASE_ID_PATTERN, Case, Sensitivity
 
 if TYPE_CHECKING:
     from generator.publish.site.facts import CaseFacts
-    from generator.publish.site.pages import Draft, Problems
+    from generator.publish.site.pages import Draft, Page, Problems
 
 PLUGIN_GENERATES = "generate"
 """The casebook plugin's option that `build_site` sets to False on the mkdocs
@@ -57,6 +60,9 @@ class BuildError(Exception):
         super().__init__(f"{report.errors} error(s) in the cases: run `casebook validate`")
         self.report = report
 
+    def __reduce__(self) -> tuple[type[BuildError], tuple[Report]]:
+        return (BuildError, (self.report,))  # raised in a child process, re-raised here
+
 
 class LeakError(Exception):
     """Raised by `build_site` when the leak check finds a removed value in the site."""
@@ -66,6 +72,22 @@ class LeakError(Exception):
                          "removed; the site was deleted")
         self.leaks = leaks
         self.unprovable = unprovable or []
+
+
+@dataclass(slots=True)
+class Built:
+    """What `build_site` reports of a build: its corpus and history are gone by then."""
+
+    report: Report
+    profile: Profile
+    published: int
+    today: dt.date
+    written: int
+    """How many of the generated files were written (the others were unchanged)."""
+    history_message: str | None = None
+    """Why the history is incomplete, when it is (None: no history was read)."""
+    unprovable: list[Unprovable] = field(default_factory=list)
+    """Removed values the leak check could not look for (warnings)."""
 
 
 @dataclass(slots=True)
@@ -137,6 +159,7 @@ def generate(config: Config, *, today: dt.date | None = None, profile: Profile |
     outputs = steps.outputs
     history = steps.read_history(config) if with_history else None
     corpus, in_git = _held_against(corpus, history, config, outputs)
+    corpus = without_positions(corpus)
 
     # 3. Choose what this profile publishes, and derive what pages need to know (each
     #    case's part kept by a watching server while its inputs are equal).
@@ -150,6 +173,7 @@ def generate(config: Config, *, today: dt.date | None = None, profile: Profile |
                              bodies={f.case.id: f.body for f in corpus.files if f.case},
                              settings=config.settings.leakcheck, views=views, cache=cache)
     cache.save()
+    del cache  # its decoded entries, tens of MiB at 10,000 cases, are not needed again
 
     # 4. Plan every page, then render them all.
     site = Site(name=config.site_name, profile=profile.name, generated=today, cases=len(facts))
@@ -160,7 +184,7 @@ def generate(config: Config, *, today: dt.date | None = None, profile: Profile |
     templates = config.root / "templates" / "site"
     output: dict[str, bytes] = {}
     with progress("Rendering pages", len(pages), enabled=show_progress) as advance:
-        for page in pages:
+        for page in handed_over(pages):  # each plan goes once its page is rendered
             output[page.path] = steps.render_page(templates, page)
             advance(1)
     for name, content in build_exports([f.case for f in facts], profile=profile.name,
@@ -220,6 +244,25 @@ def _facts(view: Case, body: str, today: dt.date, stalled_days: int, profile: Pr
 
     return case_facts(view, body, today, stalled_days,
                       profile.view_history(history, published_ids))
+
+
+def handed_over(pages: list[Page]) -> Iterator[Page]:
+    """Each of `pages` in order, taken out of the list (the builder's own) as it is
+    handed over: the plans and the pages rendered from them are never all held at once."""
+    pages.reverse()
+    while pages:
+        yield pages.pop()
+
+
+def without_positions(corpus: Corpus) -> Corpus:
+    """`corpus` without what only the checks read: where each value is written, and
+    the raw data of each file the schema accepted (its record holds what it said).
+
+    Every check that places a problem at a line and column has run by then; the
+    positions are the larger part of a checked corpus (about 30 KB a case)."""
+    return replace(corpus, files=tuple(
+        replace(f, front_matter=None, data=None) if f.case is not None else f
+        for f in corpus.files))
 
 
 # --------------------------------------------------------------------------
@@ -294,37 +337,87 @@ def theme_extra(result: Generated) -> dict[str, str]:
 
 
 def build_site(config: Config, *, today: dt.date | None = None, profile: Profile | None = None,
-               strict: bool = True, show_progress: bool = False) -> Generated:
+               strict: bool = True, show_progress: bool = False,
+               isolated: bool = False) -> Built:
     """Generate the pages, then let mkdocs turn them into the static site in `site/`.
 
     The generation is this function's, not the plugin's: it raises `BuildError`
     with the report, and the leak check below raises `LeakError` with the leaks.
-    The plugin is told not to generate again (`PLUGIN_GENERATES`)."""
-    from mkdocs.commands.build import build
-    from mkdocs.config import load_config as load_mkdocs_config
+    The plugin is told not to generate again (`PLUGIN_GENERATES`). `isolated`
+    generates, then runs mkdocs, each in a child process (`generator.publish.isolate`):
+    this one holds only what the search index and the leak check need."""
+    from generator.publish.isolate import in_child
 
     if config.source is None:
         raise FileNotFoundError("casebook build needs an mkdocs.yml")
+    chosen = profile or profile_named(config, None)
+    level = logging.getLogger("mkdocs").getEffectiveLevel()
+    # Each in a child of its own when isolated: mkdocs' pages could not use the
+    # room the generation freed, and the generation's largest step is its own.
+    made = (in_child(generate_site, config, build_date(today), chosen, show_progress, level)
+            if isolated else generate_site(config, build_date(today), chosen, show_progress))
+    built, removed, extra = made
+    del made
+    site_dir = (in_child(run_mkdocs, config, extra, strict, level) if isolated
+                else run_mkdocs(config, extra, strict))
+    index_site(site_dir, part_pages=config.settings.search_part_pages)
+
+    # Prove that nothing the profile removed reached the site (its search index
+    # included); never leave one that leaks.
+    finder = Finder(removed)
+    built.unprovable = finder.unprovable
+    clean = CleanFiles.open(config, built.profile.name, finder)
+    with collector_paused():  # as for the listing: the scan's objects hold no cycles
+        leaks = scan_with(site_dir, finder, clean=clean) if removed.values else []
+    clean.save()
+    if leaks:
+        shutil.rmtree(site_dir, ignore_errors=True)
+        raise LeakError(leaks, finder.unprovable)
+    return built
+
+
+def generate_site(config: Config, today: dt.date, profile: Profile, show_progress: bool,
+                  log_level: int | None = None) -> tuple[Built, Removed, dict[str, str]]:
+    """`generate`, and of what it read only what the build needs afterwards: what it
+    reports, what the profile removed, and what the theme is told (`theme_extra`).
+
+    `log_level`, in a child process, logs mkdocs' messages as the command does."""
+    if log_level is not None:
+        log_mkdocs(log_level)
     generated = generate(config, today=today, profile=profile, show_progress=show_progress)
+    history = generated.history
+    built = Built(report=generated.corpus.report(), profile=generated.profile,
+                  published=generated.published, today=generated.today,
+                  written=len(generated.written),
+                  history_message=history.message if history is not None else None)
+    return built, generated.removed, theme_extra(generated)
+
+
+def run_mkdocs(config: Config, extra: dict[str, str], strict: bool,
+               log_level: int | None = None) -> Path:
+    """mkdocs' build of the generated pages, the theme told `extra`; the site's folder."""
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config as load_mkdocs_config
+
+    if log_level is not None:
+        log_mkdocs(log_level)
     mkdocs_config = load_mkdocs_config(str(config.source), strict=strict)
     plugin = mkdocs_config.plugins.get("casebook")
     if plugin is not None:
         plugin.config[PLUGIN_GENERATES] = False
     # Also without the plugin in mkdocs.yml: the theme refuses to render without it.
-    mkdocs_config.extra.update(theme_extra(generated))
+    mkdocs_config.extra.update(extra)
     build(mkdocs_config)
-    site_dir = Path(mkdocs_config.site_dir)
-    index_site(site_dir, part_pages=config.settings.search_part_pages)
+    return Path(mkdocs_config.site_dir)
 
-    # Prove that nothing the profile removed reached the site (its search index
-    # included); never leave one that leaks.
-    finder = Finder(generated.removed)
-    generated.unprovable = finder.unprovable
-    clean = CleanFiles.open(config, generated.profile.name, finder)
-    with collector_paused():  # as for the listing: the scan's objects hold no cycles
-        leaks = scan_with(site_dir, finder, clean=clean) if generated.removed.values else []
-    clean.save()
-    if leaks:
-        shutil.rmtree(site_dir, ignore_errors=True)
-        raise LeakError(leaks, finder.unprovable)
-    return generated
+
+MKDOCS_LOG_FORMAT = "%(levelname)-7s -  %(message)s"
+
+
+def log_mkdocs(level: int) -> None:
+    """mkdocs' messages from `level` up on standard error, as `casebook build` shows them."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter(MKDOCS_LOG_FORMAT))
+    logger = logging.getLogger("mkdocs")
+    logger.handlers[:] = [handler]
+    logger.setLevel(level)

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import gzip
+import json
+import os
 import re
 import subprocess
 import sys
@@ -196,11 +200,16 @@ def test_rebuild_writes_nothing_when_nothing_changed(built: Path) -> None:
     assert {p: p.stat().st_mtime_ns for p in mtimes} == mtimes
 
 
-def test_errors_refuse_to_publish(tmp_path: Path) -> None:
-    project = copy_project(tmp_path)
+def _break_a_case(project: Path) -> None:
+    """An unknown stage in one case (CB205): an error, so nothing is published."""
     broken = project / "cases" / "CH-2024-0001.md"
     broken.write_text(broken.read_text("utf-8").replace("stage: intake", "stage: intak", 1),
-                       encoding="utf-8")
+                      encoding="utf-8")
+
+
+def test_errors_refuse_to_publish(tmp_path: Path) -> None:
+    project = copy_project(tmp_path)
+    _break_a_case(project)
     result = run_casebook("build", "--today", TODAY.isoformat(), cwd=project)
     assert result.returncode == 1
     assert "CB205" in result.stdout
@@ -243,3 +252,121 @@ def test_casebook_build_generates_once_and_the_plugin_not_again(
     home = (project / "site" / "index.html").read_text("utf-8")
     # The banner the plugin would have stated, stated by build_site itself.
     assert f"Internal build: cases up to TLP:AMBER+STRICT, generated {TODAY}" in home
+
+
+TODAY_EPOCH = str(int(dt.datetime.combine(TODAY, dt.time(12), tzinfo=dt.UTC).timestamp()))
+"""SOURCE_DATE_EPOCH at noon of TODAY: mkdocs dates the build (sitemap, print footer) by it."""
+
+
+@pytest.fixture(scope="module")
+def reproducible(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """`casebook build`'s site, generated and rendered in child processes, dated TODAY."""
+    project = copy_project(tmp_path_factory.mktemp("reproducible"))
+    result = run_casebook("build", cwd=project, env={"SOURCE_DATE_EPOCH": TODAY_EPOCH})
+    assert result.returncode == 0, result.stdout + result.stderr
+    return project / "site"
+
+
+def test_a_build_in_one_process_makes_the_site_the_command_makes_in_a_child(
+        tmp_path: Path, reproducible: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from mkdocs.config.defaults import MkDocsConfig
+
+    from generator.config import load_config
+    from generator.publish.build import build_site
+
+    monkeypatch.setattr(MkDocsConfig.plugins, "plugin_cache", {})
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", TODAY_EPOCH)
+    project = copy_project(tmp_path)
+    monkeypatch.chdir(project)
+    result = build_site(load_config(project / "mkdocs.yml"), isolated=False)
+    assert result.published == len(_published_ids()) and result.today == TODAY
+    _assert_same_site(reproducible, project / "site")
+
+
+def test_letting_each_page_go_once_written_changes_no_byte_of_the_site(
+        tmp_path: Path, reproducible: Path) -> None:
+    # A plain `mkdocs build` has the plugin generate, and keeps every page's Markdown
+    # and HTML to its end; `casebook build` lets them go once read (on_page_content,
+    # on_post_page): titles, navigation, sitemap and search must not notice.
+    project = copy_project(tmp_path)
+    result = subprocess.run([str(Path(sys.executable).parent / "mkdocs"), "build"],
+                            cwd=project, capture_output=True, text=True, check=False,
+                            env={**os.environ, "SOURCE_DATE_EPOCH": TODAY_EPOCH})
+    assert result.returncode == 0, result.stderr[-3000:]
+    _assert_same_site(reproducible, project / "site")
+
+
+def _site_files(site: Path) -> dict[str, bytes]:
+    # Pagefind's output differs between any two runs on the same pages (two `casebook
+    # build`s differ there too: the order of its filters, its names): it is compared
+    # by what it indexed, every other file byte for byte.
+    return {name: p.read_bytes() for p in sorted(site.rglob("*"))
+            if p.is_file() and not (name := p.relative_to(site).as_posix()).startswith(
+                "pagefind/")}
+
+
+def _assert_same_site(expected_site: Path, found_site: Path) -> None:
+    expected, found = _site_files(expected_site), _site_files(found_site)
+    assert len(expected) > 100
+    assert "sitemap.xml" in expected and "search.json" not in expected
+    assert sorted(found) == sorted(expected)
+    assert [name for name in expected if found[name] != expected[name]] == []
+
+    def indexed(site: Path) -> int:
+        return len(list((site / "pagefind" / "fragment").glob("*.pf_fragment")))
+    assert indexed(found_site) == indexed(expected_site) > 10
+
+
+def test_a_build_in_a_child_process_raises_the_errors_with_their_report(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from generator.config import load_config
+    from generator.publish.build import BuildError, build_site
+
+    project = copy_project(tmp_path)
+    _break_a_case(project)
+    monkeypatch.chdir(project)
+    with pytest.raises(BuildError) as raised:
+        build_site(load_config(project / "mkdocs.yml"), today=TODAY, isolated=True)
+    found = [d for d in raised.value.report.diagnostics if d.code == "CB205"]
+    assert [(d.path, d.line > 1, d.column >= 1) for d in found] == [
+        ("cases/CH-2024-0001.md", True, True)]
+    assert not (project / "site").exists()
+
+
+def test_the_command_shows_mkdocs_messages_from_its_child_process(tmp_path: Path) -> None:
+    project = copy_project(tmp_path)
+    result = run_casebook("build", "--today", TODAY.isoformat(), cwd=project)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert re.search(r"^INFO    -  Documentation built in [\d.]+ seconds$", result.stderr,
+                     re.MULTILINE), result.stderr[-2000:]
+    assert f"{len(_published_ids())} published (internal profile)" in result.stdout
+    quiet = run_casebook("build", "--today", TODAY.isoformat(), "--quiet", cwd=project)
+    assert quiet.returncode == 0 and "INFO" not in quiet.stderr, quiet.stderr[-2000:]
+
+
+def test_a_generation_lets_the_positions_go_once_every_check_has_placed_its_problems(
+        tmp_path: Path) -> None:
+    from generator.checks.corpus import load_corpus
+    from generator.config import load_config
+    from generator.publish.build import without_positions
+
+    project = copy_project(tmp_path)
+    _break_a_case(project)
+    corpus = load_corpus(load_config(project / "mkdocs.yml"), today=TODAY)
+    slim = without_positions(corpus)
+    assert slim.report() == corpus.report() and slim.report().diagnostics
+    assert [f.case for f in slim.files] == [f.case for f in corpus.files]
+    assert [f.body for f in slim.files] == [f.body for f in corpus.files]
+    assert all(f.front_matter is None and f.data is None
+               for f in slim.files if f.case is not None)
+    assert all(f.front_matter is not None for f in corpus.files)
+    # The file the schema refused keeps what it was read as: its record is none.
+    assert [f.rel for f in slim.files if f.data is not None] == ["cases/CH-2024-0001.md"]
+
+
+def test_a_child_that_dies_is_a_build_failure_with_a_message_not_a_traceback() -> None:
+    from generator.publish.isolate import ChildError, in_child
+
+    assert in_child(divmod, 7, 2) == (3, 1)
+    with pytest.raises(ChildError, match="ran _exit ended without an answer"):
+        in_child(os._exit, 9)
