@@ -137,8 +137,8 @@ class CasebookPlugin(BasePlugin[LegacyConfig]):  # type: ignore[no-untyped-call]
         return text
 
     @event_priority(100)  # first: before any other plugin reads the page's HTML
-    def on_page_content(self, html: str, /, *, page: Page, config: MkDocsConfig,
-                        files: Files) -> str:
+    def _put_tables_back(self, html: str, /, *, page: Page, config: MkDocsConfig,
+                         files: Files) -> str:
         kept = self.set_aside.pop(page.file.src_uri, None)
         if kept is None:
             return html
@@ -156,14 +156,16 @@ class CasebookPlugin(BasePlugin[LegacyConfig]):  # type: ignore[no-untyped-call]
         return context
 
     @event_priority(-100)  # last: every plugin has read the page's Markdown
-    def on_page_content(self, html: str, /, *, page: Page, config: MkDocsConfig,
-                        files: Files) -> str:
+    def _let_markdown_go(self, html: str, /, *, page: Page, config: MkDocsConfig,
+                         files: Files) -> str:
         if not self.config[PLUGIN_GENERATES]:
             # Under `casebook build` mkdocs holds every page until its build ends: the
             # Markdown (11 KB a page) is not read again once it is HTML. Empty, never
             # None: a page whose Markdown is None has no title.
             page.markdown = ""
         return html
+
+    on_page_content = CombinedEvent(_put_tables_back, _let_markdown_go)
 
     @event_priority(-100)  # last: every plugin has read the page's HTML
     def on_post_page(self, output: str, /, *, page: Page, config: MkDocsConfig) -> str:
