@@ -19,6 +19,7 @@ from conftest import (
     copy_project,
     run_casebook,
     sample_config,
+    search_fragment_files,
     search_fragments,
 )
 
@@ -311,7 +312,7 @@ def _assert_same_site(expected_site: Path, found_site: Path) -> None:
     assert [name for name in expected if found[name] != expected[name]] == []
 
     def indexed(site: Path) -> int:
-        return len(list((site / "pagefind" / "fragment").glob("*.pf_fragment")))
+        return len(search_fragment_files(site))
     assert indexed(found_site) == indexed(expected_site) > 10
 
 
