@@ -24,7 +24,7 @@ from generator.preview.watch import Changed, Watch
 from generator.publish.leakcheck import Leak
 from generator.publish.profiles import Removed
 from generator.publish.site.exports import EXPORT_PART, EXPORTS_FOLDER, build_exports
-from generator.publish.steps import OnDisk, Steps, Written, same, write_tree
+from generator.publish.steps import OnDisk, Steps, Tree, same
 from generator.records.schema import Case
 
 if TYPE_CHECKING:
@@ -78,8 +78,8 @@ class CachingPipeline(Steps):
     def end(self) -> None:
         self.memo.end()
 
-    def write_tree(self, target: Path, files: dict[str, bytes]) -> Written:
-        return write_tree(target, files, self.on_disk)
+    def tree(self, target: Path) -> Tree:
+        return Tree(target, self.on_disk)
 
     def leaks(self, site_dir: Path, removed: Removed, profile: str,
               today: dt.date) -> list[Leak]:

@@ -175,27 +175,28 @@ def generate(config: Config, *, today: dt.date | None = None, profile: Profile |
     cache.save()
     del cache  # its decoded entries, tens of MiB at 10,000 cases, are not needed again
 
-    # 4. Plan every page, then render them all.
+    # 4. Plan every page.
     site = Site(name=config.site_name, profile=profile.name, generated=today, cases=len(facts))
     builder = SiteBuilder(config, site, facts, today, history, steps.outputs)
     pages = builder.build()
     if problems is not None:
         pages = [*pages, *builder.problem_pages(problems)]
+    # 5. Write each file that changed as it is made, then remove what is no longer
+    #    part of the site.
     templates = config.root / "templates" / "site"
-    output: dict[str, bytes] = {}
+    tree = steps.tree(config.generated_dir)
     with progress("Rendering pages", len(pages), enabled=show_progress) as advance:
         for page in handed_over(pages):  # each plan goes once its page is rendered
-            output[page.path] = steps.render_page(templates, page)
+            tree.put(page.path, steps.render_page(templates, page))
             advance(1)
     for name, content in build_exports([f.case for f in facts], profile=profile.name,
                                        generated=today, outputs=steps.outputs).items():
-        output[f"{EXPORTS_FOLDER}{name}"] = content
+        tree.put(f"{EXPORTS_FOLDER}{name}", content)
     steps.end()
-    output.update(builder.files)
-    output.update(asset_files(config.root / "templates" / "assets"))
-
-    # 5. Write what changed, and remove what is no longer part of the site.
-    done = steps.write_tree(config.generated_dir, output)
+    for rel_path, content in {**builder.files,
+                              **asset_files(config.root / "templates" / "assets")}.items():
+        tree.put(rel_path, content)
+    done = tree.finish()
     return Generated(corpus=corpus, profile=profile, published=len(facts), today=today,
                      history=history, removed=removed, written=done.written,
                      unchanged=done.unchanged, removed_files=done.removed, problems=problems)

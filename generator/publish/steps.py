@@ -89,29 +89,39 @@ class Steps:
     def end(self) -> None:
         """A generation has asked for every output it needs."""
 
-    def write_tree(self, target: Path, files: dict[str, bytes]) -> Written:
-        return write_tree(target, files)
+    def tree(self, target: Path) -> Tree:
+        """Where the generation's files are put, each as it is made."""
+        return Tree(target)
 
 
-def write_tree(target: Path, files: dict[str, bytes], on_disk: OnDisk | None = None) -> Written:
-    """Make `target` hold exactly `files`, rewriting only those whose content differs.
+class Tree:
+    """Makes a folder hold exactly the files put into it, each written as it is put
+    (so that a generation never holds every page it rendered at once) and only when
+    its content differs from what the file holds; `finish` removes the rest.
 
     `on_disk` spares reading a file whose modification time and size are those it
     had when this process last wrote or read the same bytes; it is kept up to date."""
-    target.mkdir(parents=True, exist_ok=True)
-    known = on_disk if on_disk is not None else {}
-    done = Written()
-    for rel_path, content in sorted(files.items()):
-        path = target / rel_path
+
+    def __init__(self, target: Path, on_disk: OnDisk | None = None) -> None:
+        target.mkdir(parents=True, exist_ok=True)
+        self.target = target
+        self.known = on_disk if on_disk is not None else {}
+        self.put_paths: set[str] = set()
+        self.written: set[str] = set()
+        self.unchanged = 0
+
+    def put(self, rel_path: str, content: bytes) -> None:
+        self.put_paths.add(rel_path)
+        path = self.target / rel_path
         try:
             stat = path.stat()
             now = (stat.st_mtime_ns, stat.st_size)
-            last = known.get(rel_path)
+            last = self.known.get(rel_path)
             if (last is not None and last[1] == now and last[0] == content) or (
                     path.read_bytes() == content):
-                known[rel_path] = (content, now)
-                done.unchanged += 1
-                continue
+                self.known[rel_path] = (content, now)
+                self.unchanged += 1
+                return
         except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
             pass
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -119,17 +129,29 @@ def write_tree(target: Path, files: dict[str, bytes], on_disk: OnDisk | None = N
         temporary.write_bytes(content)
         stat = temporary.stat()
         temporary.replace(path)
-        known[rel_path] = (content, (stat.st_mtime_ns, stat.st_size))
-        done.written.append(rel_path)
-    wanted = set(files)
-    for gone in known.keys() - wanted:
-        del known[gone]
-    for path in sorted(target.rglob("*"), reverse=True):
-        rel_path = path.relative_to(target).as_posix()
-        if path.is_dir():
-            if not any(path.iterdir()):
-                path.rmdir()
-        elif rel_path not in wanted and path.name not in KEEP:
-            path.unlink()
-            done.removed.append(rel_path)
-    return done
+        self.known[rel_path] = (content, (stat.st_mtime_ns, stat.st_size))
+        self.written.add(rel_path)
+
+    def finish(self) -> Written:
+        """Remove every file not put (but `KEEP`), and every folder left empty."""
+        wanted = self.put_paths
+        for gone in self.known.keys() - wanted:
+            del self.known[gone]
+        done = Written(written=sorted(self.written), unchanged=self.unchanged)
+        for path in sorted(self.target.rglob("*"), reverse=True):
+            rel_path = path.relative_to(self.target).as_posix()
+            if path.is_dir():
+                if not any(path.iterdir()):
+                    path.rmdir()
+            elif rel_path not in wanted and path.name not in KEEP:
+                path.unlink()
+                done.removed.append(rel_path)
+        return done
+
+
+def write_tree(target: Path, files: dict[str, bytes], on_disk: OnDisk | None = None) -> Written:
+    """Make `target` hold exactly `files`, rewriting only those whose content differs."""
+    tree = Tree(target, on_disk)
+    for rel_path, content in sorted(files.items()):
+        tree.put(rel_path, content)
+    return tree.finish()

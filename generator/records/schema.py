@@ -175,7 +175,11 @@ class Sensitivity(Choice):
 
     @property
     def rank(self) -> int:
-        return list(Sensitivity).index(self)
+        """Position from the most open label to the most restricted."""
+        return _SENSITIVITY_RANK[self]
+
+
+_SENSITIVITY_RANK = {label: i for i, label in enumerate(Sensitivity)}
 
 
 class LocationPrecision(Choice):

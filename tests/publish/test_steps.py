@@ -1,0 +1,35 @@
+"""Writing the generated tree (generator.publish.steps.Tree): each file as it is put."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from generator.publish.steps import Tree, write_tree
+
+
+def test_each_file_is_written_as_it_is_put_and_finish_removes_the_rest(tmp_path: Path) -> None:
+    target = tmp_path / "docs"
+    write_tree(target, {"a.md": b"one", "old/b.md": b"two", ".gitkeep": b""})
+    (target / "old" / ".gitkeep").write_bytes(b"")
+    before = (target / "a.md").stat().st_mtime_ns
+
+    tree = Tree(target)
+    tree.put("a.md", b"one")  # the same bytes: not written again
+    tree.put("new/c.md", b"three")
+    assert (target / "new" / "c.md").read_bytes() == b"three", "written when put"
+    assert (target / "old" / "b.md").exists(), "nothing is removed before finish"
+    done = tree.finish()
+
+    assert (done.written, done.unchanged, done.removed) == (["new/c.md"], 1, ["old/b.md"])
+    assert (target / "a.md").stat().st_mtime_ns == before
+    assert sorted(p.relative_to(target).as_posix() for p in target.rglob("*")) == [
+        ".gitkeep", "a.md", "new", "new/c.md", "old", "old/.gitkeep"]
+
+
+def test_a_file_put_twice_holds_the_last_bytes_and_is_listed_once(tmp_path: Path) -> None:
+    tree = Tree(tmp_path)
+    tree.put("a.md", b"first")
+    tree.put("a.md", b"second")
+    done = tree.finish()
+    assert (tmp_path / "a.md").read_bytes() == b"second"
+    assert done.written == ["a.md"]
