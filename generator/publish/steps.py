@@ -147,11 +147,3 @@ class Tree:
                 path.unlink()
                 done.removed.append(rel_path)
         return done
-
-
-def write_tree(target: Path, files: dict[str, bytes], on_disk: OnDisk | None = None) -> Written:
-    """Make `target` hold exactly `files`, rewriting only those whose content differs."""
-    tree = Tree(target, on_disk)
-    for rel_path, content in sorted(files.items()):
-        tree.put(rel_path, content)
-    return tree.finish()

@@ -9,15 +9,15 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass
+from contextlib import ExitStack
 from pathlib import Path
 
 import pytest
-from auditing import audit
-from browsing import chromium, serve, watched_tab
+from auditing import Served, audit, serve_build
+from browsing import chromium, watched_tab
 from playwright.sync_api import Browser, Page, expect
 
-from conftest import TODAY, copy_project, run_casebook, with_page_size
+from conftest import TODAY, copy_project, with_page_size
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
@@ -27,19 +27,11 @@ PAGES = 5
 TOTAL = 13
 
 
-@dataclass
-class Served:
-    base: str
-    site: Path
-
-
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     project = with_page_size(copy_project(tmp_path_factory.mktemp("listing-browser")), SIZE)
-    result = run_casebook("build", "--today", TODAY.isoformat(), cwd=project)
-    assert result.returncode == 0, result.stdout + result.stderr
-    with serve(project / "site", project / "www") as base:
-        yield Served(base, project / "site")
+    with ExitStack() as stack:
+        yield serve_build(stack, project, "internal", TODAY.isoformat())
 
 
 @pytest.fixture(scope="module")

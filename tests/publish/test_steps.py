@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from generator.publish.steps import Tree, write_tree
+from generator.publish.steps import Tree
 
 
 def test_each_file_is_written_as_it_is_put_and_finish_removes_the_rest(tmp_path: Path) -> None:
     target = tmp_path / "docs"
-    write_tree(target, {"a.md": b"one", "old/b.md": b"two", ".gitkeep": b""})
+    first = Tree(target)
+    for rel, content in {"a.md": b"one", "old/b.md": b"two", ".gitkeep": b""}.items():
+        first.put(rel, content)
+    first.finish()
     (target / "old" / ".gitkeep").write_bytes(b"")
     before = (target / "a.md").stat().st_mtime_ns
 
