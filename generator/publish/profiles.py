@@ -392,9 +392,11 @@ class _Collector:
         self.removed = removed
         self.views = list(views)
         self.bodies = bodies
+        self.shown = {view.id: _withheld_strings(view) for view in self.views}
+        """What each published case shows of the withheld fields, read once."""
         self.exact: dict[str, set[str]] = {}
-        for view in self.views:
-            for path, _, value in _withheld_strings(view):
+        for strings in self.shown.values():
+            for path, _, value in strings:
                 self.exact.setdefault(path, set()).add(value.strip())
         self.pending: dict[str, tuple[Withheld, str, str]] = {}
         """Each candidate with its field and how published cases may show it: `exact`,
@@ -444,7 +446,7 @@ class _Collector:
         words: set[str] = set()
         titles: set[str] = set()
         for view in self.views:
-            for path, _, value in _withheld_strings(view):
+            for path, _, value in self.shown[view.id]:
                 text = self.normalise(value)
                 words.update(text.split())
                 titles.update([text] if path in ("id", "title") else [])
@@ -482,14 +484,25 @@ class _Collector:
     def history(self, view: Case, history: CaseHistory, chosen: Profile) -> None:
         """Every value the case had only in versions above the profile's sensitivity:
         not one a version it shows holds, nor one inside what the case shows now."""
+        levels = _levels(history)
+        known: dict[str | None, bool] = {}
+
+        def above(level: object) -> bool:  # a case's history has few levels, read often
+            key = None if level is None else str(level)
+            if key not in known:
+                known[key] = _is_above(level, chosen)
+            return known[key]
+
+        if not any(above(before) or above(after) for _, before, after in levels):
+            return  # every version was one the profile shows
         shown: set[str] = set()
         hidden: list[tuple[str, str, str]] = []
-        for commit, before, after in _levels(history):
-            era = _is_above(after, chosen)
+        for commit, before, after in levels:
+            era = above(after)
             for change in commit.changes:
                 olds = _leaves(change.old, change.field)
                 news = _leaves(change.new, change.field)
-                if era or _is_above(before, chosen):
+                if era or above(before):
                     level = str(after if era else before)
                     hidden += [(w, v, level) for w, v in olds + (news if era else [])]
                     shown.update(v for _, v in ([] if era else news))
@@ -498,7 +511,7 @@ class _Collector:
         if not hidden:
             return
         shown_now: dict[str, list[str]] = {path: [] for path in withheld_fields()}
-        for path, _, value in _withheld_strings(view):
+        for path, _, value in self.shown[view.id]:
             shown_now[path].append(self.normalise(value))
         now = {path: "|".join(texts) for path, texts in shown_now.items()}
         for where, value, level in hidden:

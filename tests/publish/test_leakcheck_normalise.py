@@ -6,11 +6,13 @@ they are scattered into it, must still be found; a property test scatters them.
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from generator.publish.leakcheck import Finder, normalise, normalise_each
+from generator.publish.leakcheck import Finder, decoded, normalise, normalise_each
 from generator.publish.profiles import Removed, Withheld
 
 VALUES = ("Quokka Ministry cable XQ-7731", "Wombat Valley relay hotline transcript",
@@ -124,3 +126,15 @@ def test_sentences_of_one_template_are_each_found_only_where_all_their_words_sta
     assert found(f"word1 {template[3]}") == [template[3]]
     assert found(alone.upper()) == [alone]
     assert found("A caller said the night shift had just left.") == []
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.characters(max_codepoint=0x7F), max_size=40))
+def test_ascii_text_is_read_into_the_words_unicode_reading_gives(text: str) -> None:
+    """ASCII text takes a way of its own through `normalise`: the same words as the
+    regular expression the rest of text is read with, every control byte included."""
+    words = re.findall(r"[^\W_]+", decoded(text).lower())
+    assert normalise(text) == (" " + " ".join(words) + " " if words else " ")
+    marked = re.findall(r"[^\W_]+|\x1f", decoded(text).lower())
+    assert normalise(text, re.compile(r"[^\W_]+|\x1f")) == (
+        " " + " ".join(marked) + " " if marked else " ")
