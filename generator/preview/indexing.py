@@ -53,6 +53,9 @@ class BackgroundIndex:
         self._discarded = 0
         """Jobs up to this serial must not put their index in place."""
         self._stopped = False
+        self.in_place: Removed | None = None
+        """The values the index now in the site was read clean of before it took its
+        place (None: no index put there by this server)."""
         self.guard = threading.Lock()
         """Held while the indexing renames or deletes a folder of the site, and by a
         rebuild while it walks the site: a folder listed must still be there when
@@ -102,7 +105,8 @@ class BackgroundIndex:
         """One indexing: errors go to the terminal, since no build is there to fail."""
         try:
             indexed = index_site(job.site_dir, part_pages=job.part_pages,
-                                 vet=lambda folder: self._vet(job, folder), guard=self.guard)
+                                 vet=lambda folder: self._vet(job, folder), guard=self.guard,
+                                 placed=lambda: setattr(self, "in_place", job.removed))
         except Exception as err:  # never end the thread in a traceback: a rebuild asks again
             if self._stopped:
                 return  # its site was deleted under it: nobody will read this index

@@ -82,12 +82,13 @@ class CachingPipeline(Steps):
         return Tree(target, self.on_disk)
 
     def leaks(self, site_dir: Path, removed: Removed, profile: str,
-              today: dt.date) -> list[Leak]:
+              today: dt.date, indexed: Removed | None = None) -> list[Leak]:
         """The leak check of a dirty rebuild: the files written since this generation
         began, and of the exports the rows made since the last check that passed,
-        unless the last check's values no longer cover this one's."""
+        unless the last check's values no longer cover this one's. `indexed`: the
+        values the search index in the site was read clean of."""
         leaks = self.watch.scan(site_dir, removed, self.started,
-                                functools.partial(self._new_rows, profile, today))
+                                functools.partial(self._new_rows, profile, today), indexed)
         if not leaks:
             self.memo.made.clear()
         return leaks

@@ -38,6 +38,7 @@ from mkdocs.structure.pages import Page
 
 from generator.config import Config, ConfigError, Settings, load_config
 from generator.preview.banner import ProblemsBanner
+from generator.preview.collector import IdleCollection, settle
 from generator.preview.compiled import CompiledTemplates
 from generator.preview.dirty import DirtyBuilds, not_the_dirty_warning
 from generator.preview.indexing import BackgroundIndex
@@ -78,6 +79,9 @@ class CasebookPlugin(BasePlugin[LegacyConfig]):  # type: ignore[no-untyped-call]
         self.compiled = CompiledTemplates()
         self.set_aside: dict[str, tuple[str, list[str]]] = {}
         """Each page being converted: its Markdown, and the table blocks set aside."""
+        self.settled = False
+        """Whether what the first generation keeps is out of the collector's way."""
+        self.collection = IdleCollection()
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         # `mkdocs serve --clean` starts as "build": it is meant to behave as one.
@@ -87,6 +91,8 @@ class CasebookPlugin(BasePlugin[LegacyConfig]):  # type: ignore[no-untyped-call]
             logging.getLogger("mkdocs.commands.build").addFilter(not_the_dirty_warning)
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
+        if self.serving:
+            self.collection.building()
         try:
             casebook = load_config(Path(config.config_file_path))
         except ConfigError as err:
@@ -111,6 +117,9 @@ class CasebookPlugin(BasePlugin[LegacyConfig]):  # type: ignore[no-untyped-call]
         except KeyError as err:
             raise PluginError(f"casebook: {err.args[0]}") from None
         self.generated = result
+        if self.serving and not self.settled:
+            settle()
+            self.settled = True
         if self.dirty is not None:
             self.dirty.generated(config, result.removed_files, result.today)
         config.extra.update(theme_extra(result))
@@ -208,7 +217,8 @@ class CasebookPlugin(BasePlugin[LegacyConfig]):  # type: ignore[no-untyped-call]
         # The indexing of an earlier rebuild may be swapping its folders meanwhile.
         with self.search.guard:
             leaks = (self.steps.leaks(site_dir, removed, self.generated.profile.name,
-                                      self.generated.today) if self.dirty is not None
+                                      self.generated.today, self.search.in_place)
+                     if self.dirty is not None
                      else scan(site_dir, removed, SCRATCH_FOLDERS if self.serving else ()))
         if leaks:
             # mkdocs has written the pages already; a site that leaks must not stay
@@ -227,7 +237,16 @@ class CasebookPlugin(BasePlugin[LegacyConfig]):  # type: ignore[no-untyped-call]
             # earlier build would still find a deleted case or an unpublished one's text.
             self.search.request(site_dir, removed, self._part_pages())
 
-    on_post_build = CombinedEvent(_index_search, _check_for_leaks)
+    @event_priority(-100)  # last: the rebuild is over once the leak check has passed
+    def _built(self, config: MkDocsConfig) -> None:
+        if self.serving:
+            self.collection.built()
+
+    on_post_build = CombinedEvent(_index_search, _check_for_leaks, _built)
+
+    def on_build_error(self, *, error: Exception) -> None:
+        if self.serving:
+            self.collection.built()
 
     def _part_pages(self) -> int:
         assert self.casebook is not None  # read by on_config, before any build
@@ -251,6 +270,7 @@ class CasebookPlugin(BasePlugin[LegacyConfig]):  # type: ignore[no-untyped-call]
 
     def on_shutdown(self) -> None:
         self.search.stop()
+        self.collection.stop()
 
     def _problems_banner(self) -> str:
         """The banner's text after the latest generation: empty while every case is valid."""

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from generator.publish.leakcheck import Finder, Leak, scan_file, scan_with, still_clean
 from generator.publish.profiles import Removed
-from generator.publish.search import SCRATCH_FOLDERS
+from generator.publish.search import SCRATCH_FOLDERS, SEARCH_FOLDER
 
 Changed = dict[str, tuple[bytes, bytes]]
 """Each export by its place in the site: its whole content as generated, and the same
@@ -31,9 +31,13 @@ class Watch:
         self._scratch: tempfile.TemporaryDirectory[str] | None = None
 
     def scan(self, site_dir: Path, removed: Removed, started: float,
-             exports: Callable[[], Changed] | None = None) -> list[Leak]:
+             exports: Callable[[], Changed] | None = None,
+             indexed: Removed | None = None) -> list[Leak]:
         """The leaks in what this build wrote (in everything, when the last check's
-        values do not cover this one's); `exports` is asked only when they do."""
+        values do not cover this one's); `exports` is asked only when they do.
+        `indexed`: the values the search index in the site was read clean of before
+        it took its place; when they cover this check's, it is not read again (it
+        may have been put there a moment before this build began)."""
         if not removed.values:
             self.passed = None
             return []
@@ -44,8 +48,10 @@ class Watch:
         # The second of margin covers file systems whose clock for modification
         # times runs a little behind the process's.
         # The background indexer's folders are read by it before they enter the site.
+        vetted = (f"{SEARCH_FOLDER}/",) if carried and indexed is not None and still_clean(
+            indexed, removed) else ()
         leaks = scan_with(site_dir, self.finder, started - 1.0 if carried else None,
-                          skip=(*SCRATCH_FOLDERS, *rows))
+                          skip=(*SCRATCH_FOLDERS, *vetted, *rows))
         leaks += self._scan_rows(site_dir, rows)
         self.passed = removed if not leaks else None
         return leaks

@@ -171,7 +171,8 @@ def generate(config: Config, *, today: dt.date | None = None, profile: Profile |
     cache = RemovedCache.open(config, profile.name)
     removed = removed_values(corpus.cases, histories, profile,
                              bodies={f.case.id: f.body for f in corpus.files if f.case},
-                             settings=config.settings.leakcheck, views=views, cache=cache)
+                             settings=config.settings.leakcheck, views=views, cache=cache,
+                             outputs=outputs)
     cache.save()
     del cache  # its decoded entries, tens of MiB at 10,000 cases, are not needed again
 

@@ -22,9 +22,11 @@ from typing import TYPE_CHECKING, Any
 
 from generator.config import DEFAULT_PROFILES, LeakCheckSettings, ProfileSettings
 from generator.history.reader import CaseHistory, Commit, FieldChange
+from generator.publish.steps import Fresh, Outputs, same
 from generator.records.schema import Case, Sensitivity, Visibility
 
 if TYPE_CHECKING:
+    from generator.publish.leakcheck import Finder
     from generator.publish.removedcache import RemovedCache
 
 ANALYST = "Analyst"
@@ -366,6 +368,26 @@ def _visit(value: Any, below: dict[str, Any] | str, where: str,
 _BOILERPLATE = 1
 
 
+# What a watching server keeps between builds (`Outputs`), by these keys.
+_SHOWN, _CANDIDATES, _FINDER, _SHOWS = (
+    "removed: shown", "removed: candidates", "removed: finder", "removed: shows")
+
+
+@dataclass(frozen=True, slots=True)
+class _Shows:
+    """What one published case shows of the values a profile may remove."""
+
+    fields: frozenset[tuple[str, str]]
+    """(candidate, field) of each candidate found in one of the case's fields."""
+    held: frozenset[str]
+    """The candidates its narrative holds."""
+    words: frozenset[str]
+    titles: frozenset[str]
+    """Its id and title, read as the leak check reads them."""
+    read: tuple[tuple[str, str], ...]
+    """Each text of the case that was read, with its words (for the build's cache)."""
+
+
 class _Collector:
     """Adds removed values, except those published cases show on their own.
 
@@ -381,10 +403,12 @@ class _Collector:
     """
 
     def __init__(self, removed: Removed, views: Iterable[Case],
-                 bodies: Mapping[str, str], cache: RemovedCache | None = None) -> None:
+                 bodies: Mapping[str, str], cache: RemovedCache | None = None,
+                 outputs: Outputs | None = None) -> None:
         from generator.publish.leakcheck import normalise, normalise_each
 
         self.cache = cache
+        self.outputs: Outputs = outputs or Fresh()
         self.normalise: Callable[[str], str] = normalise if cache is None else (
             lambda text: cache.words(text, normalise))
         self.normalise_each = normalise_each
@@ -392,7 +416,9 @@ class _Collector:
         self.removed = removed
         self.views = list(views)
         self.bodies = bodies
-        self.shown = {view.id: _withheld_strings(view) for view in self.views}
+        self.shown = {view.id: self.outputs.get((_SHOWN, view.id), (view,),
+                                                functools.partial(_withheld_strings, view))
+                      for view in self.views}
         """What each published case shows of the withheld fields, read once."""
         self.exact: dict[str, set[str]] = {}
         for strings in self.shown.values():
@@ -428,34 +454,32 @@ class _Collector:
 
     def finish(self) -> None:
         """Decide each candidate from what the published cases show, found in one pass."""
-        from generator.publish.leakcheck import Finder, builds_on
-
         known = self.words
         if self.cache is not None:  # every value read once, and kept for the next build
             known = {v: known.get(v) or self.normalise(v) for v in self.pending}
         candidates = Removed(values={v: w for v, (w, _, _) in self.pending.items()},
                              settings=self.removed.settings, words=known)
-        kept = self.cache.kept_finder(candidates.settings) if self.cache else None
-        if kept is not None and not builds_on(kept, candidates):
-            kept = None
-        finder = Finder(candidates, base=kept)
-        if kept is None and self.cache is not None:
-            self.cache.keep_finder(finder)
+        # Equal candidates make an equal finder, and equal findings in a case that
+        # shows the same: a watching server finds them again only in what changed.
+        looked_for = same(self.outputs, _CANDIDATES, (candidates.settings, tuple(
+            (v, w, words) for v, (w, _, _) in self.pending.items() for words in [known.get(v)])))
+        finder = self.outputs.get(_FINDER, (looked_for,), lambda: self._finder(candidates))
         in_fields: dict[str, set[str]] = {}
         holders: dict[str, int] = {}
         words: set[str] = set()
         titles: set[str] = set()
         for view in self.views:
-            for path, _, value in self.shown[view.id]:
-                text = self.normalise(value)
-                words.update(text.split())
-                titles.update([text] if path in ("id", "title") else [])
-                for hit in finder.find(text):
-                    in_fields.setdefault(hit.value, set()).add(path)
-            text = self.normalise(self.bodies.get(view.id, ""))
-            words.update(text.split())
-            for value in {hit.value for hit in finder.find(text)}:
+            body = self.bodies.get(view.id, "")
+            shows = self.outputs.get((_SHOWS, view.id), (self.shown[view.id], body, looked_for),
+                                     functools.partial(self._shows, view.id, body, finder))
+            if self.cache is not None:
+                self.cache.read_before(shows.read)
+            for value, path in shows.fields:
+                in_fields.setdefault(value, set()).add(path)
+            for value in shows.held:
                 holders[value] = holders.get(value, 0) + 1
+            words.update(shows.words)
+            titles.update(shows.titles)
         for value, (withheld, path, how) in self.pending.items():
             why = self._decide(value, path, how, in_fields, holders, words, titles)
             if why is None:
@@ -463,6 +487,32 @@ class _Collector:
             elif why:
                 self.removed.unprovable.setdefault(value, (withheld, why))
         self.removed.prepared = finder
+
+    def _finder(self, candidates: Removed) -> Finder:
+        """The automaton over every candidate: the one kept by the last build, when it
+        knows nearly all of them, with a small table of its own for the others."""
+        from generator.publish.leakcheck import Finder, builds_on
+
+        kept = self.cache.kept_finder(candidates.settings) if self.cache else None
+        if kept is not None and not builds_on(kept, candidates):
+            kept = None
+        finder = Finder(candidates, base=kept)
+        if kept is None and self.cache is not None:
+            self.cache.keep_finder(finder)
+        return finder
+
+    def _shows(self, case_id: str, body: str, finder: Finder) -> _Shows:
+        """What one published case shows of the candidates, as `finish` counts it."""
+        read = [(value, self.normalise(value)) for _, _, value in self.shown[case_id]]
+        text = self.normalise(body)
+        fields = {(hit.value, path) for (path, _, _), (_, words) in zip(
+            self.shown[case_id], read, strict=True) for hit in finder.find(words)}
+        return _Shows(
+            fields=frozenset(fields), held=frozenset(hit.value for hit in finder.find(text)),
+            words=frozenset(w for _, words in [*read, ("", text)] for w in words.split()),
+            titles=frozenset(words for (path, _, _), (_, words) in zip(
+                self.shown[case_id], read, strict=True) if path in ("id", "title")),
+            read=(*read, (body, text)))
 
     def _decide(self, value: str, path: str, how: str, in_fields: dict[str, set[str]],
                 holders: dict[str, int], words: set[str], titles: set[str]) -> str | None:
@@ -535,24 +585,25 @@ def removed_values(cases: Iterable[Case], histories: Mapping[str, CaseHistory | 
                    profile: Profile, *, bodies: Mapping[str, str] | None = None,
                    settings: LeakCheckSettings | None = None,
                    views: Mapping[str, Case] | None = None,
-                   cache: RemovedCache | None = None) -> Removed:
+                   cache: RemovedCache | None = None, outputs: Outputs | None = None) -> Removed:
     """Everything this profile leaves out that could identify or expose something: every
     value of a case it leaves out (and the sentences of its narrative, from `bodies` by
     case id), the sources and fields it removes from a published case, the values a
     published case had only while above the profile, and the people it drops.
     `views`: the published cases as the profile shows them, by id, if made already;
-    `cache`: what earlier builds read of the same texts (the caller saves it)."""
+    `cache`: what earlier builds read of the same texts (the caller saves it);
+    `outputs`: where a watching server keeps what it found in each published case."""
     from generator.publish.removedcache import collector_paused
 
     with collector_paused():
         return _removed_values(cases, histories, profile, bodies=bodies, settings=settings,
-                               views=views, cache=cache)
+                               views=views, cache=cache, outputs=outputs)
 
 
 def _removed_values(cases: Iterable[Case], histories: Mapping[str, CaseHistory | None],
                     profile: Profile, *, bodies: Mapping[str, str] | None,
                     settings: LeakCheckSettings | None, views: Mapping[str, Case] | None,
-                    cache: RemovedCache | None) -> Removed:
+                    cache: RemovedCache | None, outputs: Outputs | None) -> Removed:
     removed = Removed(settings=settings or LeakCheckSettings())
     bodies = bodies or {}
     every = list(cases)
@@ -561,7 +612,7 @@ def _removed_values(cases: Iterable[Case], histories: Mapping[str, CaseHistory |
     # The published cases as the profile shows them, unless the build has them already.
     views = {c.id: views[c.id] if views and c.id in views else profile.view(c, published_ids)
              for c in published}
-    collect = _Collector(removed, views.values(), bodies, cache)
+    collect = _Collector(removed, views.values(), bodies, cache, outputs)
     for case in every:
         if case.id not in published_ids:
             level = case.sensitivity.value

@@ -31,7 +31,7 @@ import pickle
 import re
 import unicodedata
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
@@ -157,6 +157,12 @@ class RemovedCache:
             self.added = True
         self.used[part][key] = known
         return str(known)
+
+    def read_before(self, pairs: Iterable[tuple[str, str]]) -> None:
+        """Keep these texts' words, read by an earlier build of this process (`words`)."""
+        for text, known in pairs:
+            part, key = ("words", text) if len(text) <= _LONG else ("texts", _digest(text))
+            self.used[part][key] = known
 
     def kept_finder(self, settings: LeakCheckSettings) -> Finder | None:
         """The finder an earlier build kept (`keep_finder`) under the same key and

@@ -107,7 +107,8 @@ class Indexed:
 
 def index_site(site_dir: Path, *, part_pages: int = PART_PAGES,
                vet: Callable[[Path], bool] | None = None,
-               guard: AbstractContextManager[object] | None = None) -> Indexed:
+               guard: AbstractContextManager[object] | None = None,
+               placed: Callable[[], None] | None = None) -> Indexed:
     """Index the case pages of the site in `site_dir` into `site_dir/pagefind/`.
 
     In parts of at most `part_pages` cases each. The new index replaces the one an
@@ -116,7 +117,8 @@ def index_site(site_dir: Path, *, part_pages: int = PART_PAGES,
     if it returns false the new index is thrown away and the earlier one stays
     (`SearchError`). `guard`, when given, is held while a folder of the index is
     renamed or deleted: a server's rebuild that walks the site holds it too, and
-    never meets a folder that vanishes under it."""
+    never meets a folder that vanishes under it. `placed` is called, under the
+    guard, once the new index is in its place."""
     output, building = site_dir / SEARCH_FOLDER, site_dir / BUILDING
     held = guard if guard is not None else contextlib.nullcontext()
     with held:
@@ -134,6 +136,8 @@ def index_site(site_dir: Path, *, part_pages: int = PART_PAGES,
         raise SearchError("the new search index was refused; the previous one is kept")
     with held:
         _swap(building, output)
+        if placed is not None:
+            placed()
     return Indexed(sum(pages), len(parts))
 
 

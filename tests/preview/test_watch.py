@@ -7,6 +7,8 @@ import os
 import time
 from pathlib import Path
 
+import pytest
+
 from generator.preview.watch import Watch
 from generator.publish.profiles import Removed, Withheld
 
@@ -96,3 +98,32 @@ def test_the_first_check_reads_every_row_and_never_asks_for_the_new_ones(
 
     leaks = Watch().scan(site, _removed(), time.time(), exports)
     assert [leak.path for leak in leaks] == [EXPORT]
+
+
+def _index_just_placed(site: Path) -> Path:
+    """A search index put in the site a moment ago, holding the value (as if read
+    clean of other values before it took its place)."""
+    chunk = site / "pagefind" / "part-1" / "fragment" / "en_1.txt"
+    chunk.parent.mkdir(parents=True)
+    chunk.write_text(SECRET, encoding="utf-8")
+    return chunk
+
+
+def test_an_index_read_clean_of_every_value_looked_for_is_not_read_again(
+        tmp_path: Path) -> None:
+    site = _site(tmp_path, HEADER + CLEAN_ROWS)
+    watch = _passed(site)
+    _index_just_placed(site)
+    # The values it was read clean of cover this check's: its bytes are not read, so
+    # the value planted in it (which that reading would have refused) is not found.
+    assert watch.scan(site, _removed(), time.time(), indexed=_removed()) == []
+
+
+@pytest.mark.parametrize("indexed", [Removed(), None], ids=["clean-of-nothing", "unknown"])
+def test_an_index_read_clean_of_fewer_values_than_looked_for_is_read(
+        tmp_path: Path, indexed: Removed | None) -> None:
+    site = _site(tmp_path, HEADER + CLEAN_ROWS)
+    watch = _passed(site)
+    chunk = _index_just_placed(site)
+    leaks = watch.scan(site, _removed(), time.time(), indexed=indexed)
+    assert [leak.path for leak in leaks] == [chunk.relative_to(site).as_posix()]

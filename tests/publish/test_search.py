@@ -6,6 +6,7 @@ from __future__ import annotations
 import gzip
 import json
 import re
+import threading
 from pathlib import Path
 
 import pytest
@@ -114,6 +115,22 @@ def test_a_refused_index_leaves_the_previous_one_whole(tmp_path: Path) -> None:
         index_site(site, part_pages=1, vet=lambda folder: False)
     assert sorted(p.relative_to(site) for p in (site / SEARCH_FOLDER).rglob("*")) == before
     assert not list((site).glob(".pagefind-*"))
+
+
+def test_the_index_says_when_it_is_in_place_and_a_refused_one_never_does(
+        tmp_path: Path) -> None:
+    site = case_site(tmp_path, IDS)
+    guard = threading.Lock()
+    seen: list[tuple[bool, bool]] = []
+
+    def placed() -> None:  # what a server's leak check learns, and when
+        seen.append((guard.locked(), (site / SEARCH_FOLDER / MANIFEST).is_file()))
+
+    index_site(site, part_pages=2, guard=guard, placed=placed)
+    assert seen == [(True, True)]
+    with pytest.raises(SearchError):
+        index_site(site, part_pages=2, vet=lambda folder: False, guard=guard, placed=placed)
+    assert seen == [(True, True)]
 
 
 def test_a_site_without_case_pages_has_an_index_of_no_parts(tmp_path: Path) -> None:
