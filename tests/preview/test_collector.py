@@ -1,0 +1,86 @@
+"""The garbage collector of a serving process: paused while it rebuilds, run when idle."""
+
+from __future__ import annotations
+
+import gc
+import time
+from collections.abc import Callable, Iterator
+
+import pytest
+
+from generator.preview.collector import IdleCollection
+
+
+@pytest.fixture(autouse=True)
+def collector_restored() -> Iterator[None]:
+    enabled = gc.isenabled()
+    yield
+    if enabled:
+        gc.enable()
+    else:
+        gc.disable()
+
+
+def collections() -> int:
+    return sum(generation["collections"] for generation in gc.get_stats())
+
+
+def wait_until(condition: Callable[[], bool], seconds: float = 10.0) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.01)
+    return False
+
+
+def test_no_collection_runs_while_a_rebuild_runs() -> None:
+    idle = IdleCollection(idle=60)
+    idle.building()
+    assert not gc.isenabled()
+    before = collections()
+    garbage: list[list[int]] = [[] for _ in range(50_000)]  # enough allocations to start a collection
+    del garbage
+    assert collections() == before
+    idle.stop()
+    assert gc.isenabled()
+
+
+def test_the_collector_runs_and_resumes_once_the_server_is_idle() -> None:
+    idle = IdleCollection(idle=0.05)
+    idle.building()
+    idle.built()
+    assert wait_until(gc.isenabled)
+
+
+def test_a_rebuild_that_begins_before_the_server_is_idle_keeps_it_paused() -> None:
+    idle = IdleCollection(idle=0.2)
+    idle.building()
+    idle.built()
+    idle.building()  # the next save, before the pause ended
+    time.sleep(0.5)
+    assert not gc.isenabled()
+    idle.built()
+    assert wait_until(gc.isenabled)
+
+
+def test_saves_that_never_leave_the_server_idle_still_let_it_collect() -> None:
+    idle = IdleCollection(idle=60, longest=0.0)
+    idle.building()
+    before = gc.get_stats()[2]["collections"]
+    idle.built()
+    idle.building()  # later than `longest` after the last collection: collects first
+    assert gc.get_stats()[2]["collections"] > before
+    assert not gc.isenabled()
+    idle.stop()
+
+
+def test_a_collector_the_process_had_switched_off_stays_off() -> None:
+    gc.disable()
+    idle = IdleCollection(idle=0.01)
+    idle.building()
+    idle.built()
+    time.sleep(0.3)
+    assert not gc.isenabled()
+    idle.stop()
+    assert not gc.isenabled()
