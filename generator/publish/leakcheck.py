@@ -40,7 +40,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
 
@@ -778,14 +778,20 @@ def scan_with(site_dir: Path, finder: Finder, since: float | None = None,
     when it is given (a watching server's scan of what a rebuild wrote), none
     under the folders in `skip` (a server's search index being written, which is
     read before it is put in place), and none that `clean` knows as clean."""
-    leaks: list[Leak] = []
+    files: list[tuple[str, str]] = []
     for entry, rel in _site_files(str(site_dir), "", (*SKIPPED_FOLDERS, *skip)):
         try:
-            if since is not None and entry.stat().st_mtime < since:
-                continue
-            leaks.extend(scan_file(Path(entry.path), rel, finder, clean))
+            if since is None or entry.stat().st_mtime >= since:
+                files.append((rel, entry.path))
         except FileNotFoundError:
             continue  # gone since the listing (a served index replaced): not in the site
+    leaks: list[Leak] = []
+    # In the order of the paths' parts, as the site's folders list them.
+    for rel, path in sorted(files, key=lambda file: file[0].split("/")):
+        try:
+            leaks.extend(scan_file(Path(path), rel, finder, clean))
+        except FileNotFoundError:
+            continue
     return leaks
 
 
@@ -797,17 +803,24 @@ def _site_files(folder: str, prefix: str, skip: tuple[str, ...]
     (`os.scandir`'s entries know their kind) is what keeps that walk short."""
     try:
         with os.scandir(folder) as listing:
-            entries = sorted(listing, key=lambda entry: entry.name)
+            entries = list(listing)
     except FileNotFoundError:
         return  # gone since its parent was listed (a served index replaced)
     for entry in entries:
-        rel = prefix + entry.name
+        name = entry.name
+        rel = prefix + name
         if entry.is_dir(follow_symlinks=False):
             if not f"{rel}/".startswith(skip):
                 yield from _site_files(entry.path, f"{rel}/", skip)
-        elif (entry.is_file() and PurePosixPath(entry.name).suffix in TEXT_SUFFIXES
+        elif (_suffix(name) in TEXT_SUFFIXES and entry.is_file()
               and not rel.startswith(skip)):
             yield entry, rel
+
+
+def _suffix(name: str) -> str:
+    """`PurePath.suffix` of a file's name, without making a path of it."""
+    dot = name.rfind(".")
+    return name[dot:] if 0 < dot < len(name) - 1 else ""
 
 
 def still_clean(before: Removed, after: Removed) -> bool:

@@ -7,12 +7,13 @@ they are scattered into it, must still be found; a property test scatters them.
 from __future__ import annotations
 
 import re
+from pathlib import PurePosixPath
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from generator.publish.leakcheck import Finder, decoded, normalise, normalise_each
+from generator.publish.leakcheck import Finder, _suffix, decoded, normalise, normalise_each
 from generator.publish.profiles import Removed, Withheld
 
 VALUES = ("Quokka Ministry cable XQ-7731", "Wombat Valley relay hotline transcript",
@@ -138,3 +139,9 @@ def test_ascii_text_is_read_into_the_words_unicode_reading_gives(text: str) -> N
     marked = re.findall(r"[^\W_]+|\x1f", decoded(text).lower())
     assert normalise(text, re.compile(r"[^\W_]+|\x1f")) == (
         " " + " ".join(marked) + " " if marked else " ")
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="ab.", max_size=8))
+def test_a_site_files_kind_is_read_from_its_name_as_a_path_reads_it(name: str) -> None:
+    assert _suffix(name) == PurePosixPath(name).suffix
