@@ -145,19 +145,21 @@ def generate(config: Config, *, today: dt.date | None = None, profile: Profile |
     profile = profile or profile_named(config, None)
     steps.begin()
 
-    # 1. Read and check every case; refuse to publish anything if one has errors,
-    #    unless drafting: then only the valid cases are published.
+    # 1. Read the history of every case from git, once. First: what reading it
+    #    holds for a while (git's answers, the cache) then makes room for the cases,
+    #    where after them it would stand beside every value's position.
+    history = steps.read_history(config) if with_history else None
+
+    # 2. Read and check every case; refuse to publish anything if one has errors,
+    #    unless drafting: then only the valid cases are published. Hold each case
+    #    against its history (differences are warnings, not errors).
     corpus = steps.load_corpus(config, today, show_progress)
     report = corpus.report()
     if report.errors and not drafts:
         raise BuildError(report)
     problems = find_problems(corpus, report, profile) if report.errors else None
     broken = {d.rel for d in problems.drafts} if problems else set()
-
-    # 2. Read the history of every case from git, once, and hold it against each
-    #    case's own stage history (differences are warnings, not errors).
     outputs = steps.outputs
-    history = steps.read_history(config) if with_history else None
     corpus, in_git = _held_against(corpus, history, config, outputs)
     corpus = without_positions(corpus)
 
