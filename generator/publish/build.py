@@ -145,19 +145,21 @@ def generate(config: Config, *, today: dt.date | None = None, profile: Profile |
     profile = profile or profile_named(config, None)
     steps.begin()
 
-    # 1. Read and check every case; refuse to publish anything if one has errors,
-    #    unless drafting: then only the valid cases are published.
+    # 1. Read the history of every case from git, once. First: what reading it
+    #    holds for a while (git's answers, the cache) then makes room for the cases,
+    #    where after them it would stand beside every value's position.
+    history = steps.read_history(config) if with_history else None
+
+    # 2. Read and check every case; refuse to publish anything if one has errors,
+    #    unless drafting: then only the valid cases are published. Hold each case
+    #    against its history (differences are warnings, not errors).
     corpus = steps.load_corpus(config, today, show_progress)
     report = corpus.report()
     if report.errors and not drafts:
         raise BuildError(report)
     problems = find_problems(corpus, report, profile) if report.errors else None
     broken = {d.rel for d in problems.drafts} if problems else set()
-
-    # 2. Read the history of every case from git, once, and hold it against each
-    #    case's own stage history (differences are warnings, not errors).
     outputs = steps.outputs
-    history = steps.read_history(config) if with_history else None
     corpus, in_git = _held_against(corpus, history, config, outputs)
     corpus = without_positions(corpus)
 
@@ -176,23 +178,23 @@ def generate(config: Config, *, today: dt.date | None = None, profile: Profile |
     cache.save()
     del cache  # its decoded entries, tens of MiB at 10,000 cases, are not needed again
 
-    # 4. Plan every page.
+    # 4. Write the exports, then plan every page: what making the exports holds for
+    #    a while is then room for the plans. Each file that changed is written as it
+    #    is made; what is no longer part of the site is removed at the end.
+    tree = steps.tree(config.generated_dir)
+    for name, content in build_exports([f.case for f in facts], profile=profile.name,
+                                       generated=today, outputs=steps.outputs).items():
+        tree.put(f"{EXPORTS_FOLDER}{name}", content)
     site = Site(name=config.site_name, profile=profile.name, generated=today, cases=len(facts))
     builder = SiteBuilder(config, site, facts, today, history, steps.outputs)
     pages = builder.build()
     if problems is not None:
         pages = [*pages, *builder.problem_pages(problems)]
-    # 5. Write each file that changed as it is made, then remove what is no longer
-    #    part of the site.
     templates = config.root / "templates" / "site"
-    tree = steps.tree(config.generated_dir)
     with progress("Rendering pages", len(pages), enabled=show_progress) as advance:
         for page in handed_over(pages):  # each plan goes once its page is rendered
             tree.put(page.path, steps.render_page(templates, page))
             advance(1)
-    for name, content in build_exports([f.case for f in facts], profile=profile.name,
-                                       generated=today, outputs=steps.outputs).items():
-        tree.put(f"{EXPORTS_FOLDER}{name}", content)
     steps.end()
     for rel_path, content in {**builder.files,
                               **asset_files(config.root / "templates" / "assets")}.items():

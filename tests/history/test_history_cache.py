@@ -27,6 +27,7 @@ from gitrepo import (
     GitRepo,
     assert_matches_git,
     case,
+    render,
 )
 
 import generator.history.reader as history_module
@@ -309,3 +310,46 @@ def test_an_incomplete_answer_from_git_is_reported_not_guessed(
     assert said in history.message
     assert history.cases == {}
     assert not cache_file(repo).exists()
+
+
+def test_versions_are_compared_as_read_and_each_kept_until_its_last_pair(
+        tmp_path: Path) -> None:
+    from generator.history.reader import compare_versions, field_changes
+    from generator.repository.git import NULL_SHA, Repository
+
+    repo = build(tmp_path)
+    fronts = [case("CH-2024-0001", stage=stage) for stage in
+              ("intake", "incident-analysis", "policy-impact-assessment")]
+    blobs = []
+    for n, front in enumerate(fronts):
+        path = repo.root / f"v{n}.md"
+        path.write_text(render(front), encoding="utf-8")
+        blobs.append(repo.git("hash-object", "-w", str(path)).strip())
+    a, b, c = blobs
+    missing = "1" * 40
+    # A version needed again after others (b), twice in one pair (c), not in the
+    # repository at all (as in a shallow clone), and the same pair twice.
+    pairs = [(NULL_SHA, a), (a, b), (c, c), (b, c), (missing, a), (a, missing), (a, b)]
+    with Repository.open(repo.root) as opened:
+        answers = compare_versions(opened, pairs)
+    first, second, third = fronts
+    assert answers == [
+        field_changes({}, first), field_changes(first, second), [], field_changes(second, third),
+        [history_module.FieldChange("(front matter)", "unreadable", "readable")],
+        [history_module.FieldChange("(front matter)", "readable", "unreadable")],
+        field_changes(first, second)]
+
+
+def test_equal_texts_in_the_history_are_one_object(tmp_path: Path) -> None:
+    repo = build(tmp_path)
+    for history in (repo.history(), repo.history()):  # read from git, then from the cache
+        found: dict[str, list[Any]] = {}
+        for case_history in history.cases.values():
+            for commit in case_history.commits:
+                for change in commit.changes:
+                    found.setdefault(change.field, []).append(change.field)
+                    if isinstance(change.new, str):
+                        found.setdefault(change.new, []).append(change.new)
+        assert len(found["stage"]) >= 2 and len(found["incident-analysis"]) >= 1
+        assert all(text is texts[0] for texts in found.values() for text in texts)
+    assert repo.history().cases == uncached(repo).cases

@@ -363,6 +363,32 @@ def test_a_generation_lets_the_positions_go_once_every_check_has_placed_its_prob
     assert [f.rel for f in slim.files if f.data is not None] == ["cases/CH-2024-0001.md"]
 
 
+def test_a_generation_reads_the_history_before_the_cases(tmp_path: Path) -> None:
+    # What reading the history holds for a while (git's answers, its cache) makes
+    # room for the cases after it; read after them, it stood beside every position.
+    from generator.checks.corpus import Corpus
+    from generator.config import Config, load_config
+    from generator.history.reader import History
+    from generator.publish.build import generate
+    from generator.publish.steps import Steps
+
+    read: list[str] = []
+
+    class Recording(Steps):
+        def load_corpus(self, config: Config, today: dt.date, show_progress: bool) -> Corpus:
+            read.append("cases")
+            return super().load_corpus(config, today, show_progress)
+
+        def read_history(self, config: Config) -> History:
+            read.append("history")
+            return super().read_history(config)
+
+    project = copy_project(tmp_path)
+    result = generate(load_config(project / "mkdocs.yml"), today=TODAY, steps=Recording())
+    assert read == ["history", "cases"] and result.history is not None
+    assert result.published == len(_published_ids())
+
+
 def test_a_child_that_dies_is_a_build_failure_with_a_message_not_a_traceback() -> None:
     from generator.publish.isolate import ChildError, in_child
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from generator.publish.steps import Tree
+from generator.publish.steps import OnDisk, Tree
 
 
 def test_each_file_is_written_as_it_is_put_and_finish_removes_the_rest(tmp_path: Path) -> None:
@@ -36,3 +36,21 @@ def test_a_file_put_twice_holds_the_last_bytes_and_is_listed_once(tmp_path: Path
     done = tree.finish()
     assert (tmp_path / "a.md").read_bytes() == b"second"
     assert done.written == ["a.md"]
+
+
+def test_a_tree_made_once_keeps_none_of_the_bytes_put(tmp_path: Path) -> None:
+    once = Tree(tmp_path / "once")
+    once.put("a.md", b"one")
+    once.put("a.md", b"one")  # unchanged: compared with the file
+    assert once.known is None and once.finish().written == ["a.md"]
+
+    on_disk: OnDisk = {}
+    kept = Tree(tmp_path / "kept", on_disk)
+    kept.put("a.md", b"one")
+    kept.put("gone.md", b"two")
+    kept.finish()
+    kept = Tree(tmp_path / "kept", on_disk)
+    kept.put("a.md", b"one")
+    done = kept.finish()
+    assert (done.unchanged, done.removed) == (1, ["gone.md"])
+    assert list(on_disk) == ["a.md"] and on_disk["a.md"][0] == b"one"
