@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import TODAY, copy_project
+from conftest import TODAY, copy_project, with_setting
 from generator.config import load_config
 from generator.preview.memo import Memo
 from generator.preview.pipeline import CachingPipeline
@@ -114,9 +114,15 @@ EDITS = {f.__name__: f for f in (new_title, overdue, deleted, template, made_red
                                   shared_sentence)}
 
 
+@pytest.mark.parametrize("page_size", [None, 3], ids=["whole-listings", "split-listings"])
 @pytest.mark.parametrize("edit", sorted(EDITS))
 def test_a_memoised_build_writes_what_a_build_from_nothing_writes(
-        tmp_path: Path, edit: str) -> None:
+        tmp_path: Path, edit: str, page_size: int | None) -> None:
+    def project(target: Path) -> Path:  # listings of three rows a page: split everywhere
+        made = copy_project(target)
+        return made if page_size is None else with_setting(made, "listing_page_size",
+                                                           page_size)
+
     warm = project(tmp_path / "warm")
     steps = CachingPipeline()
     config = load_config(warm / "mkdocs.yml")

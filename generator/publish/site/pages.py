@@ -15,7 +15,7 @@ import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import Generic, TypeVar
 
 from iso3166 import countries_by_alpha3
 from markupsafe import Markup
@@ -182,6 +182,15 @@ def _analyst_count(handle: str, url: str, facts: Sequence[CaseFacts]) -> Analyst
                         closed=len(facts) - len(open_cases))
 
 
+@dataclass(frozen=True, slots=True)
+class _Listing(Generic[R]):
+    """A table laid out: its first page, the pages after it, and every page's rows file."""
+
+    first: Table[R]
+    pages: tuple[Page, ...]
+    files: tuple[tuple[str, bytes], ...]
+
+
 class SiteBuilder:
     """Builds every page's context from the published cases and their facts."""
 
@@ -230,40 +239,61 @@ class SiteBuilder:
         """The cases as the table on `place.base` shows them, overdue and stalled first:
         every row, or when they are more than a page holds, the first page's (the later
         pages are added, with every page's rows file)."""
-        ordered = sorted(facts, key=lambda f: (not f.overdue, not f.stalled, f.case.id))
+        ordered = tuple(sorted(facts, key=lambda f: (not f.overdue, not f.stalled, f.case.id)))
+        extras = tuple(map(extra, ordered)) if extra else ("",) * len(ordered)
 
-        def rows(path: str, chunk: Sequence[CaseFacts]) -> list[CaseRow]:
-            return [self.row(path, f, extra(f) if extra else "") for f in chunk]
+        def rows(path: str, chunk: Sequence[tuple[CaseFacts, str]]) -> list[CaseRow]:
+            return [self.row(path, f, more) for f, more in chunk]
 
-        return self._split(place, ordered, rows, columns, intro,
-                           lambda row: case_cells(row, columns))
+        # A save changes a few of the site's hundreds of tables: a watching server
+        # lays out again only those whose cases (or their columns) changed.
+        made = self.memo.get(
+            ("table", place), (ordered, extras, columns, intro, self.site,
+                               self.config.settings.listing_page_size),
+            lambda: self._pages_of(place, list(zip(ordered, extras, strict=True)), rows,
+                                   columns, intro, lambda row: case_cells(row, columns)))
+        return self._placed(made)
 
     def _split(self, place: Place, items: Sequence[T],
                rows: Callable[[str, Sequence[T]], list[R]], columns: Columns | None, intro: str,
                cells: Callable[[R], list[Cell]]) -> Table[R]:
         """`items` as a table on `place.base`, split into pages when they are many."""
+        return self._placed(self._pages_of(place, items, rows, columns, intro, cells))
+
+    def _placed(self, made: _Listing[R]) -> Table[R]:
+        """The table's first page; its later pages and rows files are added."""
+        for page in made.pages:
+            self.add(page)
+        self.files.update(made.files)
+        return made.first
+
+    def _pages_of(self, place: Place, items: Sequence[T],
+                  rows: Callable[[str, Sequence[T]], list[R]], columns: Columns | None,
+                  intro: str, cells: Callable[[R], list[Cell]]) -> _Listing[R]:
         size = self.config.settings.listing_page_size
         pages = listings(place, len(items), size)
         if pages is None:
-            return Table(rows(place.base, items), columns)
+            return _Listing(Table(rows(place.base, items), columns), (), ())
         first: Table[R] | None = None
+        later: list[Page] = []
+        files: list[tuple[str, bytes]] = []
         for listing, chunk in zip(pages, split(items, size), strict=True):
             path = place.page(listing.number)
             table = Table(rows(path, chunk), columns, listing)
             file = place.rows_file(listing.number)
             # A watching server writes again only the rows that a save changed.
-            self.files[file] = self.memo.get(
-                ("rows", file), table, functools.partial(_rows_file, table.rows, cells))
+            files.append((file, self.memo.get(
+                ("rows", file), table, functools.partial(_rows_file, table.rows, cells))))
             if listing.number == 1:
                 first = table
                 continue
             title = f"{place.title}, page {listing.number} of {listing.count}"
-            self.add(Page(path, "listing.md.j2", title, ListingPage(
+            later.append(Page(path, "listing.md.j2", title, ListingPage(
                 site=self.site, title=title, intro=intro, table=table,
                 up=Link("the first page", rel(path, place.base)
                         + (f"#{place.anchor}" if place.anchor else ""))), search=False))
         assert first is not None
-        return first
+        return _Listing(first, tuple(later), tuple(files))
 
     def pipeline(self, page: str, current: Stage | None = None) -> list[StageCount]:
         counts = dict.fromkeys(Stage, 0)
