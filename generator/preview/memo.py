@@ -25,12 +25,18 @@ class Memo:
 
     Between `begin()` and `end()` a build asks for every output it needs; `end()`
     forgets the keys the build did not ask for (a deleted case, a page that is no
-    longer made), so the memo holds one build's worth of outputs, never more.
+    longer made), so the memo holds one build's worth of outputs, never more. An
+    output reused keeps the outputs asked for while it was made (a table's rows):
+    the build needed them, through it.
     """
 
     def __init__(self) -> None:
         self._store: dict[Hashable, tuple[Any, Any]] = {}
         self._used: set[Hashable] = set()
+        self._parts: dict[Hashable, tuple[Hashable, ...]] = {}
+        """The keys asked for while each output was made: kept while it is kept, so
+        that when it changes, only its parts that changed are made again."""
+        self._making: list[list[Hashable]] = []
         self.made: set[Hashable] = set()
         """Keys made since the owner last cleared it, over every build (a build that
         failed half-way too), for what must be checked again because it is new."""
@@ -44,17 +50,33 @@ class Memo:
     def get(self, key: Hashable, inputs: object, make: Callable[[], T]) -> T:
         """The output made last time for `key` when its inputs equal `inputs`; otherwise
         `make()`, remembered with them."""
+        if self._making:
+            self._making[-1].append(key)
         self._used.add(key)
         found = self._store.get(key)
         if found is not None and found[0] == inputs:
             self.hits += 1
+            self._keep_parts(key)
             value: T = found[1]
             return value
         self.misses += 1
-        made = make()
+        self._making.append([])
+        try:
+            made = make()
+        finally:
+            parts = self._making.pop()
         self._store[key] = (inputs, made)
+        self._parts[key] = tuple(parts)
         self.made.add(key)
         return made
+
+    def _keep_parts(self, key: Hashable) -> None:
+        todo = list(self._parts.get(key, ()))
+        while todo:
+            part = todo.pop()
+            if part not in self._used:
+                self._used.add(part)
+                todo.extend(self._parts.get(part, ()))
 
     def inputs(self, key: Hashable) -> object:
         """What the output held for `key` was made from (KeyError when none is held)."""
@@ -63,6 +85,7 @@ class Memo:
     def end(self) -> None:
         for key in self._store.keys() - self._used:
             del self._store[key]
+            self._parts.pop(key, None)
 
     def __len__(self) -> int:
         return len(self._store)

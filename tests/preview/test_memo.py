@@ -39,6 +39,30 @@ def test_equal_inputs_reuse_the_output_and_other_inputs_make_it_again() -> None:
     assert (memo.hits, memo.misses) == (1, 2)
 
 
+def test_an_output_reused_keeps_the_outputs_it_was_made_from() -> None:
+    memo = Memo()
+    made: list[str] = []
+
+    def row(name: str) -> str:
+        return memo.get(("row", name), name, lambda: made.append(name) or name.upper())
+
+    def table(names: tuple[str, ...]) -> str:
+        return memo.get("table", names, lambda: ",".join(row(n) for n in names))
+
+    memo.begin()
+    assert table(("a", "b")) == "A,B"
+    memo.end()
+    memo.begin()
+    assert table(("a", "b")) == "A,B"  # reused: its rows are not asked for...
+    memo.end()
+    assert ("row", "a") in memo and ("row", "b") in memo  # ...and are kept all the same
+    memo.begin()
+    assert table(("a", "c")) == "A,C"
+    memo.end()
+    assert made == ["a", "b", "c"]  # the changed table made only its new row
+    assert ("row", "b") not in memo
+
+
 def test_keys_a_build_did_not_ask_for_are_forgotten() -> None:
     memo = Memo()
     memo.begin()
