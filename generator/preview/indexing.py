@@ -33,6 +33,10 @@ log = logging.getLogger("mkdocs.plugins.casebook")
 NICENESS = 10
 """How much lower than the server's the indexing's CPU priority is."""
 
+STOP_SECONDS = 120.0
+"""How long a stopping server waits for the part of the index being written (a part
+of 1,000 pages takes about 6 s here); the site is deleted after it."""
+
 
 @dataclass(frozen=True, slots=True)
 class _Job:
@@ -79,11 +83,13 @@ class BackgroundIndex:
             self._next = None
             self._discarded = self._serial
 
-    def stop(self) -> None:
-        """The server stops and deletes its site: the indexing under way ends quietly."""
+    def stop(self, timeout: float = STOP_SECONDS) -> None:
+        """The server stops and deletes its site: the indexing under way ends quietly,
+        after the part it is writing, which the deletion must not meet half-written."""
         with self._changed:
             self._stopped = True
         self.discard()
+        self.wait(timeout)
 
     def wait(self, timeout: float) -> bool:
         """Wait until no indexing runs or is asked for; false if `timeout` passed first."""
@@ -106,7 +112,8 @@ class BackgroundIndex:
         try:
             indexed = index_site(job.site_dir, part_pages=job.part_pages,
                                  vet=lambda folder: self._vet(job, folder), guard=self.guard,
-                                 placed=lambda: setattr(self, "in_place", job.removed))
+                                 placed=lambda: setattr(self, "in_place", job.removed),
+                                 cancelled=lambda: self._stopped)
         except Exception as err:  # never end the thread in a traceback: a rebuild asks again
             if self._stopped:
                 return  # its site was deleted under it: nobody will read this index

@@ -108,7 +108,8 @@ class Indexed:
 def index_site(site_dir: Path, *, part_pages: int = PART_PAGES,
                vet: Callable[[Path], bool] | None = None,
                guard: AbstractContextManager[object] | None = None,
-               placed: Callable[[], None] | None = None) -> Indexed:
+               placed: Callable[[], None] | None = None,
+               cancelled: Callable[[], bool] | None = None) -> Indexed:
     """Index the case pages of the site in `site_dir` into `site_dir/pagefind/`.
 
     In parts of at most `part_pages` cases each. The new index replaces the one an
@@ -118,14 +119,16 @@ def index_site(site_dir: Path, *, part_pages: int = PART_PAGES,
     (`SearchError`). `guard`, when given, is held while a folder of the index is
     renamed or deleted: a server's rebuild that walks the site holds it too, and
     never meets a folder that vanishes under it. `placed` is called, under the
-    guard, once the new index is in its place."""
+    guard, once the new index is in its place. `cancelled` is asked before each
+    part is indexed: a server that stops ends its indexing after the part under way
+    (`SearchError`)."""
     output, building = site_dir / SEARCH_FOLDER, site_dir / BUILDING
     held = guard if guard is not None else contextlib.nullcontext()
     with held:
         shutil.rmtree(building, ignore_errors=True)
     try:
         parts = partition(_case_ids(site_dir), part_pages)
-        pages = _index_parts(site_dir.resolve(), building.resolve(), parts)
+        pages = _index_parts(site_dir.resolve(), building.resolve(), parts, cancelled)
     except Exception as err:  # the binary missing, or dying: say so, without a traceback
         with held:
             shutil.rmtree(building, ignore_errors=True)
@@ -146,11 +149,16 @@ def _case_ids(site_dir: Path) -> list[str]:
     return [p.name for p in folder.iterdir() if p.is_dir()] if folder.is_dir() else []
 
 
-def _index_parts(site_dir: Path, building: Path, parts: list[Part]) -> list[int]:
-    """Each part indexed in turn, then the manifest; the case pages of each part."""
+def _index_parts(site_dir: Path, building: Path, parts: list[Part],
+                 cancelled: Callable[[], bool] | None = None) -> list[int]:
+    """Each part indexed in turn, then the manifest; the case pages of each part.
+    `cancelled` is asked before each part: when it says so, no more is written."""
     building.mkdir(parents=True)
-    pages = [asyncio.run(_index(site_dir, building / part.folder, part_glob(part)))
-             for part in parts]
+    pages = []
+    for part in parts:
+        if cancelled is not None and cancelled():
+            raise SearchError("the indexing was cancelled")
+        pages.append(asyncio.run(_index(site_dir, building / part.folder, part_glob(part))))
     manifest = {"parts": [{"path": f"{part.folder}/", "first": part.ids[0],
                            "last": part.ids[-1], "pages": count}
                           for part, count in zip(parts, pages, strict=True)]}

@@ -40,7 +40,32 @@ def test_an_indexing_cut_short_by_the_servers_stop_says_nothing(
         stopping = indexing.BackgroundIndex()
         stopping.request(tmp_path, Removed())
         assert started.wait(30)
-        stopping.stop()
+        stopping.stop(timeout=0)  # not waiting here: the indexing waits for `release`
         release.set()
         assert stopping.wait(30)
     assert caplog.records == []
+
+
+def test_a_stopping_server_waits_for_the_part_being_written_and_asks_for_no_more(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    started, release = threading.Event(), threading.Event()
+    asked: list[bool] = []
+
+    def writing(site_dir: Path, **options: Any) -> Any:
+        started.set()
+        assert release.wait(30)  # the part under way, which the site's deletion must not meet
+        asked.append(options["cancelled"]())
+        raise indexing.SearchError("the indexing was cancelled")
+
+    monkeypatch.setattr(indexing, "index_site", writing)
+    serving = indexing.BackgroundIndex()
+    serving.request(tmp_path, Removed())
+    assert started.wait(30)
+    stopping = threading.Thread(target=serving.stop)
+    stopping.start()
+    stopping.join(0.5)
+    assert stopping.is_alive()  # still waiting for the part under way
+    release.set()
+    stopping.join(30)
+    assert not stopping.is_alive()
+    assert asked == [True]  # told to write no further part

@@ -133,6 +133,22 @@ def test_the_index_says_when_it_is_in_place_and_a_refused_one_never_does(
     assert seen == [(True, True)]
 
 
+def test_a_cancelled_indexing_ends_after_the_part_under_way_and_places_nothing(
+        tmp_path: Path) -> None:
+    site = case_site(tmp_path, IDS)
+    asked: list[int] = []
+
+    def cancelled() -> bool:  # a server that stops while the first part is written
+        asked.append(1)
+        return len(asked) > 1
+
+    with pytest.raises(SearchError, match="cancelled"):
+        index_site(site, part_pages=2, cancelled=cancelled)
+    assert asked == [1, 1]
+    assert not (site / SEARCH_FOLDER).exists()
+    assert not list(site.glob(".pagefind-*"))
+
+
 def test_a_site_without_case_pages_has_an_index_of_no_parts(tmp_path: Path) -> None:
     site = case_site(tmp_path, [])
     assert index_site(site) == Indexed(pages=0, parts=0)
