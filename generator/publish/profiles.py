@@ -462,7 +462,7 @@ class _Collector:
         # Equal candidates make an equal finder, and equal findings in a case that
         # shows the same: a watching server finds them again only in what changed.
         looked_for = same(self.outputs, _CANDIDATES, (candidates.settings, tuple(
-            (v, w, words) for v, (w, _, _) in self.pending.items() for words in [known.get(v)])))
+            (v, w, known.get(v)) for v, (w, _, _) in self.pending.items())))
         finder = self.outputs.get(_FINDER, (looked_for,), lambda: self._finder(candidates))
         in_fields: dict[str, set[str]] = {}
         holders: dict[str, int] = {}
