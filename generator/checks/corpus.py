@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from generator.checks.quality import check_quality
+from generator.checks.quality import CheckQuality, check_quality, quality_of
 from generator.checks.rules import Context, check_case, check_corpus, check_not_duplicates
 from generator.checks.settings import check_settings
 from generator.config import Config
@@ -79,13 +79,15 @@ class Corpus:
 
 def load_corpus(config: Config, *, extra: Iterable[Path] = (),
                 today: dt.date | None = None, show_progress: bool = False,
-                load: Load = load_file, check: CheckCase = check_case) -> Corpus:
+                load: Load = load_file, check: CheckCase = check_case,
+                quality: CheckQuality = quality_of) -> Corpus:
     """Read and check every case file (the cases folder plus `extra` paths).
 
-    `load` and `check` read one file and run its per-case rules; a watching
-    server passes its own, which reuse what they found in files unchanged since."""
+    `load`, `check` and `quality` read one file, run its per-case rules and its
+    data-quality rules; a watching server passes its own, which reuse what they
+    found in files unchanged since."""
     with _collector_paused():
-        return _load_corpus(config, extra, today, show_progress, load, check)
+        return _load_corpus(config, extra, today, show_progress, load, check, quality)
 
 
 @contextlib.contextmanager
@@ -108,7 +110,8 @@ def _collector_paused() -> Iterator[None]:
 
 
 def _load_corpus(config: Config, extra: Iterable[Path], today: dt.date | None,
-                 show_progress: bool, load: Load, check: CheckCase) -> Corpus:
+                 show_progress: bool, load: Load, check: CheckCase,
+                 quality: CheckQuality) -> Corpus:
     # 1. Read every file on its own: bytes, front matter, schema.
     paths = case_files(config, extra)
     files = []
@@ -125,6 +128,6 @@ def _load_corpus(config: Config, extra: Iterable[Path], today: dt.date | None,
     #    settings say about the cases' fields.
     checked += check_corpus(files)
     checked += check_not_duplicates(files)
-    checked += check_quality(files, config)
+    checked += check_quality(files, config, quality)
     checked += check_settings(config)
     return Corpus(tuple(files), tuple(checked))

@@ -16,7 +16,7 @@ breakdown above its total error CB208 (generator.checks.rules).
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 
 from generator.checks.boundaries import Atlas, atlas
 from generator.config import Config
@@ -24,20 +24,30 @@ from generator.records.diagnostics import Diagnostic
 from generator.records.loader import CaseFile
 from generator.records.schema import Case
 
+CheckQuality = Callable[[CaseFile, Config], Sequence[Diagnostic]]
 
-def check_quality(records: Sequence[CaseFile], config: Config) -> list[Diagnostic]:
-    """Every data-quality warning of the cases the schema accepted."""
-    boundaries = atlas() if any(r.case and r.case.incident.coordinates for r in records) else None
-    tolerance = config.settings.coordinates_tolerance_km
+
+def check_quality(records: Sequence[CaseFile], config: Config,
+                  each: CheckQuality | None = None) -> list[Diagnostic]:
+    """Every data-quality warning of the cases the schema accepted: `each` (by default
+    `quality_of`) of every record."""
+    one = each or quality_of
+    return [d for record in records for d in one(record, config)]
+
+
+def quality_of(record: CaseFile, config: Config) -> tuple[Diagnostic, ...]:
+    """The data-quality warnings of one record (none when the schema refused it)."""
+    case = record.case
+    if case is None:
+        return ()
     found: list[Diagnostic] = []
-    for record in records:
-        case = record.case
-        if case is None:
-            continue
+    if case.incident.coordinates is not None:
+        boundaries = atlas()
         if boundaries is not None:
-            found.extend(_coordinates(record, case, boundaries, tolerance))
-        found.extend(_sources_before_incident(record, case))
-    return found
+            found.extend(_coordinates(record, case, boundaries,
+                                      config.settings.coordinates_tolerance_km))
+    found.extend(_sources_before_incident(record, case))
+    return tuple(found)
 
 
 def _coordinates(record: CaseFile, case: Case, boundaries: Atlas,

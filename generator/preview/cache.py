@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from stat import S_ISREG
 
+from generator.checks.quality import quality_of
 from generator.checks.rules import Context, check_case
 from generator.config import Config
 from generator.records.diagnostics import Diagnostic
@@ -32,6 +33,7 @@ class LoadCache:
     def __init__(self) -> None:
         self.entries: dict[Path, tuple[tuple[int, int, int], CaseFile]] = {}
         self.checked: dict[Path, tuple[CaseFile, dt.date, tuple[Diagnostic, ...]]] = {}
+        self.quality: dict[Path, tuple[CaseFile, float, Sequence[Diagnostic]]] = {}
 
     def load(self, path: Path, config: Config) -> CaseFile:
         """The file's record, read again only when the file changed on disk."""
@@ -56,6 +58,18 @@ class LoadCache:
             return done[2]
         found = tuple(check_case(record, ctx))
         self.checked[record.path] = (record, ctx.today, found)
+        return found
+
+
+    def check_quality(self, record: CaseFile, config: Config) -> Sequence[Diagnostic]:
+        """What the data-quality rules find in `record`, or found in the same record
+        under the same tolerance (the one setting they read; they read no date)."""
+        tolerance = config.settings.coordinates_tolerance_km
+        done = self.quality.get(record.path)
+        if done is not None and done[0] is record and done[1] == tolerance:
+            return done[2]
+        found = quality_of(record, config)
+        self.quality[record.path] = (record, tolerance, found)
         return found
 
 

@@ -13,8 +13,12 @@ passes stay short too.
 from __future__ import annotations
 
 import gc
+import logging
 import threading
 import time
+from collections.abc import Callable
+
+log = logging.getLogger("mkdocs.plugins.casebook")
 
 IDLE_SECONDS = 1.0
 """How long after a rebuild the collector runs, if no other rebuild began."""
@@ -25,11 +29,14 @@ that begins later than this after the last collection collects first."""
 
 
 class IdleCollection:
-    """Pauses the collector while the server builds; collects once it is idle."""
+    """Pauses the collector while the server builds; collects once it is idle, after
+    `work` (what else can wait until nobody waits for the server)."""
 
-    def __init__(self, idle: float = IDLE_SECONDS, longest: float = LONGEST_PAUSE) -> None:
+    def __init__(self, idle: float = IDLE_SECONDS, longest: float = LONGEST_PAUSE,
+                 work: Callable[[], None] | None = None) -> None:
         self.idle = idle
         self.longest = longest
+        self.work = work
         self._lock = threading.Lock()
         self._timer: threading.Timer | None = None
         self._collected = time.monotonic()
@@ -68,6 +75,12 @@ class IdleCollection:
             if self._timer is None or self._timer is not threading.current_thread():
                 return  # a rebuild began meanwhile and cancelled this one
             self._timer = None
+            if self.work is not None:
+                try:
+                    self.work()
+                except Exception as err:  # a thread's traceback would help nobody
+                    log.warning("casebook: what waited for the server to be idle failed: "
+                                "%s: %s", type(err).__name__, err)
             self._collect()
             self._resume()
 

@@ -23,6 +23,7 @@ from generator.preview.memo import Memo
 from generator.preview.watch import Changed, Watch
 from generator.publish.leakcheck import Leak
 from generator.publish.profiles import Removed
+from generator.publish.removedcache import RemovedCache
 from generator.publish.site.exports import EXPORT_PART, EXPORTS_FOLDER, build_exports
 from generator.publish.steps import OnDisk, Steps, Tree, same
 from generator.records.schema import Case
@@ -50,6 +51,13 @@ class CachingPipeline(Steps):
         self.templates: dict[Path, Fingerprint] = {}
         self.watch = Watch()
         self.started = 0.0
+        self.removed: tuple[str, RemovedCache] | None = None
+        """The profile and removed values' cache of the last generation: the next one
+        reads it from memory, not from its file."""
+        self.unsaved = False
+        """Whether that cache holds what its file does not: written once idle (`save`)."""
+        self.profile = ""
+        """The profile of the cache asked for last."""
 
     def begin(self) -> None:
         self.started = time.time()
@@ -58,13 +66,41 @@ class CachingPipeline(Steps):
 
     def load_corpus(self, config: Config, today: dt.date, show_progress: bool) -> Corpus:
         return load_corpus(config, today=today, show_progress=show_progress,
-                           load=self.files.load, check=self.files.check)
+                           load=self.files.load, check=self.files.check,
+                           quality=self.files.check_quality)
 
     def read_history(self, config: Config) -> History:
         head = head_commit(config)
         if self.history is None or head is None or self.history[0] != head:
             self.history = (head, read_history(config))
         return self.history[1]
+
+    def removed_cache(self, config: Config, profile: str) -> RemovedCache:
+        last, self.profile = self.removed, profile
+        if last is not None and last[0] == profile:
+            return last[1].carried()
+        self.save()
+        self.removed = None
+        return super().removed_cache(config, profile)
+
+    def keep(self, cache: RemovedCache) -> None:
+        # Writing the file (hundreds of KB at 2,000 cases, an automaton when made
+        # afresh) would cost every save the reader waits for; it is for a later
+        # process, and waits until the server is idle.
+        last = self.removed[1] if self.removed is not None else None
+        if last is not None and last.finder is not None and cache.finder is None:
+            cache.finder = last.finder  # made by a generation whose cache is unwritten
+        self.unsaved = self.unsaved or cache.changed() or cache.finder is not None
+        self.removed = (self.profile, cache)
+
+    def save(self) -> None:
+        """Write the removed values' cache if its file is older than what it holds."""
+        if self.removed is None or not self.unsaved:
+            return
+        cache = self.removed[1]
+        cache.added = True  # the file is older than its entries, whatever this build learnt
+        cache.save()
+        self.unsaved = False
 
     def render_page(self, templates: Path, page: Page) -> bytes:
         now = self.templates.get(templates)

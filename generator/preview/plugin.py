@@ -45,6 +45,7 @@ from generator.preview.indexing import BackgroundIndex
 from generator.preview.notify import notified
 from generator.preview.pipeline import CachingPipeline
 from generator.preview.tables import put_back, set_aside
+from generator.preview.themefiles import ThemeListing
 from generator.publish.build import (
     PLUGIN_GENERATES,
     BuildError,
@@ -81,7 +82,8 @@ class CasebookPlugin(BasePlugin[LegacyConfig]):  # type: ignore[no-untyped-call]
         """Each page being converted: its Markdown, and the table blocks set aside."""
         self.settled = False
         """Whether what the first generation keeps is out of the collector's way."""
-        self.collection = IdleCollection()
+        self.collection = IdleCollection(work=lambda: self.steps.save())
+        self.theme_files = ThemeListing()
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         # `mkdocs serve --clean` starts as "build": it is meant to behave as one.
@@ -93,11 +95,13 @@ class CasebookPlugin(BasePlugin[LegacyConfig]):  # type: ignore[no-untyped-call]
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         if self.serving:
             self.collection.building()
+            self.theme_files.use(config.theme)
         try:
             casebook = load_config(Path(config.config_file_path))
         except ConfigError as err:
             raise PluginError(str(err)) from None
         if casebook != self.casebook:
+            self.steps.save()
             self.steps = CachingPipeline()  # what was read under other settings is stale
         self.casebook = casebook
         return config
@@ -271,6 +275,7 @@ class CasebookPlugin(BasePlugin[LegacyConfig]):  # type: ignore[no-untyped-call]
     def on_shutdown(self) -> None:
         self.search.stop()
         self.collection.stop()
+        self.steps.save()
 
     def _problems_banner(self) -> str:
         """The banner's text after the latest generation: empty while every case is valid."""

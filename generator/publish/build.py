@@ -37,7 +37,7 @@ from generator.history.reader import CaseHistory, History
 from generator.progress import progress
 from generator.publish.leakcheck import Finder, Leak, Unprovable, scan_with
 from generator.publish.profiles import DEFAULT_PROFILE, Profile, Removed, profile, removed_values
-from generator.publish.removedcache import CleanFiles, RemovedCache, collector_paused
+from generator.publish.removedcache import CleanFiles, collector_paused
 from generator.publish.search import index_site
 from generator.publish.steps import Outputs, Steps, same
 from generator.records.diagnostics import Diagnostic, Report, Severity
@@ -170,12 +170,12 @@ def generate(config: Config, *, today: dt.date | None = None, profile: Profile |
     histories = {f.case.id: in_git.get(f.rel) for f in corpus.files if f.case is not None}
     views, facts = _published(files, histories, profile, today,
                               config.settings.stalled_days, outputs)
-    cache = RemovedCache.open(config, profile.name)
+    cache = steps.removed_cache(config, profile.name)
     removed = removed_values(corpus.cases, histories, profile,
                              bodies={f.case.id: f.body for f in corpus.files if f.case},
                              settings=config.settings.leakcheck, views=views, cache=cache,
                              outputs=outputs)
-    cache.save()
+    steps.keep(cache)
     del cache  # its decoded entries, tens of MiB at 10,000 cases, are not needed again
 
     # 4. Write the exports, then plan every page: what making the exports holds for

@@ -176,6 +176,16 @@ class RemovedCache:
         """Keep `finder`, made afresh over every candidate value, for the next build."""
         self.finder = finder
 
+    def changed(self) -> bool:
+        """Whether this build learnt an entry or left one out: what `save` writes."""
+        return self.added or any(self.used[p].keys() != self.cached.get(p, {}).keys()
+                                 for p in self.used)
+
+    def carried(self) -> RemovedCache:
+        """The cache of this process's next build: what saving this one and opening it
+        again would give, without the file."""
+        return RemovedCache(self.path, self.key, cached=self.used)
+
     def save(self) -> None:
         """Write the entries this build used, if it learnt something or left some out;
         through a temporary file and a rename, so a reader never sees half a file. A
@@ -187,8 +197,7 @@ class RemovedCache:
                 _write_finder(self.path.with_name(f"finder-{self.path.stem}.pickle"),
                               _finder_key(self.key, self.finder.settings), self.finder)
             self.finder = None
-        if not self.added and all(self.used[p].keys() == self.cached.get(p, {}).keys()
-                                  for p in self.used):
+        if not self.changed():
             return
         with collector_paused():
             written = write_cache(self.path, self.key, self.used)

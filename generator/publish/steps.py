@@ -13,6 +13,7 @@ last generation, so that nothing here knows about caches.
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,6 +22,7 @@ from typing import TYPE_CHECKING, Protocol, TypeVar
 from generator.checks.corpus import Corpus, load_corpus
 from generator.config import Config
 from generator.history.reader import History, read_history
+from generator.publish.removedcache import RemovedCache
 
 if TYPE_CHECKING:
     from generator.publish.site.pages import Page
@@ -81,6 +83,15 @@ class Steps:
     def begin(self) -> None:
         """A generation starts."""
 
+    def removed_cache(self, config: Config, profile: str) -> RemovedCache:
+        """What earlier builds of `profile` read of the cases' text, for listing the
+        values it removes."""
+        return RemovedCache.open(config, profile)
+
+    def keep(self, cache: RemovedCache) -> None:
+        """The generation is done with `cache`: kept for the next build."""
+        cache.save()
+
     def render_page(self, templates: Path, page: Page) -> bytes:
         from generator.publish.site.render import environment, render_page
 
@@ -107,6 +118,7 @@ class Tree:
     def __init__(self, target: Path, on_disk: OnDisk | None = None) -> None:
         target.mkdir(parents=True, exist_ok=True)
         self.target = target
+        self.root = str(target)
         self.known = on_disk
         self.put_paths: set[str] = set()
         self.written: set[str] = set()
@@ -114,25 +126,29 @@ class Tree:
 
     def put(self, rel_path: str, content: bytes) -> None:
         self.put_paths.add(rel_path)
-        path = self.target / rel_path
+        # Plain strings: a watching server puts every one of thousands of files at
+        # each rebuild, nearly all unchanged, and pathlib's objects cost more than the
+        # look at the file itself.
+        path = os.path.join(self.root, rel_path)  # noqa: PTH118 - see above
         known = self.known
         try:
-            stat = path.stat()
+            stat = os.stat(path)  # noqa: PTH116 - see above
             now = (stat.st_mtime_ns, stat.st_size)
             last = known.get(rel_path) if known is not None else None
             if (last is not None and last[1] == now and last[0] == content) or (
-                    path.read_bytes() == content):
+                    _read(path) == content):
                 if known is not None:
                     known[rel_path] = (content, now)
                 self.unchanged += 1
                 return
         except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
             pass
-        path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = path.with_name(f".{path.name}.tmp")
+        target = Path(path)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        temporary = target.with_name(f".{target.name}.tmp")
         temporary.write_bytes(content)
         stat = temporary.stat()
-        temporary.replace(path)
+        temporary.replace(target)
         if known is not None:
             known[rel_path] = (content, (stat.st_mtime_ns, stat.st_size))
         self.written.add(rel_path)
@@ -143,13 +159,34 @@ class Tree:
         if self.known is not None:
             for gone in self.known.keys() - wanted:
                 del self.known[gone]
-        done = Written(written=sorted(self.written), unchanged=self.unchanged)
-        for path in sorted(self.target.rglob("*"), reverse=True):
-            rel_path = path.relative_to(self.target).as_posix()
-            if path.is_dir():
-                if not any(path.iterdir()):
-                    path.rmdir()
-            elif rel_path not in wanted and path.name not in KEEP:
-                path.unlink()
-                done.removed.append(rel_path)
-        return done
+        removed: list[str] = []
+        _sweep(self.root, "", wanted, removed)
+        return Written(written=sorted(self.written), unchanged=self.unchanged,
+                       removed=sorted(removed, reverse=True))
+
+
+def _read(path: str) -> bytes:
+    with open(path, "rb") as handle:  # noqa: PTH123 - a string path (Tree.put)
+        return handle.read()
+
+
+def _sweep(folder: str, prefix: str, wanted: set[str], removed: list[str]) -> bool:
+    """Remove from `folder` (at `prefix` in the tree) every file not `wanted` (but
+    `KEEP`) and every folder left empty, listing each file removed in `removed`;
+    whether `folder` is empty now. Links are removed or kept as files, never followed."""
+    with os.scandir(folder) as listing:
+        entries = list(listing)
+    empty = True
+    for entry in entries:
+        rel_path = prefix + entry.name
+        if entry.is_dir(follow_symlinks=False):
+            if _sweep(entry.path, f"{rel_path}/", wanted, removed):
+                Path(entry.path).rmdir()
+            else:
+                empty = False
+        elif rel_path not in wanted and entry.name not in KEEP:
+            Path(entry.path).unlink()
+            removed.append(rel_path)
+        else:
+            empty = False
+    return empty

@@ -171,21 +171,23 @@ def _read_bytes(raw: bytes, record: CaseFile, config: Config,
 
 def case_files(config: Config, paths: Iterable[Path] = ()) -> list[Path]:
     """The case files to read: every `*.md` under the cases folder, plus `paths`."""
-    found: set[Path] = set()
+    # Strings until the end: a watching server lists thousands of files before every
+    # rebuild. abspath, not resolve: a symbolic link must stay visible as one (see
+    # load_file).
+    found: set[str] = set()
     cases_dir = config.cases_dir
     if cases_dir.is_dir():
         for folder, _, names in os.walk(cases_dir):
-            for name in names:
-                if name.endswith(".md") and name not in SKIPPED_NAMES:
-                    found.add(Path(folder) / name)
+            base = os.path.abspath(folder)  # noqa: PTH100
+            found.update(os.path.join(base, name) for name in names  # noqa: PTH118
+                         if name.endswith(".md") and name not in SKIPPED_NAMES)
     for path in paths:
         if path.is_dir():
-            found.update(p for p in path.rglob("*.md") if p.name not in SKIPPED_NAMES)
+            found.update(os.path.abspath(p) for p in path.rglob("*.md")  # noqa: PTH100
+                         if p.name not in SKIPPED_NAMES)
         else:
-            found.add(path)
-    # abspath, not resolve: a symbolic link must stay visible as one (see load_file).
-    unique = {Path(os.path.abspath(p)) for p in found}  # noqa: PTH100
-    return sorted(unique, key=lambda p: p.as_posix())
+            found.add(os.path.abspath(path))  # noqa: PTH100
+    return [Path(p) for p in sorted(found, key=lambda p: p.replace(os.sep, "/"))]
 
 
 # --------------------------------------------------------------------------

@@ -101,3 +101,29 @@ def test_a_collector_the_process_had_switched_off_stays_off() -> None:
     assert not gc.isenabled()
     idle.stop()
     assert not gc.isenabled()
+
+
+def test_work_that_waits_for_the_server_to_be_idle_runs_then_and_not_before() -> None:
+    done: list[str] = []
+    idle = IdleCollection(idle=0.05, work=lambda: done.append("saved"))
+    idle.building()
+    idle.built()
+    idle.building()  # the next save cancels what waited for the pause
+    time.sleep(0.2)
+    assert done == []
+    idle.built()
+    assert wait_until(lambda: done == ["saved"])
+    assert wait_until(gc.isenabled)
+
+
+def test_work_that_fails_is_logged_and_the_collector_resumes_all_the_same(
+        caplog: pytest.LogCaptureFixture) -> None:
+    def fails() -> None:
+        raise OSError("the disk is full")
+
+    idle = IdleCollection(idle=0.01, work=fails)
+    idle.building()
+    with caplog.at_level("WARNING", logger="mkdocs.plugins.casebook"):
+        idle.built()
+        assert wait_until(gc.isenabled)
+    assert "OSError: the disk is full" in caplog.text

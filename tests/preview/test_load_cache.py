@@ -38,7 +38,8 @@ def load(repo: Path, cache: LoadCache | None, today: dt.date = TODAY) -> Corpus:
     config = load_config(repo / "mkdocs.yml")
     if cache is None:
         return load_corpus(config, today=today)
-    return load_corpus(config, today=today, load=cache.load, check=cache.check)
+    return load_corpus(config, today=today, load=cache.load, check=cache.check,
+                       quality=cache.check_quality)
 
 
 def by_id(corpus: Corpus) -> dict[str, object]:
@@ -48,6 +49,20 @@ def by_id(corpus: Corpus) -> dict[str, object]:
 def problems(corpus: Corpus) -> list[tuple[str, int, int, str, str]]:
     return [(d.path, d.line, d.column, d.code, d.message)
             for d in corpus.report().diagnostics]
+
+
+def counted(monkeypatch: pytest.MonkeyPatch, rules: str) -> list[str]:
+    """The files that the cache's `rules` (a function of a record and one more
+    argument) run on from now on, in order."""
+    runs: list[str] = []
+    real = getattr(caching, rules)
+
+    def counting(record, other):  # type: ignore[no-untyped-def]
+        runs.append(record.rel)
+        return real(record, other)
+
+    monkeypatch.setattr(caching, rules, counting)
+    return runs
 
 
 def test_an_unchanged_file_is_not_read_again(repo: Path) -> None:
@@ -98,14 +113,7 @@ def test_rules_run_again_on_another_day_and_not_on_the_same_day(
     # Due for review on 2026-12-01: not overdue on TODAY, overdue from the day after.
     write(repo, "CH-2024-0001.md", VALID.replace("next_review: 2027-01-15",
                                                  "next_review: 2026-12-01"))
-    runs: list[str] = []
-    real = caching.check_case
-
-    def counted(record, ctx):  # type: ignore[no-untyped-def]
-        runs.append(record.rel)
-        return real(record, ctx)
-
-    monkeypatch.setattr(caching, "check_case", counted)
+    runs = counted(monkeypatch, "check_case")
     cache = LoadCache()
     assert problems(load(repo, cache)) == []
     assert problems(load(repo, cache)) == []
@@ -124,3 +132,24 @@ def test_a_deleted_file_is_gone_and_a_new_one_is_read(repo: Path) -> None:
     first.unlink()
     write(repo, "CH-2024-0002.md", second_case())
     assert by_id(load(repo, cache)).keys() == {"CH-2024-0002"}
+
+
+def test_quality_rules_run_once_per_record_with_the_results_of_a_cold_load(
+        repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    swapped = (FIXTURES / "scenarios" / "coordinates-swapped" / "CH-2024-0001.md")
+    write(repo, "CH-2024-0001.md", swapped.read_text("utf-8"))
+    write(repo, "CH-2024-0002.md", second_case())
+    runs = counted(monkeypatch, "quality_of")
+    cold = problems(load(repo, None))
+    assert [code for _, _, _, code, _ in cold] == ["CB361"]
+    cache = LoadCache()
+    assert problems(load(repo, cache)) == cold
+    assert problems(load(repo, cache)) == cold
+    assert sorted(runs) == ["cases/CH-2024-0001.md", "cases/CH-2024-0002.md"]
+
+    settings = repo / "mkdocs.yml"  # a tolerance wide enough for the swapped point
+    settings.write_text(settings.read_text("utf-8").replace(
+        "      cases_dir: cases\n", "      cases_dir: cases\n      coordinates_tolerance_km: 20000\n",
+        1), "utf-8")
+    assert problems(load(repo, cache)) == problems(load(repo, None)) == []
+    assert len(runs) == 4

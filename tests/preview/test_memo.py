@@ -191,3 +191,33 @@ def test_a_generated_file_changed_behind_the_memo_is_written_again(tmp_path: Pat
     again = generate(config, today=TODAY, steps=steps, with_history=False)
     assert again.written == ["cases/CH-2024-0002.md"]
     assert page.read_bytes() == good
+
+
+def test_the_removed_values_cache_is_read_from_memory_and_written_once_idle(
+        tmp_path: Path) -> None:
+    from generator.publish.removedcache import RemovedCache
+
+    warm = project(tmp_path / "warm")
+    steps = CachingPipeline()
+    config = load_config(warm / "mkdocs.yml")
+    profile = generate(config, today=TODAY, with_history=False).profile.name
+    path = RemovedCache.open(config, profile).path
+    assert path is not None and path.exists()
+    path.unlink()  # as before any build
+    generate(config, today=TODAY, steps=steps, with_history=False)
+    assert not path.exists(), "not written while the reader waits for the page"
+    steps.save()
+    first = path.read_bytes()
+
+    shared_sentence(warm)  # a new sentence of a case left out: a new entry
+    generate(load_config(warm / "mkdocs.yml"), today=TODAY, steps=steps, with_history=False)
+    assert path.read_bytes() == first
+    steps.save()
+    saved = RemovedCache.open(config, profile)
+    assert path.read_bytes() != first
+    assert steps.removed is not None and saved.cached == steps.removed[1].used
+
+    written = path.stat().st_mtime_ns
+    generate(load_config(warm / "mkdocs.yml"), today=TODAY, steps=steps, with_history=False)
+    steps.save()  # nothing learnt: the file is left as it is
+    assert path.stat().st_mtime_ns == written

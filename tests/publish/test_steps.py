@@ -54,3 +54,23 @@ def test_a_tree_made_once_keeps_none_of_the_bytes_put(tmp_path: Path) -> None:
     done = kept.finish()
     assert (done.unchanged, done.removed) == (1, ["gone.md"])
     assert list(on_disk) == ["a.md"] and on_disk["a.md"][0] == b"one"
+
+
+def test_finish_removes_folders_left_empty_and_never_follows_a_link(tmp_path: Path) -> None:
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "keep.md").write_bytes(b"not the generator's")
+    target = tmp_path / "docs"
+    first = Tree(target)
+    first.put("deep/er/still/a.md", b"one")
+    first.put("b.md", b"two")
+    first.finish()
+    (target / "linked").symlink_to(outside, target_is_directory=True)
+
+    tree = Tree(target)
+    tree.put("b.md", b"two")
+    done = tree.finish()
+
+    assert done.removed == ["linked", "deep/er/still/a.md"]
+    assert sorted(p.name for p in target.iterdir()) == ["b.md"], "empty folders removed"
+    assert (outside / "keep.md").read_bytes() == b"not the generator's"
