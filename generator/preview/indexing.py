@@ -6,12 +6,15 @@ soon as mkdocs has written it, and the search catches up when the index is done.
 The preview's search may therefore lag a save by the indexing time; `casebook
 build` and `mkdocs build` index before their leak check and never lag.
 
-One indexing runs at a time. A rebuild that ends while one runs asks for
-another, which starts when the running one ends (several such rebuilds ask for
-one): the last index is always made from the last rebuild's pages. The new
-index is read by the leak check before it replaces the old one whole
-(`generator.publish.search.index_site`); a rebuild whose site leaks discards
-the indexing under way, which may have read its pages.
+While a rebuild runs, the indexing waits (before its next part, and before each
+file its leak check reads): at 2,000 cases that check holds Python's lock for
+about a third of a second per index, and a save a few seconds after the last
+one found its rebuild sharing it. One indexing runs at a time. A rebuild that
+ends while one runs asks for another, which starts when the running one ends
+(several such rebuilds ask for one): the last index is always made from the
+last rebuild's pages. The new index is read by the leak check before it
+replaces the old one whole (`generator.publish.search.index_site`); a rebuild
+whose site leaks discards the indexing under way, which may have read its pages.
 """
 
 from __future__ import annotations
@@ -38,6 +41,10 @@ STOP_SECONDS = 120.0
 of 1,000 pages takes about 6 s here); the site is deleted after it."""
 
 
+HOLD_SECONDS = 30.0
+"""The longest the indexing waits for one rebuild to end (one that never said so)."""
+
+
 @dataclass(frozen=True, slots=True)
 class _Job:
     site_dir: Path
@@ -57,6 +64,8 @@ class BackgroundIndex:
         self._discarded = 0
         """Jobs up to this serial must not put their index in place."""
         self._stopped = False
+        self._held = False
+        """A rebuild runs: the indexing waits at its next part or file."""
         self.in_place: Removed | None = None
         """The values the index now in the site was read clean of before it took its
         place (None: no index put there by this server)."""
@@ -77,6 +86,17 @@ class BackgroundIndex:
         # A daemon: stopping the server must not wait for an index nobody will read.
         threading.Thread(target=self._work, name="casebook-search-index", daemon=True).start()
 
+    def hold(self) -> None:
+        """A rebuild begins: the indexing under way waits at its next part or file."""
+        with self._changed:
+            self._held = True
+
+    def release(self) -> None:
+        """The rebuild ended: the indexing goes on."""
+        with self._changed:
+            self._held = False
+            self._changed.notify_all()
+
     def discard(self) -> None:
         """Drop every indexing asked for so far, the running one included."""
         with self._changed:
@@ -88,6 +108,7 @@ class BackgroundIndex:
         after the part it is writing, which the deletion must not meet half-written."""
         with self._changed:
             self._stopped = True
+            self._changed.notify_all()
         self.discard()
         self.wait(timeout)
 
@@ -113,7 +134,7 @@ class BackgroundIndex:
             indexed = index_site(job.site_dir, part_pages=job.part_pages,
                                  vet=lambda folder: self._vet(job, folder), guard=self.guard,
                                  placed=lambda: setattr(self, "in_place", job.removed),
-                                 cancelled=lambda: self._stopped)
+                                 cancelled=self._next_part)
         except Exception as err:  # never end the thread in a traceback: a rebuild asks again
             if self._stopped:
                 return  # its site was deleted under it: nobody will read this index
@@ -128,10 +149,19 @@ class BackgroundIndex:
         with self._changed:
             if job.serial <= self._discarded:
                 return False
-        leaks = scan(folder, job.removed)
+        leaks = scan(folder, job.removed, pace=self._pace)
         for leak in leaks:
             log.error("casebook: leak in the new search index: %s", leak)
         return not leaks
+
+    def _next_part(self) -> bool:
+        """Whether to stop before the next part, once no rebuild runs."""
+        self._pace()
+        return self._stopped
+
+    def _pace(self) -> None:
+        with self._changed:
+            self._changed.wait_for(lambda: not self._held or self._stopped, HOLD_SECONDS)
 
 
 def _yield_to_the_server() -> None:

@@ -95,6 +95,7 @@ class CasebookPlugin(BasePlugin[LegacyConfig]):  # type: ignore[no-untyped-call]
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         if self.serving:
             self.collection.building()
+            self.search.hold()
             self.theme_files.use(config.theme)
         try:
             casebook = load_config(Path(config.config_file_path))
@@ -244,12 +245,14 @@ class CasebookPlugin(BasePlugin[LegacyConfig]):  # type: ignore[no-untyped-call]
     @event_priority(-100)  # last: the rebuild is over once the leak check has passed
     def _built(self, config: MkDocsConfig) -> None:
         if self.serving:
+            self.search.release()
             self.collection.built()
 
     on_post_build = CombinedEvent(_index_search, _check_for_leaks, _built)
 
     def on_build_error(self, *, error: Exception) -> None:
         if self.serving:
+            self.search.release()
             self.collection.built()
 
     def _part_pages(self) -> int:

@@ -764,20 +764,24 @@ def _leak(rel: str, hit: Hit, where: str | Callable[[], str], words: str,
                 where() if callable(where) else where, context)
 
 
-def scan(site_dir: Path, removed: Removed, skip: tuple[str, ...] = ()) -> list[Leak]:
+def scan(site_dir: Path, removed: Removed, skip: tuple[str, ...] = (),
+         pace: Callable[[], None] | None = None) -> list[Leak]:
     """Every removed value found in the files under `site_dir`, once per file
-    (none under the folders in `skip`: see `scan_with`)."""
+    (none under the folders in `skip`, `pace` before each: see `scan_with`)."""
     if not removed.values:
         return []
-    return scan_with(site_dir, Finder(removed), skip=skip)
+    return scan_with(site_dir, Finder(removed), skip=skip, pace=pace)
 
 
 def scan_with(site_dir: Path, finder: Finder, since: float | None = None,
-              skip: tuple[str, ...] = (), clean: CleanFiles | None = None) -> list[Leak]:
+              skip: tuple[str, ...] = (), clean: CleanFiles | None = None,
+              pace: Callable[[], None] | None = None) -> list[Leak]:
     """`scan` with a given finder, reading only files modified at or after `since`
     when it is given (a watching server's scan of what a rebuild wrote), none
     under the folders in `skip` (a server's search index being written, which is
-    read before it is put in place), and none that `clean` knows as clean."""
+    read before it is put in place), and none that `clean` knows as clean.
+    `pace`, when given, is called before each file is read (a scan in the
+    background waits there while the server rebuilds)."""
     files: list[tuple[str, str]] = []
     for entry, rel in _site_files(str(site_dir), "", (*SKIPPED_FOLDERS, *skip)):
         try:
@@ -788,6 +792,8 @@ def scan_with(site_dir: Path, finder: Finder, since: float | None = None,
     leaks: list[Leak] = []
     # In the order of the paths' parts, as the site's folders list them.
     for rel, path in sorted(files, key=lambda file: file[0].split("/")):
+        if pace is not None:
+            pace()
         try:
             leaks.extend(scan_file(Path(path), rel, finder, clean))
         except FileNotFoundError:

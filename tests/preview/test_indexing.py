@@ -69,3 +69,49 @@ def test_a_stopping_server_waits_for_the_part_being_written_and_asks_for_no_more
     stopping.join(30)
     assert not stopping.is_alive()
     assert asked == [True]  # told to write no further part
+
+
+def test_the_indexing_waits_while_a_rebuild_runs_at_its_next_part_and_file(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    from generator.publish import leakcheck
+    from generator.publish.profiles import Withheld
+    from generator.publish.search import Indexed
+
+    index = tmp_path / "building"
+    index.mkdir()
+    for name in ("a.html", "b.html", "c.html"):
+        (index / name).write_text("<p>Nothing restricted here.</p>", encoding="utf-8")
+    removed = Removed(values={"Quokka Ministry cable": Withheld(
+        "CH-2023-0001", "sources[S2].title", "a non-public source")})
+    parts: list[str] = []
+    read: list[str] = []
+    first_read = threading.Event()
+    serving = indexing.BackgroundIndex()
+    real_scan_file = leakcheck.scan_file
+
+    def reading(path: Path, rel: str, *args: Any) -> Any:
+        read.append(rel)
+        if len(read) == 1:
+            serving.hold()  # a save: its rebuild begins while the index is read
+            first_read.set()
+        return real_scan_file(path, rel, *args)
+
+    def indexing_site(site_dir: Path, **options: Any) -> Any:
+        assert not options["cancelled"]()  # waits here while a rebuild runs
+        parts.append("one")
+        assert options["vet"](index)
+        return Indexed(3, 1)
+
+    monkeypatch.setattr(indexing, "index_site", indexing_site)
+    monkeypatch.setattr(leakcheck, "scan_file", reading)
+    serving.hold()
+    serving.request(tmp_path, removed)
+    assert not serving.wait(0.5)
+    assert parts == [] and read == []
+    serving.release()  # the rebuild ended
+    assert first_read.wait(30)
+    assert not serving.wait(0.5)
+    assert parts == ["one"] and read == ["a.html"]
+    serving.release()
+    assert serving.wait(30)
+    assert read == ["a.html", "b.html", "c.html"]
