@@ -23,7 +23,9 @@ _NEWLINES = re.compile(r"\s*[\r\n]+\s*")
 
 def md(value: object) -> str:
     """Text in running Markdown: shows exactly as written, never as markup."""
-    text = _NEWLINES.sub(" ", str(value))
+    text = str(value)
+    if "\n" in text or "\r" in text:
+        text = _NEWLINES.sub(" ", text)
     return _MD_SPECIAL.sub(r"\\\1", html.escape(text, quote=False))
 
 
@@ -36,7 +38,10 @@ def attr(value: object) -> str:
     """Text inside a double-quoted HTML attribute, or as the content of an HTML block
     (which Markdown leaves alone). Inside inline HTML in a paragraph or table cell,
     Markdown still reads the text: use `md` there. `|` is written as an entity."""
-    return html.escape(_NEWLINES.sub(" ", str(value)), quote=True).replace("|", "&#124;")
+    text = str(value)
+    if "\n" in text or "\r" in text:  # most values are one line: no pattern to run
+        text = _NEWLINES.sub(" ", text)
+    return html.escape(text, quote=True).replace("|", "&#124;")
 
 
 _SAFE_SCHEMES = frozenset({"http", "https"})

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import html
 import re
 from pathlib import Path
 
 import markdown
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from markupsafe import Markup
 
 from conftest import ROOT
@@ -111,3 +114,11 @@ def _is_macro_call(body: str) -> bool:
 def test_filters_are_the_documented_set() -> None:
     assert set(FILTERS) == {"md", "cell", "attr", "url", "trusted"}
     assert Path(ROOT / "generator" / "escape.py").exists()
+
+
+@given(st.text(alphabet=st.sampled_from(list("ab |&<>\"'\r\n\t\u2028*_[]().-#"))))
+def test_one_line_values_skip_the_line_pattern_and_escape_the_same(text: str) -> None:
+    joined = re.sub(r"\s*[\r\n]+\s*", " ", text)
+    assert attr(text) == html.escape(joined, quote=True).replace("|", "&#124;")
+    assert md(text) == re.sub(r"([\\`*_{}\[\]()#+\-.!|])", r"\\\1",
+                              html.escape(joined, quote=False))
