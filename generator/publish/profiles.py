@@ -384,8 +384,6 @@ class _Shows:
     words: frozenset[str]
     titles: frozenset[str]
     """Its id and title, read as the leak check reads them."""
-    read: tuple[tuple[str, str], ...]
-    """Each text of the case that was read, with its words (for the build's cache)."""
 
 
 class _Collector:
@@ -470,10 +468,10 @@ class _Collector:
         titles: set[str] = set()
         for view in self.views:
             body = self.bodies.get(view.id, "")
+            # What `_shows` read went through the cache (a watching server's carries
+            # it over to its next build, with what its earlier ones read).
             shows = self.outputs.get((_SHOWS, view.id), (self.shown[view.id], body, looked_for),
                                      functools.partial(self._shows, view.id, body, finder))
-            if self.cache is not None:
-                self.cache.read_before(shows.read)
             for value, path in shows.fields:
                 in_fields.setdefault(value, set()).add(path)
             for value in shows.held:
@@ -511,8 +509,7 @@ class _Collector:
             fields=frozenset(fields), held=frozenset(hit.value for hit in finder.find(text)),
             words=frozenset(w for _, words in [*read, ("", text)] for w in words.split()),
             titles=frozenset(words for (path, _, _), (_, words) in zip(
-                self.shown[case_id], read, strict=True) if path in ("id", "title")),
-            read=(*read, (body, text)))
+                self.shown[case_id], read, strict=True) if path in ("id", "title")))
 
     def _decide(self, value: str, path: str, how: str, in_fields: dict[str, set[str]],
                 holders: dict[str, int], words: set[str], titles: set[str]) -> str | None:

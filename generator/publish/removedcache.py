@@ -31,7 +31,7 @@ import pickle
 import re
 import unicodedata
 import zlib
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
@@ -158,12 +158,6 @@ class RemovedCache:
         self.used[part][key] = known
         return str(known)
 
-    def read_before(self, pairs: Iterable[tuple[str, str]]) -> None:
-        """Keep these texts' words, read by an earlier build of this process (`words`)."""
-        for text, known in pairs:
-            part, key = ("words", text) if len(text) <= _LONG else ("texts", _digest(text))
-            self.used[part][key] = known
-
     def kept_finder(self, settings: LeakCheckSettings) -> Finder | None:
         """The finder an earlier build kept (`keep_finder`) under the same key and
         settings, if it can be read."""
@@ -183,8 +177,11 @@ class RemovedCache:
 
     def carried(self) -> RemovedCache:
         """The cache of this process's next build: what saving this one and opening it
-        again would give, without the file."""
-        return RemovedCache(self.path, self.key, cached=self.used)
+        again would give, without the file. It starts out using every entry this one
+        used: the next build reuses what this one found in the cases it did not
+        change (`Outputs`), without asking the cache for the texts read to find it."""
+        return RemovedCache(self.path, self.key, cached=self.used,
+                            used={part: dict(entries) for part, entries in self.used.items()})
 
     def save(self) -> None:
         """Write the entries this build used, if it learnt something or left some out;

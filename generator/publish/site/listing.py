@@ -181,14 +181,21 @@ def rows_json(rows: Iterable[Sequence[Cell]]) -> bytes:
     hints: dict[str, int] = {}
     out = []
     for row in rows:
-        cells = []
+        cells: list[list[object]] = []
         for cell in row:
-            parts: list[object] = [cell.text, cell.link,
-                                   hints.setdefault(cell.hint, len(hints)) if cell.hint else "",
-                                   list(cell.flags)]
-            while len(parts) > 1 and parts[-1] in ("", []):
-                parts.pop()
-            cells.append(parts)
+            # The parts up to the last one that is not empty (a page's thousands of
+            # cells: each case spelled out rather than trimmed).
+            hint = cell.hint
+            if cell.flags:
+                cells.append([cell.text, cell.link,
+                              hints.setdefault(hint, len(hints)) if hint else "",
+                              list(cell.flags)])
+            elif hint:
+                cells.append([cell.text, cell.link, hints.setdefault(hint, len(hints))])
+            elif cell.link:
+                cells.append([cell.text, cell.link])
+            else:
+                cells.append([cell.text])
         out.append(cells)
     data = {"hints": list(hints), "rows": out}
     return (json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8")

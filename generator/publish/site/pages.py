@@ -69,7 +69,16 @@ from generator.publish.site.context import (
 from generator.publish.site.exports import EXPORTS, EXPORTS_FOLDER
 from generator.publish.site.facts import CaseFacts, harm_summary, show_count
 from generator.publish.site.links import rel, relative, url_between
-from generator.publish.site.listing import Cell, Columns, Place, Table, listings, rows_json, split
+from generator.publish.site.listing import (
+    Cell,
+    Columns,
+    Listing,
+    Place,
+    Table,
+    listings,
+    rows_json,
+    split,
+)
 from generator.publish.site.narrative import render_narrative
 from generator.publish.steps import Fresh, Outputs
 from generator.records.diagnostics import Diagnostic, Severity
@@ -279,7 +288,11 @@ class SiteBuilder:
         files: list[tuple[str, bytes]] = []
         for listing, chunk in zip(pages, split(items, size), strict=True):
             path = place.page(listing.number)
-            table = Table(rows(path, chunk), columns, listing)
+            # A save changes one page of a long listing: the others' rows are not
+            # asked for one by one (thousands at 2,000 cases).
+            table = self.memo.get(("page rows", path), (chunk, columns, listing),
+                                  functools.partial(_page_table, rows, path, chunk, columns,
+                                                    listing))
             file = place.rows_file(listing.number)
             # A watching server writes again only the rows that a save changed.
             files.append((file, self.memo.get(
@@ -737,6 +750,11 @@ class SiteBuilder:
             hidden=sum(1 for d in problems.drafts if not d.shown),
             elsewhere=[_problem_row(d, ()) for d in problems.elsewhere]), search=False))
         return pages
+
+
+def _page_table(rows: Callable[[str, Sequence[T]], list[R]], path: str, chunk: Sequence[T],
+                columns: Columns | None, listing: Listing) -> Table[R]:
+    return Table(rows(path, chunk), columns, listing)
 
 
 def _rows_file(rows: list[R], cells: Callable[[R], list[Cell]]) -> bytes:
