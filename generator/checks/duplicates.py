@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from generator.checks.boundaries import EARTH_KM_PER_DEGREE
@@ -54,7 +54,7 @@ class Pair:
 
 
 @dataclass(frozen=True, slots=True)
-class _Features:
+class Features:
     case: Case
     start: int
     end: int
@@ -71,11 +71,12 @@ def _words(text: str) -> frozenset[str]:
     return frozenset(w for w in _WORD.findall(text.lower()) if w not in _STOP)
 
 
-def _features(case: Case, body: str) -> _Features:
+def features(case: Case, body: str) -> Features:
+    """What the scoring compares of one case (its narrative's words among them)."""
     incident = case.incident
     point = incident.coordinates
     force = (incident.partner_force or "").strip().lower()
-    return _Features(
+    return Features(
         case=case, start=incident.date.start.toordinal(), end=incident.date.end.toordinal(),
         point=(point.lat, point.lon) if point else None,
         place=(incident.place or "").strip().lower(),
@@ -94,7 +95,7 @@ def _km(a: tuple[float, float], b: tuple[float, float]) -> float:
     return math.hypot(a[0] - b[0], (a[1] - b[1]) * scale) * EARTH_KM_PER_DEGREE
 
 
-def _date_part(a: _Features, b: _Features) -> tuple[float, str]:
+def _date_part(a: Features, b: Features) -> tuple[float, str]:
     gap = max(0, max(a.start, b.start) - min(a.end, b.end))
     score = 1.0 if gap == 0 else 0.8 if gap <= 1 else 0.5 if gap <= 3 else 0.2
     said = "incident dates overlap" if gap == 0 else (
@@ -102,7 +103,7 @@ def _date_part(a: _Features, b: _Features) -> tuple[float, str]:
     return score, said
 
 
-def _place_part(a: _Features, b: _Features) -> tuple[float, str | None]:
+def _place_part(a: Features, b: Features) -> tuple[float, str | None]:
     if a.point is not None and b.point is not None:
         km = _km(a.point, b.point)
         score = 1.0 if km <= 0.5 else 0.8 if km <= 2 else 0.4 if km <= 10 else 0.0
@@ -114,7 +115,7 @@ def _place_part(a: _Features, b: _Features) -> tuple[float, str | None]:
     return 0.0, None
 
 
-def score_pair(a: _Features, b: _Features) -> tuple[float, list[str]]:
+def score_pair(a: Features, b: Features) -> tuple[float, list[str]]:
     """The score of two cases and the reasons it rests on."""
     date, date_said = _date_part(a, b)
     place, place_said = _place_part(a, b)
@@ -144,15 +145,17 @@ def _settled(a: Case, b: Case) -> bool:
 
 
 def candidates(cases: Sequence[Case], bodies: Mapping[str, str] | None = None, *,
-               min_score: float = DEFAULT_MIN_SCORE) -> list[Pair]:
-    """Open candidate pairs scoring at least `min_score`, best first."""
+               min_score: float = DEFAULT_MIN_SCORE,
+               read: Callable[[Case, str], Features] = features) -> list[Pair]:
+    """Open candidate pairs scoring at least `min_score`, best first. `read` is
+    `features` (a watching server passes one that keeps each unchanged case's)."""
     bodies = bodies or {}
-    by_country: dict[str, list[_Features]] = {}
+    by_country: dict[str, list[Features]] = {}
     for case in cases:
         if case.duplicate_of is not None:
             continue  # settled: closed as a duplicate
         by_country.setdefault(case.incident.country, []).append(
-            _features(case, bodies.get(case.id, "")))
+            read(case, bodies.get(case.id, "")))
     return ranked(pair for block in by_country.values() for pair in _block_pairs(block, min_score))
 
 
@@ -161,7 +164,7 @@ def ranked(pairs: Iterable[Pair]) -> list[Pair]:
     return sorted(pairs, key=lambda p: (-p.score, p.first, p.second))
 
 
-def _block_pairs(block: list[_Features], min_score: float) -> Iterable[Pair]:
+def _block_pairs(block: list[Features], min_score: float) -> Iterable[Pair]:
     block.sort(key=lambda f: f.start)
     for i, a in enumerate(block):
         for b in block[i + 1:]:

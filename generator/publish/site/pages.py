@@ -12,7 +12,7 @@ import functools
 import hashlib
 import posixpath
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Generic, TypeVar
@@ -591,7 +591,7 @@ class SiteBuilder:
         return chosen is not None and not chosen.drop_people
 
     def duplicates(self) -> None:
-        from generator.checks.duplicates import candidates, ranked
+        from generator.checks.duplicates import Features, candidates, features, ranked
         from generator.publish.site.context import DuplicatePair, DuplicatesPage
 
         if not self.shows_duplicates:
@@ -602,11 +602,16 @@ class SiteBuilder:
         by_country: dict[str, list[CaseFacts]] = defaultdict(list)
         for f in self.facts:
             by_country[f.case.incident.country].append(f)
+        def read(case: Case, body: str) -> Features:
+            # A saved case's country is scored again, from its other cases' words kept.
+            return self.memo.get(("duplicate features", case.id), (case, body),
+                                 functools.partial(features, case, body))
+
         found = ranked(pair for country, block in by_country.items()
                        for pair in self.memo.get(
                            ("duplicates", country), tuple((f.case, f.body) for f in block),
                            functools.partial(candidates, [f.case for f in block],
-                                             {f.case.id: f.body for f in block})))
+                                             {f.case.id: f.body for f in block}, read=read)))
         pairs = [DuplicatePair(
             first=Link(p.first, url_between(path, case_path(p.first))),
             second=Link(p.second, url_between(path, case_path(p.second))),
@@ -1079,36 +1084,36 @@ def _unique_slugs(members: dict[str, list[CaseFacts]], grouping: Grouping) -> di
 
 
 def dashboard_charts(builder: SiteBuilder, path: str) -> list[Chart]:
-    facts = builder.facts
-    by_stage = [charts.Bar(s.label, sum(1 for f in facts if f.case.stage is s),
-                           url_between(path, f"stages/{s.value}.md"), s.description)
-                for s in Stage]
-    by_source = []
-    for t in SourceType:
-        n = sum(1 for f in facts if any(s.type is t for s in f.case.sources))
-        by_source.append(charts.Bar(t.label, n,
-                                    url_between(path, f"sources/{t.value}.md") if n else None,
-                                    t.description))
+    # Every count in one pass over the cases: a watching server counts again at
+    # every save.
+    stages: Counter[Stage] = Counter()
+    sources: Counter[SourceType] = Counter()
     months: dict[str, int] = defaultdict(int)
-    for f in facts:
-        months[f.case.opened.strftime("%Y-%m")] += 1
-    by_month = [charts.Bar(m, months[m]) for m in _month_range(sorted(months))]
     # Counted by group, as the partners index counts them: "unknown" and no partner are
     # one bar, "Not recorded".
     partners: dict[str, int] = defaultdict(int)
     partner_labels: dict[str, str] = {}
-    for f in facts:
+    durations: dict[Stage, list[float]] = defaultdict(list)
+    for f in builder.facts:
+        case = f.case
+        stages[case.stage] += 1
+        sources.update({s.type for s in case.sources})
+        months[case.opened.strftime("%Y-%m")] += 1
         for key, label in _partner_keys(f):
             partners[key] += 1
             partner_labels[key] = label
-    by_partner = [charts.Bar(partner_labels[key], n,
-                             url_between(path, f"partners/{key}.md"), _partner_hint(key))
-                  for key, n in sorted(partners.items(), key=lambda kv: (-kv[1], kv[0]))]
-    durations: dict[Stage, list[float]] = defaultdict(list)
-    for f in facts:
         for span in f.spans:
             if span.stage is not Stage.CLOSED:
                 durations[span.stage].append(float(span.days(builder.today)))
+    by_stage = [charts.Bar(s.label, stages[s], url_between(path, f"stages/{s.value}.md"),
+                           s.description) for s in Stage]
+    by_source = [charts.Bar(t.label, sources[t],
+                            url_between(path, f"sources/{t.value}.md") if sources[t] else None,
+                            t.description) for t in SourceType]
+    by_month = [charts.Bar(m, months[m]) for m in _month_range(sorted(months))]
+    by_partner = [charts.Bar(partner_labels[key], n,
+                             url_between(path, f"partners/{key}.md"), _partner_hint(key))
+                  for key, n in sorted(partners.items(), key=lambda kv: (-kv[1], kv[0]))]
     spreads = [(s.label, charts.spread(durations[s])) for s in OPEN_STAGES]
 
     def bars_table(bars: Sequence[charts.Bar]) -> list[tuple[str, ...]]:
