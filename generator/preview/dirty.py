@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 from mkdocs.config.defaults import MkDocsConfig
@@ -42,8 +43,25 @@ class DirtyBuilds:
         self.frame = frame
 
     def files(self, files: Files) -> None:
-        self.pages = {f.url for f in files.documentation_pages()}
+        pages = files.documentation_pages()
+        self.pages = {f.url for f in pages}
         self.rebuilt = set()
+        for file in pages:
+            # mkdocs asks each page twice whether its Markdown is newer than its HTML
+            # (to convert it, then to render it), three looks at the disk each time,
+            # and writes the HTML only after the second: the first answer stands.
+            file.is_modified = _asked_once(file.is_modified)  # type: ignore[method-assign]
+
+
+def _asked_once(ask: Callable[[], bool]) -> Callable[[], bool]:
+    answers: list[bool] = []
+
+    def once() -> bool:
+        if not answers:
+            answers.append(ask())
+        return answers[0]
+
+    return once
 
 
 def _frame(config: MkDocsConfig) -> tuple[object, ...]:
