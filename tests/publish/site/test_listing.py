@@ -16,10 +16,13 @@ from mkdocs.config import load_config as load_mkdocs_config
 from mkdocs.config.defaults import MkDocsConfig
 
 from conftest import TODAY, copy_project, run_casebook, with_page_size
+from generator.checks.corpus import load_corpus
 from generator.config import load_config
 from generator.publish.build import generate
 from generator.publish.leakcheck import scan
 from generator.publish.profiles import Removed, Withheld
+from generator.publish.site.context import Site
+from generator.publish.site.facts import case_facts
 from generator.publish.site.links import page_url
 from generator.publish.site.listing import (
     Cell,
@@ -29,6 +32,7 @@ from generator.publish.site.listing import (
     rows_json,
     split,
 )
+from generator.publish.site.pages import SiteBuilder
 
 SIZE = 3
 """Rows a page in the projects here: the suite's 13 media-sourced cases span 5 pages."""
@@ -369,3 +373,19 @@ def test_a_dirty_rebuild_renders_the_listing_pages_that_changed_and_drops_gone_o
     others = [rel for rel in later_pages if gone not in holding[rel.split("/page/")[0]]]
     assert others
     assert [rel for rel in others if after[rel] != before[rel]] == []
+
+
+def test_a_table_orders_its_cases_overdue_then_stalled_then_by_id_given_or_not(
+        tmp_path: Path) -> None:
+    config = load_config(copy_project(tmp_path) / "mkdocs.yml")
+    facts = [case_facts(f.case, f.body, TODAY, 60) for f in load_corpus(
+        config, today=TODAY).files if f.case is not None]
+    assert len(facts) >= 3 and any(f.overdue or f.stalled for f in facts)
+    expected = [f.case.id for f in sorted(
+        facts, key=lambda f: (not f.overdue, not f.stalled, f.case.id))]
+    builder = SiteBuilder(config, Site("Test", "internal", TODAY, len(facts)), facts[1:], TODAY)
+    # Given by the builder's own cases, and with one it was not given (its own order).
+    for given in (builder.facts, list(reversed(facts))):
+        table = builder.table(Place("listing.md", "Listing"), given)
+        assert [row.id for row in table.rows] == [
+            i for i in expected if i in {f.case.id for f in given}]
