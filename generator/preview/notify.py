@@ -8,6 +8,12 @@ looks cost the server CPU time all along. The kernel's own notices of changed
 files (inotify on Linux, watchdog's native observer elsewhere) arrive at once
 and cost nothing in between; where they cannot be had (no inotify, its limits
 reached) the server keeps polling.
+
+Once told of a change, the server waits until no other has come for a moment
+(`build_delay`, a tenth of a second), so that a save made of several writes is
+built once. The kernel's notices of one save (an editor's write, or its write to
+a temporary file and rename) arrive within a millisecond or two of each other:
+with them the server waits `SETTLE_SECONDS`.
 """
 
 from __future__ import annotations
@@ -29,6 +35,9 @@ from watchdog.observers import Observer
 from watchdog.observers.api import ObservedWatch
 
 log = logging.getLogger("mkdocs.plugins.casebook")
+
+SETTLE_SECONDS = 0.03
+"""How long the server waits after a notice for another before it rebuilds."""
 
 CHANGES: list[type[FileSystemEvent]] = [FileCreatedEvent, FileModifiedEvent, FileDeletedEvent,
                                         FileMovedEvent]
@@ -64,6 +73,7 @@ def notified(server: LiveReloadServer) -> bool:
     for path, count in watched.items():
         for _ in range(count):
             server.watch(path)
+    server.build_delay = min(server.build_delay, SETTLE_SECONDS)
     return True
 
 

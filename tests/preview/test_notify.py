@@ -49,3 +49,36 @@ def test_the_server_watches_the_same_paths_with_notices_and_hears_a_save(
     finally:
         server.shutdown()
         loop.join(10)
+
+
+def test_a_save_made_of_several_writes_is_built_once(tmp_path: Path) -> None:
+    from generator.preview.notify import SETTLE_SECONDS
+
+    cases = tmp_path / "cases"
+    cases.mkdir()
+    builds: list[float] = []
+    server = LiveReloadServer(builder=lambda: builds.append(time.monotonic()),
+                              host="127.0.0.1", port=0, root=str(tmp_path))
+    server.watch(str(cases))
+    assert notified(server)
+    assert server.build_delay == SETTLE_SECONDS
+    server.observer.start()
+    loop = threading.Thread(target=server._build_loop, daemon=True)
+    loop.start()
+    try:
+        saved = cases / "CH-2024-0001.md"
+        saved.write_text("first\n", encoding="utf-8")
+        time.sleep(1.0)
+        builds.clear()
+        # An editor's atomic save: a temporary file written, then renamed over the case.
+        temporary = cases / ".CH-2024-0001.md.swp"
+        with temporary.open("w", encoding="utf-8") as handle:
+            handle.write("second\n")
+            handle.flush()
+            handle.write("third\n")
+        temporary.replace(saved)
+        time.sleep(1.0)
+        assert len(builds) == 1
+    finally:
+        server.shutdown()
+        loop.join(10)
