@@ -96,13 +96,17 @@ class Unprovable:
 # Reading text as a reader would see it.
 
 _TAG = re.compile(r"""<[A-Za-z/!?](?:[^<>"']|"[^"]*"|'[^']*')*>""")
-# A tag becomes its attributes' values, in three passes of plain substitution (no
-# call back into Python for each of a site's millions of tags): class and style name
-# the theme's vocabulary, never a case's text, and go; every other quoted value
-# stays; then the tag's name and its closing bracket go.
-_NOT_TEXT = re.compile(r"""\s(?:class|style)\s*=\s*(?:"[^"]*"|'[^']*')""")
-_ATTRIBUTE = re.compile(r"""\s[\w:.-]+\s*=\s*(?:"([^"]*)"|'([^']*)')""")
-_TAG_PARTS = re.compile(r"</?[A-Za-z!?][^\s<>]*|/?>")
+# A tag becomes its attributes' values, in three passes over the text (no call back
+# into Python for each of a site's millions of tags): class and style name the
+# theme's vocabulary, never a case's text, and go; every other quoted value stays;
+# then the tag's name and its closing bracket go. The possessive quantifiers give
+# back nothing that what follows them could match (a name holds no `=` or space),
+# so they find what the plain ones find without trying every shorter name in
+# every word of the text; and every alternative of _TAG_PARTS begins with a fixed
+# character, which lets the search skip from one `<`, `/` or `>` to the next.
+_NOT_TEXT = re.compile(r"""\s(?:class|style)\s*+=\s*+(?:"[^"]*+"|'[^']*+')""")
+_ATTRIBUTE = re.compile(r"""\s[\w:.-]++\s*+=\s*+(?:"([^"]*+)"|'([^']*+)')""")
+_TAG_PARTS = re.compile(r"</?[A-Za-z!?][^\s<>]*|/>|>")
 _WORD = re.compile(r"[^\W_]+")
 _OVERRIDE = re.compile("[\u202d\u202e]([^\u202a-\u202e\n]*)")
 _ROUNDS = 4  # decoding rounds: a value encoded more often than this is not text
@@ -110,7 +114,15 @@ _ROUNDS = 4  # decoding rounds: a value encoded more often than this is not text
 
 def _untagged(text: str) -> str:
     text = _NOT_TEXT.sub(" ", text)
-    text = _ATTRIBUTE.sub(r" \1\2 ", text)
+    # `_ATTRIBUTE.sub(r" \1\2 ", text)`, whose template Python 3.11 expands in Python
+    # for each match: split keeps the values found between the texts around them.
+    parts = _ATTRIBUTE.split(text)
+    if len(parts) > 1:
+        values = [double if double is not None else single
+                  for double, single in zip(parts[1::3], parts[2::3], strict=True)]
+        joined: list[str] = [""] * (len(parts) // 3 * 2 + 1)
+        joined[0::2], joined[1::2] = parts[0::3], values
+        text = " ".join(joined)
     return _TAG_PARTS.sub(" ", text)
 
 
@@ -172,10 +184,36 @@ def _folded(text: str) -> str:
     return text.translate(skeleton).casefold().translate(skeleton)
 
 
-# Characters outside ASCII, with the character before them (a combining accent
-# composes with it): only these runs need Unicode's folding, and a page's few (a
-# pilcrow, a dash) are folded without the rest of its text.
-_UNICODE_RUN = re.compile(r"[\x00-\x7f]?[^\x00-\x7f]+")
+_folded_short = functools.lru_cache(maxsize=4096)(_folded)
+
+
+# Characters outside ASCII: only these runs need Unicode's folding, each with the
+# character before it (a combining accent composes with it), and a page's few (a
+# pilcrow, a dash) are folded without the rest of its text. They are found by their
+# characters outside ASCII alone: a pattern that began with the optional character
+# before (`[\x00-\x7f]?[^\x00-\x7f]+`) would be tried at every position of the
+# text; one that begins with a class of characters skips to the next of them.
+_NON_ASCII = re.compile(r"[^\x00-\x7f]+")
+# A run this short is folded once for all its repeats (a heading's pilcrow, a dash).
+_SHORT_RUN = 16
+
+
+def _fold_runs(text: str) -> str:
+    """Each run outside ASCII folded with the character before it: that one is always
+    ASCII (the runs are as long as they go) and never part of the run before (which
+    ends at its last character outside ASCII)."""
+    pieces: list[str] = []
+    at = 0
+    for run in _NON_ASCII.finditer(text):
+        start, end = run.span()
+        if start:
+            start -= 1
+        pieces.append(text[at:start])
+        pieces.append((_folded_short if end - start <= _SHORT_RUN else _folded)(
+            text[start:end]))
+        at = end
+    pieces.append(text[at:])
+    return "".join(pieces)
 
 
 # Between texts read in one pass: ASCII's unit separator, kept as a word (and ASCII,
@@ -187,11 +225,16 @@ _WORD_OR_MARK = re.compile(r"[^\W_]+|\x1f")
 def normalise(text: str, word: re.Pattern[str] = _WORD) -> str:
     """The text's words, folded, each after one space, with a space at the end."""
     text = decoded(text)
+    table = _ASCII_TABLES.get(word.pattern)
     if not text.isascii():
         # An override reverses what follows it across words: the whole text is read.
         text = (_folded(text) if "\u202d" in text or "\u202e" in text
-                else _UNICODE_RUN.sub(lambda m: _folded(m.group()), text))
-    if text.isascii() and (table := _ASCII_TABLES.get(word.pattern)) is not None:
+                else _fold_runs(text))
+        # Lowered a run at a time, a capital sigma would miss the word around it,
+        # which says whether it is a final one.
+        if not text.isascii() and table is not None and "\u03a3" not in text:
+            return _unicode_words(text, table)
+    if text.isascii() and table is not None:
         return _ascii_words(text, table)
     text = text.lower()
     words = word.findall(text)
@@ -206,6 +249,38 @@ def _ascii_words(text: str, table: bytes) -> str:
         raw = raw.replace(b"\x1f", b" \x1f ")
     words = raw.split()
     return (b" " + b" ".join(words) + b" ").decode("ascii") if words else " "
+
+
+def _unicode_words(text: str, table: bytes) -> str:
+    """`normalise`'s words of a folded text with characters outside ASCII (accents,
+    a heading's pilcrow, a letter of another script), by bytes' methods as ASCII
+    text is read: `str.lower` changes each character by itself (but the capital
+    sigma, left to the regular expression), so each run outside ASCII is lowered
+    alone and its characters that are no letter or digit become spaces. What
+    remains outside ASCII is letters, whose UTF-8 bytes the table keeps as they are,
+    and bytes' `split` cuts at ASCII's spaces only."""
+    raw = _NON_ASCII.sub(_letters_of_run, text).encode("utf-8").translate(
+        table[:0x80] + _HIGH_BYTES)
+    if _MARK in text:
+        raw = raw.replace(b"\x1f", b" \x1f ")
+    words = raw.split()
+    return (b" " + b" ".join(words) + b" ").decode("utf-8") if words else " "
+
+
+_HIGH_BYTES = bytes(range(0x80, 0x100))
+_NOT_WORD = re.compile(r"[\W_]")
+
+
+def _letters(run: str) -> str:
+    return _NOT_WORD.sub(" ", run.lower())
+
+
+_letters_short = functools.lru_cache(maxsize=4096)(_letters)
+
+
+def _letters_of_run(run: re.Match[str]) -> str:
+    found = run.group()
+    return (_letters_short if len(found) <= _SHORT_RUN else _letters)(found)
 
 
 # Each ASCII byte as the pattern's words read it: letters lowered, digits kept,
