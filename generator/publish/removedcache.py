@@ -148,15 +148,45 @@ class RemovedCache:
         self.added = True
         return pairs
 
+    def knows_sentences(self, body: str) -> bool:
+        """Whether `sentences` would find this narrative's sentences in the cache."""
+        entry = self.cached.get("sentences", {}).get(_digest(body))
+        return isinstance(entry, list)
+
     def words(self, text: str, read: Callable[[str], str]) -> str:
-        """`read(text)`, the text's words, unless the cache knows them."""
+        """`read(text)`, the text's words, unless the cache knows them (from an earlier
+        build, or read by this one already)."""
         part, key = ("words", text) if len(text) <= _LONG else ("texts", _digest(text))
         known = self.cached.get(part, {}).get(key)
+        if not isinstance(known, str):
+            known = self.used[part].get(key)
         if not isinstance(known, str):
             known = read(text)
             self.added = True
         self.used[part][key] = known
         return str(known)
+
+    def words_each(self, texts: list[str], read: Callable[[list[str]], list[str]]
+                   ) -> list[str]:
+        """`words` of each text, those the cache does not know read in one call."""
+        found: list[str | None] = []
+        keys = [("words", text) if len(text) <= _LONG else ("texts", _digest(text))
+                for text in texts]
+        for part, key in keys:
+            known = self.cached.get(part, {}).get(key)
+            if not isinstance(known, str):
+                known = self.used[part].get(key)
+            found.append(known if isinstance(known, str) else None)
+        unread = [i for i, known in enumerate(found) if known is None]
+        if unread:
+            for i, words in zip(unread, read([texts[i] for i in unread]), strict=True):
+                found[i] = words
+            self.added = True
+        out: list[str] = []
+        for (part, key), known in zip(keys, found, strict=True):
+            self.used[part][key] = str(known)
+            out.append(str(known))
+        return out
 
     def read_before(self, pairs: Iterable[tuple[str, str]]) -> None:
         """Keep these texts' words, read by an earlier build of this process (`words`)."""
@@ -257,6 +287,17 @@ def _write_finder(path: Path, key: dict[str, Any], finder: Finder) -> None:
 SCANNED_NAME = "scanned-{profile}.json"
 
 
+def file_digest(raw: bytes) -> str:
+    """What `CleanFiles` knows a file's bytes by."""
+    return hashlib.blake2b(raw, digest_size=16).hexdigest()
+
+
+def packed_words(words: str) -> str:
+    """A file's words as `CleanFiles` keeps them."""
+    packed = zlib.compress(words.encode("utf-8", "surrogatepass"), 1)
+    return base64.b64encode(packed).decode("ascii")
+
+
 def _value_ids(finder: Finder) -> dict[str, str]:
     """Each value the finder looks for, by a digest of it and of how it is looked for
     (a sentence is, a slug of it is not): the same value has the same id in every
@@ -328,9 +369,8 @@ class CleanFiles:
     def clean(self, rel: str, raw: bytes) -> bool:
         """Whether these bytes at `rel` hold none of the values looked for, as the kept
         text of the same bytes shows."""
-        digest = hashlib.blake2b(raw, digest_size=16).hexdigest()
         entry = self.cached.get(rel)
-        if entry is None or entry[0] != digest:
+        if entry is None or entry[0] != file_digest(raw):
             return False
         if self.added is not None:
             try:
@@ -345,9 +385,12 @@ class CleanFiles:
 
     def add(self, rel: str, raw: bytes, words: str) -> None:
         """The scan found no value in these bytes at `rel`, read as `words`."""
-        packed = zlib.compress(words.encode("utf-8", "surrogatepass"), 1)
-        self.used[rel] = [hashlib.blake2b(raw, digest_size=16).hexdigest(),
-                          base64.b64encode(packed).decode("ascii")]
+        self.used[rel] = [file_digest(raw), packed_words(words)]
+
+    def keep(self, rel: str, digest: str, packed: str) -> None:
+        """`add`, of a file whose digest and packed words were made elsewhere (by a
+        process that read it for the scan)."""
+        self.used[rel] = [digest, packed]
 
     def save(self) -> None:
         """Every file kept is now clean of every value this build looked for."""

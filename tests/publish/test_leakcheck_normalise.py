@@ -24,7 +24,8 @@ from generator.publish.leakcheck import (
     normalise,
     normalise_each,
 )
-from generator.publish.profiles import Removed, Withheld
+from generator.publish.profiles import Removed, Withheld, narrative_sentences
+from generator.records.markup import CITATION
 
 VALUES = ("Quokka Ministry cable XQ-7731", "Wombat Valley relay hotline transcript",
           "Seventh Pangolin Brigade", "rlopez", "https://intranet.example/cables/xq-7731",
@@ -219,3 +220,19 @@ def test_text_with_characters_outside_ascii_is_read_as_plainly_as_before(text: s
 ])
 def test_pasted_text_is_read_into_its_words(text: str, words: str) -> None:
     assert normalise(text) == plainly_normalised(text) == words
+
+
+_PLAIN_BREAK = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(\[])|\n\s*\n|\n(?=\s*(?:[-*+]|\d+\.|#+)\s)")
+
+
+def plain_sentences(body: str) -> list[str]:
+    return [t for s in _PLAIN_BREAK.split(body) if (t := CITATION.sub("", s).strip())]
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.lists(st.sampled_from(
+    ["a", "B", "7", ".", "!", "?", " ", "\n", "\n\n", "\t", "- ", "* ", "1. ", "## ", "[S1]",
+     "[S2](x)", "\\[S3]", "x[S4]", "[", "]", "(", '"', "'", "\0", "\u00a0", "é"]),
+    max_size=25).map("".join))
+def test_a_narrative_is_cut_into_the_sentences_the_plain_pattern_gives(body: str) -> None:
+    assert narrative_sentences(body) == plain_sentences(body)
