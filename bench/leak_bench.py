@@ -8,7 +8,9 @@ this process, once, with `site/` removed first; the three parts of the leak
 check are timed where the build calls them: listing what the profile removes
 (`removed_values`, with reading and writing its cache in .cache/casebook/),
 building the automaton (`Finder`) and reading the site (`scan_with`, with
-reading and writing the list of files found clean). Prints one Markdown table
+reading and writing the list of files found clean). `--cold` removes the leak
+check's caches first; `--new-code` keeps them but changes their key, as the
+first build at a new revision finds them. Prints one Markdown table
 row per part and the whole build. A build that finds leaks has read every file
 all the same: its time is reported with the count, and the first leaks are
 printed.
@@ -56,13 +58,19 @@ def main() -> int:
     parser.add_argument("--today", default="2026-11-28")
     parser.add_argument("--cold", action="store_true",
                         help="remove the leak check's caches first (not the history's)")
+    parser.add_argument("--new-code", action="store_true",
+                        help="give the leak check's caches another key, as a new revision "
+                             "of their code does: their files are read and set aside")
     args = parser.parse_args()
     args.project = args.project.resolve()  # named from here, read from inside it
     sys.path.insert(0, str(HERE.parent))
     os.chdir(args.project)
     from generator.config import load_config
-    from generator.publish import build
+    from generator.publish import build, removedcache
     from generator.publish.removedcache import CleanFiles, RemovedCache
+
+    if args.new_code:
+        removedcache.FORMAT = f"{removedcache.FORMAT}-{os.urandom(4).hex()}"  # type: ignore[assignment]
 
     spent: dict[str, float] = {}
     build.removed_values = timed(spent, "removed_values", build.removed_values)

@@ -37,7 +37,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from generator.files import read_cache, write_cache, write_cache_file
+from generator.files import write_cache, write_cache_file
 
 if TYPE_CHECKING:
     from generator.config import Config, LeakCheckSettings
@@ -93,6 +93,42 @@ def _cache_path(config: Config, name: str, profile: str) -> Path | None:
     return config.root / folder / name.format(profile=safe)
 
 
+def _read_keyed(path: Path | None, key: dict[str, Any]) -> dict[str, Any]:
+    """`generator.files.read_cache`, but a file made under another key (the first
+    build at a new code) is set aside by its key alone, which `write_cache` writes
+    first: not parsed whole (tens of MB) to be thrown away."""
+    if path is None:
+        return {}
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return {}
+    if _written_key(data) not in (key, None):
+        return {}
+    try:
+        raw = json.loads(data)
+    except ValueError:
+        return {}
+    return raw if isinstance(raw, dict) and raw.get("key") == key else {}
+
+
+def _written_key(data: bytes) -> object:
+    """The key at the head of a cache file as `write_cache` writes it; None when it
+    cannot be told from the head (the whole file is read then)."""
+    head = data[:_KEY_PREFIX_BYTES].decode("utf-8", "ignore")
+    if not head.startswith('{"key":'):
+        return None
+    try:
+        written: object = json.JSONDecoder().raw_decode(head, len('{"key":'))[0]
+    except ValueError:
+        return None
+    return written
+
+
+# A key is a few hundred bytes (the settings' included).
+_KEY_PREFIX_BYTES = 1 << 14
+
+
 def _digest(text: str) -> str:
     return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
 
@@ -124,14 +160,10 @@ class RemovedCache:
         cache = cls(path)
         if path is None:
             return cache
-        try:
-            with collector_paused():
-                raw = json.loads(path.read_bytes())
-        except (OSError, ValueError):
-            return cache
-        if isinstance(raw, dict) and raw.get("key") == cache.key:
-            cache.cached = {part: entries for part in cache.used
-                            if isinstance(entries := raw.get(part), dict)}
+        with collector_paused():
+            raw = _read_keyed(path, cache.key)
+        cache.cached = {part: entries for part in cache.used
+                        if isinstance(entries := raw.get(part), dict)}
         return cache
 
     def sentences(self, body: str, read: Callable[[str], list[tuple[str, str]]]
@@ -257,11 +289,15 @@ def _read_finder(path: Path, key: dict[str, Any], settings: LeakCheckSettings
 
     try:
         with collector_paused(), path.open("rb") as handle:
+            # The key is pickled first, by itself: a finder made under another (the
+            # first build at a new code) is set aside without reading its 70 MB.
+            if _FinderUnpickler(handle).load() != key:
+                return None
             kept = _FinderUnpickler(handle).load()
     except (OSError, pickle.UnpicklingError, ValueError, EOFError, TypeError,
             AttributeError, IndexError):
         return None
-    if not (isinstance(kept, dict) and kept.get("key") == key):
+    if not isinstance(kept, dict):
         return None
     automaton, why, sentence, groups = (kept.get(k) for k in (
         "automaton", "why", "sentence", "groups"))
@@ -279,9 +315,10 @@ def _write_finder(path: Path, key: dict[str, Any], finder: Finder) -> None:
     if len(finder.tables) != 1:
         return  # only a finder made afresh, with one table of every value, is kept
     table = finder.tables[0]
-    data = {"key": key, "automaton": table.automaton, "why": finder.why,
-            "sentence": finder.sentence, "groups": table.groups}
-    write_cache_file(path, pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL))
+    data = {"automaton": table.automaton, "why": finder.why, "sentence": finder.sentence,
+            "groups": table.groups}
+    write_cache_file(path, pickle.dumps(key, protocol=pickle.HIGHEST_PROTOCOL)
+                     + pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL))
 
 
 SCANNED_NAME = "scanned-{profile}.json"
@@ -343,7 +380,7 @@ class CleanFiles:
         key = {**cache_key(), "settings": finder.removed.settings.model_dump(mode="json")}
         files = cls(path, key, finder, _value_ids(finder))
         with collector_paused():
-            raw = read_cache(path, key)
+            raw = _read_keyed(path, key)
         entries, proven = raw.get("files"), raw.get("values")
         if not (isinstance(entries, dict) and isinstance(proven, list)
                 and all(isinstance(v, str) for v in proven)):
