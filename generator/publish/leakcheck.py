@@ -367,7 +367,7 @@ def spread(function: Callable[[_Share], _Answer], shares: list[_Share]) -> Itera
                 while not broken and ahead < end and len(sent) < 2 * workers:
                     try:
                         sent[ahead] = pool.submit(function, shares[ahead])
-                    except BrokenProcessPool:
+                    except (BrokenProcessPool, OSError):  # gone, or none could be started
                         broken = _report_broken()
                         break
                     ahead += 1

@@ -147,6 +147,8 @@ class RemovedCache:
     added: bool = False
     finder: Finder | None = None
     """A finder this build made afresh over every candidate value, to be kept."""
+    digests: dict[str, str] = field(default_factory=dict)
+    """The narratives' digests, by narrative, as this build made them."""
 
     @classmethod
     def open(cls, config: Config, profile: str) -> RemovedCache:
@@ -170,7 +172,7 @@ class RemovedCache:
                   ) -> list[tuple[str, str]]:
         """`read(body)`, a narrative's sentences each with its words, unless the cache
         knows them (kept as one list: sentence, words, sentence, words...)."""
-        digest = _digest(body)
+        digest = self._body_digest(body)
         entry = self.cached.get("sentences", {}).get(digest)
         if isinstance(entry, list) and len(entry) % 2 == 0 and set(map(type, entry)) <= {str}:
             self.used["sentences"][digest] = entry
@@ -182,8 +184,15 @@ class RemovedCache:
 
     def knows_sentences(self, body: str) -> bool:
         """Whether `sentences` would find this narrative's sentences in the cache."""
-        entry = self.cached.get("sentences", {}).get(_digest(body))
+        entry = self.cached.get("sentences", {}).get(self._body_digest(body))
         return isinstance(entry, list)
+
+    def _body_digest(self, body: str) -> str:
+        # Asked for by `knows_sentences`, then by `sentences`: made once.
+        digest = self.digests.get(body)
+        if digest is None:
+            digest = self.digests[body] = _digest(body)
+        return digest
 
     def words(self, text: str, read: Callable[[str], str]) -> str:
         """`read(text)`, the text's words, unless the cache knows them (from an earlier
