@@ -8,8 +8,11 @@ this process, once, with `site/` removed first; the three parts of the leak
 check are timed where the build calls them: listing what the profile removes
 (`removed_values`, with reading and writing its cache in .cache/casebook/),
 building the automaton (`Finder`) and reading the site (`scan_with`, with
-reading and writing the list of files found clean). Prints one Markdown table
-row per part and the whole build. A build that finds leaks has read every file
+reading and writing the list of files found clean). `--cold` removes the leak
+check's caches first; `--new-code` keeps them but changes their key, as the
+first build at a new revision finds them. Prints one Markdown table
+row per part and the whole build, then each part's CPU time in this process and
+in the worker processes it started. A build that finds leaks has read every file
 all the same: its time is reported with the count, and the first leaks are
 printed.
 """
@@ -19,6 +22,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import os
+import resource
 import shutil
 import sys
 import time
@@ -30,14 +34,25 @@ HERE = Path(__file__).resolve().parent
 
 
 def timed(spent: dict[str, float], name: str, function: Callable[..., Any]) -> Callable[..., Any]:
+    """`function`, its wall time added to `spent[name]`, its CPU time (this process's,
+    and its worker processes', which end inside it) to `spent[name + " cpu"]` and
+    `spent[name + " workers"]`."""
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        started = time.perf_counter()
+        started, cpu, workers = time.perf_counter(), time.process_time(), _children()
         try:
             return function(*args, **kwargs)
         finally:
-            spent[name] = spent.get(name, 0.0) + time.perf_counter() - started
+            for part, used in ((name, time.perf_counter() - started),
+                               (f"{name} cpu", time.process_time() - cpu),
+                               (f"{name} workers", _children() - workers)):
+                spent[part] = spent.get(part, 0.0) + used
 
     return wrapper
+
+
+def _children() -> float:
+    used = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return used.ru_utime + used.ru_stime
 
 
 def keep(results: list[Any], function: Callable[..., Any]) -> Callable[..., Any]:
@@ -56,13 +71,19 @@ def main() -> int:
     parser.add_argument("--today", default="2026-11-28")
     parser.add_argument("--cold", action="store_true",
                         help="remove the leak check's caches first (not the history's)")
+    parser.add_argument("--new-code", action="store_true",
+                        help="give the leak check's caches another key, as a new revision "
+                             "of their code does: their files are read and set aside")
     args = parser.parse_args()
     args.project = args.project.resolve()  # named from here, read from inside it
     sys.path.insert(0, str(HERE.parent))
     os.chdir(args.project)
     from generator.config import load_config
-    from generator.publish import build
+    from generator.publish import build, removedcache
     from generator.publish.removedcache import CleanFiles, RemovedCache
+
+    if args.new_code:
+        removedcache.FORMAT = f"{removedcache.FORMAT}-{os.urandom(4).hex()}"  # type: ignore[assignment]
 
     spent: dict[str, float] = {}
     build.removed_values = timed(spent, "removed_values", build.removed_values)
@@ -93,7 +114,7 @@ def main() -> int:
     except build.LeakError as err:  # the scan ran to its end: its time stands
         leaks = err.leaks
     whole = time.perf_counter() - started
-    leak = sum(spent.values())
+    leak = sum(spent.get(name, 0.0) for name in ("removed_values", "Finder", "scan_with"))
     result = generated[0]
     print(f"{len(result.corpus.cases)} cases, {result.published} published "
           f"({args.profile} profile), {len(result.removed.values)} removed values, "
@@ -105,6 +126,9 @@ def main() -> int:
         print(f"| {name} | {spent.get(name, 0.0):.2f} | {spent.get(name, 0.0) / whole:.1%} |")
     print(f"| the leak check | {leak:.2f} | {leak / whole:.1%} |")
     print(f"| the whole build | {whole:.2f} | 100% |")
+    print("CPU s (this process / its workers): " + ", ".join(
+        f"{name} {spent.get(f'{name} cpu', 0.0):.2f} / {spent.get(f'{name} workers', 0.0):.2f}"
+        for name in ("removed_values", "Finder", "scan_with")))
     return 0
 
 

@@ -27,6 +27,7 @@ only for the values added since, in the file's text as those scans read it
 from __future__ import annotations
 
 import bisect
+import concurrent.futures
 import csv
 import dataclasses
 import functools
@@ -35,13 +36,16 @@ import html
 import io
 import itertools
 import json
+import logging
+import multiprocessing
 import os
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import unquote
 
 import ahocorasick
@@ -96,13 +100,17 @@ class Unprovable:
 # Reading text as a reader would see it.
 
 _TAG = re.compile(r"""<[A-Za-z/!?](?:[^<>"']|"[^"]*"|'[^']*')*>""")
-# A tag becomes its attributes' values, in three passes of plain substitution (no
-# call back into Python for each of a site's millions of tags): class and style name
-# the theme's vocabulary, never a case's text, and go; every other quoted value
-# stays; then the tag's name and its closing bracket go.
-_NOT_TEXT = re.compile(r"""\s(?:class|style)\s*=\s*(?:"[^"]*"|'[^']*')""")
-_ATTRIBUTE = re.compile(r"""\s[\w:.-]+\s*=\s*(?:"([^"]*)"|'([^']*)')""")
-_TAG_PARTS = re.compile(r"</?[A-Za-z!?][^\s<>]*|/?>")
+# A tag becomes its attributes' values, in three passes over the text (no call back
+# into Python for each of a site's millions of tags): class and style name the
+# theme's vocabulary, never a case's text, and go; every other quoted value stays;
+# then the tag's name and its closing bracket go. The possessive quantifiers give
+# back nothing that what follows them could match (a name holds no `=` or space),
+# so they find what the plain ones find without trying every shorter name in
+# every word of the text; and every alternative of _TAG_PARTS begins with a fixed
+# character, which lets the search skip from one `<`, `/` or `>` to the next.
+_NOT_TEXT = re.compile(r"""\s(?:class|style)\s*+=\s*+(?:"[^"]*+"|'[^']*+')""")
+_ATTRIBUTE = re.compile(r"""\s[\w:.-]++\s*+=\s*+(?:"([^"]*+)"|'([^']*+)')""")
+_TAG_PARTS = re.compile(r"</?[A-Za-z!?][^\s<>]*|/>|>")
 _WORD = re.compile(r"[^\W_]+")
 _OVERRIDE = re.compile("[\u202d\u202e]([^\u202a-\u202e\n]*)")
 _ROUNDS = 4  # decoding rounds: a value encoded more often than this is not text
@@ -110,7 +118,15 @@ _ROUNDS = 4  # decoding rounds: a value encoded more often than this is not text
 
 def _untagged(text: str) -> str:
     text = _NOT_TEXT.sub(" ", text)
-    text = _ATTRIBUTE.sub(r" \1\2 ", text)
+    # `_ATTRIBUTE.sub(r" \1\2 ", text)`, whose template Python 3.11 expands in Python
+    # for each match: split keeps the values found between the texts around them.
+    parts = _ATTRIBUTE.split(text)
+    if len(parts) > 1:
+        values = [double if double is not None else single
+                  for double, single in zip(parts[1::3], parts[2::3], strict=True)]
+        joined: list[str] = [""] * (len(parts) // 3 * 2 + 1)
+        joined[0::2], joined[1::2] = parts[0::3], values
+        text = " ".join(joined)
     return _TAG_PARTS.sub(" ", text)
 
 
@@ -172,10 +188,36 @@ def _folded(text: str) -> str:
     return text.translate(skeleton).casefold().translate(skeleton)
 
 
-# Characters outside ASCII, with the character before them (a combining accent
-# composes with it): only these runs need Unicode's folding, and a page's few (a
-# pilcrow, a dash) are folded without the rest of its text.
-_UNICODE_RUN = re.compile(r"[\x00-\x7f]?[^\x00-\x7f]+")
+_folded_short = functools.lru_cache(maxsize=4096)(_folded)
+
+
+# Characters outside ASCII: only these runs need Unicode's folding, each with the
+# character before it (a combining accent composes with it), and a page's few (a
+# pilcrow, a dash) are folded without the rest of its text. They are found by their
+# characters outside ASCII alone: a pattern that began with the optional character
+# before (`[\x00-\x7f]?[^\x00-\x7f]+`) would be tried at every position of the
+# text; one that begins with a class of characters skips to the next of them.
+_NON_ASCII = re.compile(r"[^\x00-\x7f]+")
+# A run this short is folded once for all its repeats (a heading's pilcrow, a dash).
+_SHORT_RUN = 16
+
+
+def _fold_runs(text: str) -> str:
+    """Each run outside ASCII folded with the character before it: that one is always
+    ASCII (the runs are as long as they go) and never part of the run before (which
+    ends at its last character outside ASCII)."""
+    pieces: list[str] = []
+    at = 0
+    for run in _NON_ASCII.finditer(text):
+        start, end = run.span()
+        if start:
+            start -= 1
+        pieces.append(text[at:start])
+        pieces.append((_folded_short if end - start <= _SHORT_RUN else _folded)(
+            text[start:end]))
+        at = end
+    pieces.append(text[at:])
+    return "".join(pieces)
 
 
 # Between texts read in one pass: ASCII's unit separator, kept as a word (and ASCII,
@@ -187,11 +229,16 @@ _WORD_OR_MARK = re.compile(r"[^\W_]+|\x1f")
 def normalise(text: str, word: re.Pattern[str] = _WORD) -> str:
     """The text's words, folded, each after one space, with a space at the end."""
     text = decoded(text)
+    table = _ASCII_TABLES.get(word.pattern)
     if not text.isascii():
         # An override reverses what follows it across words: the whole text is read.
         text = (_folded(text) if "\u202d" in text or "\u202e" in text
-                else _UNICODE_RUN.sub(lambda m: _folded(m.group()), text))
-    if text.isascii() and (table := _ASCII_TABLES.get(word.pattern)) is not None:
+                else _fold_runs(text))
+        # Lowered a run at a time, a capital sigma would miss the word around it,
+        # which says whether it is a final one.
+        if not text.isascii() and table is not None and "\u03a3" not in text:
+            return _unicode_words(text, table)
+    if text.isascii() and table is not None:
         return _ascii_words(text, table)
     text = text.lower()
     words = word.findall(text)
@@ -206,6 +253,38 @@ def _ascii_words(text: str, table: bytes) -> str:
         raw = raw.replace(b"\x1f", b" \x1f ")
     words = raw.split()
     return (b" " + b" ".join(words) + b" ").decode("ascii") if words else " "
+
+
+def _unicode_words(text: str, table: bytes) -> str:
+    """`normalise`'s words of a folded text with characters outside ASCII (accents,
+    a heading's pilcrow, a letter of another script), by bytes' methods as ASCII
+    text is read: `str.lower` changes each character by itself (but the capital
+    sigma, left to the regular expression), so each run outside ASCII is lowered
+    alone and its characters that are no letter or digit become spaces. What
+    remains outside ASCII is letters, whose UTF-8 bytes the table keeps as they are,
+    and bytes' `split` cuts at ASCII's spaces only."""
+    raw = _NON_ASCII.sub(_letters_of_run, text).encode("utf-8").translate(
+        table[:0x80] + _HIGH_BYTES)
+    if _MARK in text:
+        raw = raw.replace(b"\x1f", b" \x1f ")
+    words = raw.split()
+    return (b" " + b" ".join(words) + b" ").decode("utf-8") if words else " "
+
+
+_HIGH_BYTES = bytes(range(0x80, 0x100))
+_NOT_WORD = re.compile(r"[\W_]")
+
+
+def _letters(run: str) -> str:
+    return _NOT_WORD.sub(" ", run.lower())
+
+
+_letters_short = functools.lru_cache(maxsize=4096)(_letters)
+
+
+def _letters_of_run(run: re.Match[str]) -> str:
+    found = run.group()
+    return (_letters_short if len(found) <= _SHORT_RUN else _letters)(found)
 
 
 # Each ASCII byte as the pattern's words read it: letters lowered, digits kept,
@@ -231,6 +310,104 @@ def normalise_each(texts: list[str]) -> list[str]:
         # Decoding took a mark with it (inside an attribute it removes, `class="..."`).
         return [normalise(t) for t in texts]
     return [f" {p.strip()} " if p.strip() else " " for p in parts]
+
+
+# --------------------------------------------------------------------------
+# Reading on every core.
+#
+# What is slow in a build whose caches are cold (its first at a new code, any in a
+# fresh checkout) is reading text: the narratives of the cases left out, every file
+# of the site. Both are pure functions of the text, run when the build's other
+# processes are done, so they are spread over worker processes beside this one.
+# The workers are started afresh ('spawn'), not forked: a forked worker would be
+# counted with all the memory of the build it was forked from, and would share
+# every object's reference counts with it; a fresh one holds its own share of
+# text. This process takes shares from the end of the list while it waits for the
+# first answers, so the workers' start costs no time here.
+
+_log = logging.getLogger("mkdocs.plugins.casebook")
+# More than this many workers would wait for this process, which finds the values
+# in what they read (or lists the removed values with what they read).
+_MOST_WORKERS = 3
+
+
+def spare_cores() -> int:
+    """How many worker processes to start beside this one: a core each, this
+    process's own left to it; none on one core."""
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):  # pragma: no cover - not Linux
+        cores = os.cpu_count() or 1
+    return max(0, min(cores - 1, _MOST_WORKERS))
+
+
+_Share = TypeVar("_Share")
+_Answer = TypeVar("_Answer")
+
+
+def spread(function: Callable[[_Share], _Answer], shares: list[_Share]) -> Iterator[_Answer]:
+    """`function` of each share, in their order: computed by worker processes and by
+    this one (from the last share back, while the next answer is not in). What
+    `function` raises in a worker is raised here, as it would have been had it run
+    here; a worker that ends without an answer (killed by the system, perhaps for
+    want of memory) is reported, and what it was given is computed here: a share
+    never answered would be files not read."""
+    workers = min(spare_cores(), len(shares) - 1)
+    pool = _pool(workers)
+    if pool is None:
+        yield from map(function, shares)
+        return
+    answers: dict[int, _Answer] = {}
+    sent: dict[int, concurrent.futures.Future[_Answer]] = {}
+    ahead, end = 0, len(shares)  # sent from the first up to `ahead`; from `end` on, here
+    broken = False
+    try:
+        for at in range(len(shares)):
+            while at not in answers:
+                while not broken and ahead < end and len(sent) < 2 * workers:
+                    try:
+                        sent[ahead] = pool.submit(function, shares[ahead])
+                    except (BrokenProcessPool, OSError):  # gone, or none could be started
+                        broken = _report_broken()
+                        break
+                    ahead += 1
+                waiting = sent.get(at)
+                if waiting is not None and not waiting.done() and ahead < end and not broken:
+                    end -= 1
+                    answers[end] = function(shares[end])
+                    continue
+                if waiting is None:  # never sent: the workers are gone
+                    answers[at] = function(shares[at])
+                    continue
+                del sent[at]
+                try:
+                    answers[at] = waiting.result()
+                except BrokenProcessPool:
+                    broken = broken or _report_broken()
+                    answers[at] = function(shares[at])
+                except Exception as error:
+                    # The worker's traceback says no more than the error itself.
+                    raise error.with_traceback(None) from None
+            yield answers.pop(at)
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _pool(workers: int) -> concurrent.futures.ProcessPoolExecutor | None:
+    if workers <= 0:
+        return None
+    try:
+        return concurrent.futures.ProcessPoolExecutor(
+            workers, mp_context=multiprocessing.get_context("spawn"))
+    except (OSError, ValueError, NotImplementedError):  # no processes here: all in this one
+        return None
+
+
+def _report_broken() -> bool:
+    _log.warning("leak check: a worker process ended without an answer (killed by the "
+                 "system, perhaps for want of memory); what it was given was read again "
+                 "by the build itself")
+    return True
 
 
 # --------------------------------------------------------------------------
@@ -713,7 +890,13 @@ def scan_file(path: Path, rel: str, finder: Finder, clean: CleanFiles | None = N
     if clean is not None and clean.clean(rel, data):
         return []
     text, suffix = _read(path, data)
-    read_as = normalise(_fast_text(rel, text, suffix))
+    return _scan_read(rel, data, text, suffix, normalise(_fast_text(rel, text, suffix)),
+                      finder, clean)
+
+
+def _scan_read(rel: str, data: bytes, text: str, suffix: str, read_as: str, finder: Finder,
+               clean: CleanFiles | None) -> list[Leak]:
+    """`scan_file` of a file read already: its bytes, its text and its words."""
     hits = {hit.value: hit for hit in finder.find(read_as)}
     if not hits:
         if clean is not None:
@@ -782,23 +965,125 @@ def scan_with(site_dir: Path, finder: Finder, since: float | None = None,
     read before it is put in place), and none that `clean` knows as clean.
     `pace`, when given, is called before each file is read (a scan in the
     background waits there while the server rebuilds)."""
-    files: list[tuple[str, str]] = []
+    files: list[tuple[str, str, int]] = []
     for entry, rel in _site_files(str(site_dir), "", (*SKIPPED_FOLDERS, *skip)):
         try:
-            if since is None or entry.stat().st_mtime >= since:
-                files.append((rel, entry.path))
+            status = entry.stat()
+            if since is None or status.st_mtime >= since:
+                files.append((rel, entry.path, status.st_size))
         except FileNotFoundError:
             continue  # gone since the listing (a served index replaced): not in the site
-    leaks: list[Leak] = []
     # In the order of the paths' parts, as the site's folders list them.
-    for rel, path in sorted(files, key=lambda file: file[0].split("/")):
-        if pace is not None:
-            pace()
-        try:
-            leaks.extend(scan_file(Path(path), rel, finder, clean))
-        except FileNotFoundError:
-            continue
+    files.sort(key=lambda file: file[0].split("/"))
+    # The files no earlier scan found clean, read and normalised on every core when
+    # they are many (a build at new code, a fresh checkout), in the same order.
+    elsewhere = [] if since is not None else [
+        (rel, path, size) for rel, path, size in files
+        if clean is None or rel not in clean.cached]
+    read = _read_on_every_core(elsewhere, clean is not None)
+    leaks: list[Leak] = []
+    try:
+        for rel, path, _ in files:
+            if pace is not None:
+                pace()
+            try:
+                if rel in read.files:
+                    leaks.extend(_scan_read_elsewhere(Path(path), rel, finder, clean,
+                                                      next(read)))
+                else:
+                    leaks.extend(scan_file(Path(path), rel, finder, clean))
+            except FileNotFoundError:
+                continue
+    finally:
+        read.close()  # the workers end with the scan, whatever ends it
     return leaks
+
+
+def _scan_read_elsewhere(path: Path, rel: str, finder: Finder, clean: CleanFiles | None,
+                         read: _Read | None) -> list[Leak]:
+    """`scan_file` of a file another process read: its words are looked for here, and
+    a file with a hit is read again to place it (what it read, when the bytes are
+    the same; all of it again, when the file changed since)."""
+    from generator.publish.removedcache import file_digest
+
+    if read is None:
+        raise FileNotFoundError(path)  # gone since the listing: not in the site
+    digest, read_as, packed = read
+    if next(finder.find(read_as), None) is None:
+        if clean is not None and packed is not None:
+            clean.keep(rel, digest, packed)
+        return []
+    data = path.read_bytes()
+    if file_digest(data) != digest:
+        return scan_file(path, rel, finder, clean)
+    text, suffix = _read(path, data)
+    return _scan_read(rel, data, text, suffix, read_as, finder, clean)
+
+
+_Read = tuple[str, str, str | None]
+"""A file as another process read it: the digest of its bytes, its words, and its
+words packed for the list of clean files (None: no list is kept)."""
+# Below this much to read, starting processes would cost more than it saves: a
+# warm build reads what its last edit changed, a watching server what it wrote.
+_SPREAD_BYTES = 24 << 20
+# A share of the work as one process takes it: big enough that sending it costs
+# little beside reading it, small enough that the processes end together.
+_CHUNK_BYTES = 1 << 20
+
+
+@dataclass(slots=True)
+class _Reading:
+    """The files read by other processes, each file's `_Read` in the order asked."""
+
+    files: frozenset[str]
+    reads: Iterator[list[_Read | None]]
+    """The answers, a share of files at a time."""
+    pending: list[_Read | None] = dataclasses.field(default_factory=list)
+
+    def __next__(self) -> _Read | None:
+        while not self.pending:
+            self.pending = next(self.reads)[::-1]
+        return self.pending.pop()
+
+    def close(self) -> None:
+        close = getattr(self.reads, "close", None)
+        if close is not None:
+            close()
+
+
+def _read_on_every_core(files: list[tuple[str, str, int]], pack: bool) -> _Reading:
+    """The words of these files (relative path, path, size), read and normalised by
+    worker processes beside this one when they are many and there is a core to
+    spare; none when not (`_Reading.files` empty: this process reads them)."""
+    if sum(size for _, _, size in files) < _SPREAD_BYTES or spare_cores() == 0:
+        return _Reading(frozenset(), iter(()))
+    chunks: list[list[tuple[str, str]]] = [[]]
+    size = 0
+    for rel, path, length in files:
+        if size >= _CHUNK_BYTES:
+            chunks.append([])
+            size = 0
+        chunks[-1].append((rel, path))
+        size += length
+    reads = spread(functools.partial(_read_files, pack=pack), chunks)
+    return _Reading(frozenset(rel for rel, _, _ in files), reads)
+
+
+def _read_files(files: list[tuple[str, str]], pack: bool) -> list[_Read | None]:
+    """Each file's `_Read`, None for one gone since it was listed."""
+    from generator.publish.removedcache import file_digest, packed_words
+
+    out: list[_Read | None] = []
+    for rel, path in files:
+        try:
+            data = Path(path).read_bytes()
+        except FileNotFoundError:
+            out.append(None)
+            continue
+        text, suffix = _read(Path(path), data)
+        read_as = normalise(_fast_text(rel, text, suffix))
+        out.append((file_digest(data), read_as, packed_words(read_as) if pack else None))
+    return out
 
 
 def _site_files(folder: str, prefix: str, skip: tuple[str, ...]

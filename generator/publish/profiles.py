@@ -283,8 +283,14 @@ def withheld_fields() -> tuple[str, ...]:
 
 
 # A sentence ends before a capital (not inside `U.S. origin`), a paragraph, an item.
-_SENTENCE_BREAK = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(\[])|\n\s*\n"
-                             r"|\n(?=\s*(?:[-*+]|\d+\.|#+)\s)")
+# Every break begins with a space (`(?<=[.!?])\s+(?=[A-Z0-9"'(\[])`, `\n\s*\n`,
+# `\n(?=\s*(?:[-*+]|\d+\.|#+)\s)`): written so, the search skips from one space to
+# the next instead of trying each alternative at every character of a narrative.
+_SENTENCE_BREAK = re.compile(r"\s(?:(?<=[.!?]\s)\s*+(?=[A-Z0-9\"'(\[])|(?<=\n)\s*\n"
+                             r"|(?<=\n)(?=\s*(?:[-*+]|\d+\.|#+)\s))")
+# Between sentences joined to take their citations out in one pass: no citation
+# runs across it, and before and after it a citation stands as at a sentence's ends.
+_JOIN = "\0"
 
 
 def narrative_sentences(body: str) -> list[str]:
@@ -292,7 +298,11 @@ def narrative_sentences(body: str) -> list[str]:
     (`[S1]`: the site's markup, which a copy may or may not carry)."""
     from generator.records.markup import CITATION
 
-    return [t for s in _SENTENCE_BREAK.split(body) if (t := CITATION.sub("", s).strip())]
+    parts = _SENTENCE_BREAK.split(body)
+    if "[" in body:
+        parts = (CITATION.sub("", _JOIN.join(parts)).split(_JOIN) if _JOIN not in body
+                 else [CITATION.sub("", part) for part in parts])
+    return [t for part in parts if (t := part.strip())]
 
 
 def _strings(model: Any, parts: list[str], shown: str = "") -> list[tuple[str, str]]:
@@ -410,6 +420,10 @@ class _Collector:
         self.normalise: Callable[[str], str] = normalise if cache is None else (
             lambda text: cache.words(text, normalise))
         self.normalise_each = normalise_each
+        # Many texts read in passes of a few hundred (a call each would cost more than
+        # the text), through the cache when there is one.
+        self.normalise_all: Callable[[list[str]], list[str]] = _in_passes if cache is None \
+            else functools.partial(cache.words_each, read=_in_passes)
         self.words: dict[str, str] = {}
         self.removed = removed
         self.views = list(views)
@@ -422,6 +436,8 @@ class _Collector:
         for strings in self.shown.values():
             for path, _, value in strings:
                 self.exact.setdefault(path, set()).add(value.strip())
+        self.read_ahead: dict[str, list[tuple[str, str]]] = {}
+        """Narratives' sentences with their words, read before they were asked for."""
         self.pending: dict[str, tuple[Withheld, str, str]] = {}
         """Each candidate with its field and how published cases may show it: `exact`,
         `identity` (an id or a title), `sentence`, or `words`."""
@@ -441,20 +457,51 @@ class _Collector:
         for path, where, value in _withheld_strings(case):
             self.add(value, path, Withheld(case.id, where, reason))
         read = self._sentences
+        pending = self.pending
         for sentence, words in read(body) if self.cache is None else self.cache.sentences(
                 body, read):
-            self.add(sentence, "", Withheld(case.id, "narrative", reason, sentence=True))
+            # `add`, without making where it comes from for a sentence met before (a
+            # template's: most of a narrative's are).
+            if (text := sentence.strip()) and text not in pending:
+                pending[text] = (Withheld(case.id, "narrative", reason, sentence=True), "",
+                                 "sentence")
             self.words.setdefault(sentence, words)
 
     def _sentences(self, body: str) -> list[tuple[str, str]]:
+        ahead = self.read_ahead.pop(body, None)
+        if ahead is not None:
+            return ahead
         sentences = narrative_sentences(body)
         return list(zip(sentences, self.normalise_each(sentences), strict=True))
+
+    def read_before(self, bodies: Iterable[str]) -> None:
+        """Read the sentences of these narratives (those the cache does not know) on
+        every core, before `case` asks for them one by one, when they are many."""
+        from generator.publish.leakcheck import spread
+
+        known = self.cache.knows_sentences if self.cache is not None else None
+        unread = list(dict.fromkeys(
+            body for body in bodies if body and (known is None or not known(body))))
+        if sum(map(len, unread)) < _SPREAD_CHARS:
+            return
+        shares: list[list[str]] = [[]]
+        size = 0
+        for body in unread:
+            if size >= _SHARE_CHARS:
+                shares.append([])
+                size = 0
+            shares[-1].append(body)
+            size += len(body)
+        for share, read in zip(shares, spread(sentences_of, shares), strict=True):
+            self.read_ahead.update(zip(share, read, strict=True))
 
     def finish(self) -> None:
         """Decide each candidate from what the published cases show, found in one pass."""
         known = self.words
         if self.cache is not None:  # every value read once, and kept for the next build
-            known = {v: known.get(v) or self.normalise(v) for v in self.pending}
+            unread = [v for v in self.pending if not known.get(v)]
+            read = dict(zip(unread, self.normalise_all(unread), strict=True))
+            known = {v: known.get(v) or read[v] for v in self.pending}
         candidates = Removed(values={v: w for v, (w, _, _) in self.pending.items()},
                              settings=self.removed.settings, words=known)
         # Equal candidates make an equal finder, and equal findings in a case that
@@ -501,8 +548,9 @@ class _Collector:
 
     def _shows(self, case_id: str, body: str, finder: Finder) -> _Shows:
         """What one published case shows of the candidates, as `finish` counts it."""
-        read = [(value, self.normalise(value)) for _, _, value in self.shown[case_id]]
-        text = self.normalise(body)
+        values = [value for _, _, value in self.shown[case_id]]
+        *words_of, text = self.normalise_all([*values, body])
+        read = list(zip(values, words_of, strict=True))
         fields = {(hit.value, path) for (path, _, _), (_, words) in zip(
             self.shown[case_id], read, strict=True) for hit in finder.find(words)}
         return _Shows(
@@ -569,6 +617,32 @@ class _Collector:
                                                f"a version of the case while {level}"))
 
 
+# Below this much text to read, starting processes would cost more than it saves;
+# a process is given this much at a time.
+_SPREAD_CHARS = 4 << 20
+_SHARE_CHARS = 1 << 18
+
+
+def sentences_of(bodies: list[str]) -> list[list[tuple[str, str]]]:
+    """Each narrative's sentences with their words (what `_Collector` reads of it)."""
+    from generator.publish.leakcheck import normalise_each
+
+    return [list(zip(sentences, normalise_each(sentences), strict=True))
+            for sentences in map(narrative_sentences, bodies)]
+
+
+_PASS = 256
+
+
+def _in_passes(texts: list[str]) -> list[str]:
+    """`normalise` of each text, a few hundred in one pass of `normalise_each` (which
+    reads each alone when one of a pass holds what it cannot join)."""
+    from generator.publish.leakcheck import normalise_each
+
+    return [words for at in range(0, len(texts), _PASS)
+            for words in normalise_each(texts[at:at + _PASS])]
+
+
 def _leaves(value: object, where: str) -> list[tuple[str, str]]:
     """(where, text) of every string inside a value as git's history holds it."""
     if isinstance(value, dict):
@@ -610,10 +684,10 @@ def _removed_values(cases: Iterable[Case], histories: Mapping[str, CaseHistory |
     views = {c.id: views[c.id] if views and c.id in views else profile.view(c, published_ids)
              for c in published}
     collect = _Collector(removed, views.values(), bodies, cache, outputs)
-    for case in every:
-        if case.id not in published_ids:
-            level = case.sensitivity.value
-            collect.case(case, bodies.get(case.id, ""), f"a case left out: {level}")
+    left_out = [case for case in every if case.id not in published_ids]
+    collect.read_before(bodies.get(case.id, "") for case in left_out)
+    for case in left_out:
+        collect.case(case, bodies.get(case.id, ""), f"a case left out: {case.sensitivity.value}")
     settings_ = profile.settings
     if settings_.drop_people:
         for case in every:

@@ -37,7 +37,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from generator.files import read_cache, write_cache, write_cache_file
+from generator.files import write_cache, write_cache_file
 
 if TYPE_CHECKING:
     from generator.config import Config, LeakCheckSettings
@@ -93,6 +93,42 @@ def _cache_path(config: Config, name: str, profile: str) -> Path | None:
     return config.root / folder / name.format(profile=safe)
 
 
+def _read_keyed(path: Path | None, key: dict[str, Any]) -> dict[str, Any]:
+    """`generator.files.read_cache`, but a file made under another key (the first
+    build at a new code) is set aside by its key alone, which `write_cache` writes
+    first: not parsed whole (tens of MB) to be thrown away."""
+    if path is None:
+        return {}
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return {}
+    if _written_key(data) not in (key, None):
+        return {}
+    try:
+        raw = json.loads(data)
+    except ValueError:
+        return {}
+    return raw if isinstance(raw, dict) and raw.get("key") == key else {}
+
+
+def _written_key(data: bytes) -> object:
+    """The key at the head of a cache file as `write_cache` writes it; None when it
+    cannot be told from the head (the whole file is read then)."""
+    head = data[:_KEY_PREFIX_BYTES].decode("utf-8", "ignore")
+    if not head.startswith('{"key":'):
+        return None
+    try:
+        written: object = json.JSONDecoder().raw_decode(head, len('{"key":'))[0]
+    except ValueError:
+        return None
+    return written
+
+
+# A key is a few hundred bytes (the settings' included).
+_KEY_PREFIX_BYTES = 1 << 14
+
+
 def _digest(text: str) -> str:
     return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
 
@@ -111,6 +147,8 @@ class RemovedCache:
     added: bool = False
     finder: Finder | None = None
     """A finder this build made afresh over every candidate value, to be kept."""
+    digests: dict[str, str] = field(default_factory=dict)
+    """The narratives' digests, by narrative, as this build made them."""
 
     @classmethod
     def open(cls, config: Config, profile: str) -> RemovedCache:
@@ -124,21 +162,17 @@ class RemovedCache:
         cache = cls(path)
         if path is None:
             return cache
-        try:
-            with collector_paused():
-                raw = json.loads(path.read_bytes())
-        except (OSError, ValueError):
-            return cache
-        if isinstance(raw, dict) and raw.get("key") == cache.key:
-            cache.cached = {part: entries for part in cache.used
-                            if isinstance(entries := raw.get(part), dict)}
+        with collector_paused():
+            raw = _read_keyed(path, cache.key)
+        cache.cached = {part: entries for part in cache.used
+                        if isinstance(entries := raw.get(part), dict)}
         return cache
 
     def sentences(self, body: str, read: Callable[[str], list[tuple[str, str]]]
                   ) -> list[tuple[str, str]]:
         """`read(body)`, a narrative's sentences each with its words, unless the cache
         knows them (kept as one list: sentence, words, sentence, words...)."""
-        digest = _digest(body)
+        digest = self._body_digest(body)
         entry = self.cached.get("sentences", {}).get(digest)
         if isinstance(entry, list) and len(entry) % 2 == 0 and set(map(type, entry)) <= {str}:
             self.used["sentences"][digest] = entry
@@ -148,15 +182,52 @@ class RemovedCache:
         self.added = True
         return pairs
 
+    def knows_sentences(self, body: str) -> bool:
+        """Whether `sentences` would find this narrative's sentences in the cache."""
+        entry = self.cached.get("sentences", {}).get(self._body_digest(body))
+        return isinstance(entry, list)
+
+    def _body_digest(self, body: str) -> str:
+        # Asked for by `knows_sentences`, then by `sentences`: made once.
+        digest = self.digests.get(body)
+        if digest is None:
+            digest = self.digests[body] = _digest(body)
+        return digest
+
     def words(self, text: str, read: Callable[[str], str]) -> str:
-        """`read(text)`, the text's words, unless the cache knows them."""
+        """`read(text)`, the text's words, unless the cache knows them (from an earlier
+        build, or read by this one already)."""
         part, key = ("words", text) if len(text) <= _LONG else ("texts", _digest(text))
         known = self.cached.get(part, {}).get(key)
+        if not isinstance(known, str):
+            known = self.used[part].get(key)
         if not isinstance(known, str):
             known = read(text)
             self.added = True
         self.used[part][key] = known
         return str(known)
+
+    def words_each(self, texts: list[str], read: Callable[[list[str]], list[str]]
+                   ) -> list[str]:
+        """`words` of each text, those the cache does not know read in one call."""
+        found: list[str | None] = []
+        keys = [("words", text) if len(text) <= _LONG else ("texts", _digest(text))
+                for text in texts]
+        for part, key in keys:
+            known = self.cached.get(part, {}).get(key)
+            if not isinstance(known, str):
+                known = self.used[part].get(key)
+            found.append(known if isinstance(known, str) else None)
+        unread = [i for i, known in enumerate(found) if known is None]
+        if unread:
+            for i, words in zip(unread, read([texts[i] for i in unread]), strict=True):
+                found[i] = words
+            self.added = True
+        out: list[str] = []
+        for (part, key), known in zip(keys, found, strict=True):
+            self.used[part][key] = str(known)
+            out.append(str(known))
+        return out
 
     def kept_finder(self, settings: LeakCheckSettings) -> Finder | None:
         """The finder an earlier build kept (`keep_finder`) under the same key and
@@ -233,11 +304,15 @@ def _read_finder(path: Path, key: dict[str, Any], settings: LeakCheckSettings
 
     try:
         with collector_paused(), path.open("rb") as handle:
+            # The key is pickled first, by itself: a finder made under another (the
+            # first build at a new code) is set aside without reading its 70 MB.
+            if _FinderUnpickler(handle).load() != key:
+                return None
             kept = _FinderUnpickler(handle).load()
     except (OSError, pickle.UnpicklingError, ValueError, EOFError, TypeError,
             AttributeError, IndexError):
         return None
-    if not (isinstance(kept, dict) and kept.get("key") == key):
+    if not isinstance(kept, dict):
         return None
     automaton, why, sentence, groups = (kept.get(k) for k in (
         "automaton", "why", "sentence", "groups"))
@@ -255,12 +330,24 @@ def _write_finder(path: Path, key: dict[str, Any], finder: Finder) -> None:
     if len(finder.tables) != 1:
         return  # only a finder made afresh, with one table of every value, is kept
     table = finder.tables[0]
-    data = {"key": key, "automaton": table.automaton, "why": finder.why,
-            "sentence": finder.sentence, "groups": table.groups}
-    write_cache_file(path, pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL))
+    data = {"automaton": table.automaton, "why": finder.why, "sentence": finder.sentence,
+            "groups": table.groups}
+    write_cache_file(path, pickle.dumps(key, protocol=pickle.HIGHEST_PROTOCOL)
+                     + pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL))
 
 
 SCANNED_NAME = "scanned-{profile}.json"
+
+
+def file_digest(raw: bytes) -> str:
+    """What `CleanFiles` knows a file's bytes by."""
+    return hashlib.blake2b(raw, digest_size=16).hexdigest()
+
+
+def packed_words(words: str) -> str:
+    """A file's words as `CleanFiles` keeps them."""
+    packed = zlib.compress(words.encode("utf-8", "surrogatepass"), 1)
+    return base64.b64encode(packed).decode("ascii")
 
 
 def _value_ids(finder: Finder) -> dict[str, str]:
@@ -308,7 +395,7 @@ class CleanFiles:
         key = {**cache_key(), "settings": finder.removed.settings.model_dump(mode="json")}
         files = cls(path, key, finder, _value_ids(finder))
         with collector_paused():
-            raw = read_cache(path, key)
+            raw = _read_keyed(path, key)
         entries, proven = raw.get("files"), raw.get("values")
         if not (isinstance(entries, dict) and isinstance(proven, list)
                 and all(isinstance(v, str) for v in proven)):
@@ -334,9 +421,8 @@ class CleanFiles:
     def clean(self, rel: str, raw: bytes) -> bool:
         """Whether these bytes at `rel` hold none of the values looked for, as the kept
         text of the same bytes shows."""
-        digest = hashlib.blake2b(raw, digest_size=16).hexdigest()
         entry = self.cached.get(rel)
-        if entry is None or entry[0] != digest:
+        if entry is None or entry[0] != file_digest(raw):
             return False
         if self.added is not None:
             try:
@@ -351,9 +437,12 @@ class CleanFiles:
 
     def add(self, rel: str, raw: bytes, words: str) -> None:
         """The scan found no value in these bytes at `rel`, read as `words`."""
-        packed = zlib.compress(words.encode("utf-8", "surrogatepass"), 1)
-        self.used[rel] = [hashlib.blake2b(raw, digest_size=16).hexdigest(),
-                          base64.b64encode(packed).decode("ascii")]
+        self.used[rel] = [file_digest(raw), packed_words(words)]
+
+    def keep(self, rel: str, digest: str, packed: str) -> None:
+        """`add`, of a file whose digest and packed words were made elsewhere (by a
+        process that read it for the scan)."""
+        self.used[rel] = [digest, packed]
 
     def save(self) -> None:
         """Every file kept is now clean of every value this build looked for."""

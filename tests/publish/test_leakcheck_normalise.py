@@ -6,15 +6,26 @@ they are scattered into it, must still be found; a property test scatters them.
 
 from __future__ import annotations
 
+import html
 import re
 from pathlib import PurePosixPath
+from urllib.parse import unquote
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from generator.publish.leakcheck import Finder, _suffix, decoded, normalise, normalise_each
-from generator.publish.profiles import Removed, Withheld
+from generator.publish.leakcheck import (
+    _WORD_OR_MARK,
+    Finder,
+    _folded,
+    _suffix,
+    decoded,
+    normalise,
+    normalise_each,
+)
+from generator.publish.profiles import Removed, Withheld, narrative_sentences
+from generator.records.markup import CITATION
 
 VALUES = ("Quokka Ministry cable XQ-7731", "Wombat Valley relay hotline transcript",
           "Seventh Pangolin Brigade", "rlopez", "https://intranet.example/cables/xq-7731",
@@ -145,3 +156,83 @@ def test_ascii_text_is_read_into_the_words_unicode_reading_gives(text: str) -> N
 @given(st.text(alphabet="ab.", max_size=8))
 def test_a_site_files_kind_is_read_from_its_name_as_a_path_reads_it(name: str) -> None:
     assert _suffix(name) == PurePosixPath(name).suffix
+
+
+# `normalise` written plainly, as it was before its faster ways through (each
+# substitution in one regular expression, the folded runs found by one pattern,
+# the words by the pattern over the lowered text): what those ways must give.
+_PLAIN_NOT_TEXT = re.compile(r"""\s(?:class|style)\s*=\s*(?:"[^"]*"|'[^']*')""")
+_PLAIN_ATTRIBUTE = re.compile(r"""\s[\w:.-]+\s*=\s*(?:"([^"]*)"|'([^']*)')""")
+_PLAIN_TAG_PARTS = re.compile(r"</?[A-Za-z!?][^\s<>]*|/?>")
+_PLAIN_RUN = re.compile(r"[\x00-\x7f]?[^\x00-\x7f]+")
+
+
+def _plainly_untagged(text: str) -> str:
+    text = _PLAIN_NOT_TEXT.sub(" ", text)
+    return _PLAIN_TAG_PARTS.sub(" ", _PLAIN_ATTRIBUTE.sub(r" \1\2 ", text))
+
+
+def plainly_decoded(text: str) -> str:
+    steps = (("<", _plainly_untagged), ("&", html.unescape), ("%", unquote))
+    for _ in range(4):
+        before = text
+        for sign, step in steps:
+            text = step(text) if sign in text else text
+        if text == before:
+            return text
+    return text
+
+
+def plainly_normalised(text: str, word: re.Pattern[str] = re.compile(r"[^\W_]+")) -> str:
+    text = plainly_decoded(text)
+    if not text.isascii():
+        text = (_folded(text) if "\u202d" in text or "\u202e" in text
+                else _PLAIN_RUN.sub(lambda m: _folded(m.group()), text))
+    words = word.findall(text.lower())
+    return " " + " ".join(words) + " " if words else " "
+
+
+# What pasted text holds beside letters: accents (composed and not), curly quotes,
+# no-break spaces, dashes, a heading's pilcrow, letters whose lowering is more than
+# one character or depends on the word (a final sigma), other scripts, look-alikes,
+# overrides, a lone surrogate (a JSON escape), and the markup and escapes around them.
+_PASTED = st.sampled_from([
+    "a", "B", "7", " ", "\n", "é", "e\u0301", "Ñ", "ü", "\u2019", "\u201c", "\u00a0", "\u2014",
+    "\u2013", "\u00b6", "\u2026", "ß", "İ", "Σ", "σ", "ς", "\u212a", "ﬁ", "Ⅸ", "٣", "中文", "𝐀",
+    "Ꭰ", "ꭰ", "Мinistry", "\u200b", "\u00ad", "\u202e", "\u202d", "\ud800", "\x1f", "_", "<p>",
+    "</a>", '<a href="/x y/" class="c">', " x='q'", " t = \"v\"", "&amp;", "&lt;", "&eacute;",
+    "%20", "%C3%A9", "%", "&", "<", ">", "/", "=", '"', "'"])
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.one_of(st.text(), st.lists(st.one_of(_PASTED, st.text(max_size=3)),
+                                     max_size=30).map("".join)))
+def test_text_with_characters_outside_ascii_is_read_as_plainly_as_before(text: str) -> None:
+    assert decoded(text) == plainly_decoded(text)
+    assert normalise(text) == plainly_normalised(text)
+    assert normalise(text, _WORD_OR_MARK) == plainly_normalised(text, _WORD_OR_MARK)
+
+
+@pytest.mark.parametrize(("text", "words"), [
+    ("Caf\u00e9 N\u00fambat\u00a0Crossing \u00b6", " café númbat crossing "),
+    ("Dvořák \u201cTaiz\u201d \u2013 r\u00e9sum\u00e9", " dvořák taiz résumé "),
+    ("<h2>Qaluzan<a class=\"headerlink\" href=\"#q\">\u00b6</a></h2>", " qaluzan q "),
+])
+def test_pasted_text_is_read_into_its_words(text: str, words: str) -> None:
+    assert normalise(text) == plainly_normalised(text) == words
+
+
+_PLAIN_BREAK = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(\[])|\n\s*\n|\n(?=\s*(?:[-*+]|\d+\.|#+)\s)")
+
+
+def plain_sentences(body: str) -> list[str]:
+    return [t for s in _PLAIN_BREAK.split(body) if (t := CITATION.sub("", s).strip())]
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.lists(st.sampled_from(
+    ["a", "B", "7", ".", "!", "?", " ", "\n", "\n\n", "\t", "- ", "* ", "1. ", "## ", "[S1]",
+     "[S2](x)", "\\[S3]", "x[S4]", "[", "]", "(", '"', "'", "\0", "\u00a0", "é"]),
+    max_size=25).map("".join))
+def test_a_narrative_is_cut_into_the_sentences_the_plain_pattern_gives(body: str) -> None:
+    assert narrative_sentences(body) == plain_sentences(body)

@@ -10,6 +10,7 @@ were clean, and reads again every file whose bytes or values looked for changed.
 from __future__ import annotations
 
 import dataclasses
+import io
 import json
 import os
 import pickle
@@ -145,6 +146,28 @@ def test_a_damaged_cache_is_ignored_and_written_again(project: Path, damage: str
         assert not again.added, "the cache is written again, whole"
 
 
+def test_a_cache_made_under_another_key_is_set_aside_by_its_key_alone(
+        project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The first build at a new code: the file is not parsed whole to be thrown away.
+    config, expected = listed_and_saved(project)
+    path = cache_file(project)
+    saved = json.loads(path.read_bytes())
+    saved["key"]["code"] = "0" * 16
+    path.write_text(json.dumps(saved, separators=(",", ":")), encoding="utf-8")
+    parsed: list[int] = []
+    loads = json.loads
+    monkeypatch.setattr(json, "loads", lambda data, **kw: parsed.append(len(data)) or loads(
+        data, **kw))
+    stale = RemovedCache.open(config, "public")
+    assert stale.cached == {} and parsed == []
+    assert_same(listed(config, stale), expected)
+    # Written with spaces, the key is not told from the head: the file is read whole.
+    saved["key"] = stale.key
+    path.write_text(json.dumps(saved), encoding="utf-8")
+    assert RemovedCache.open(config, "public").cached["words"] == saved["words"]
+    assert parsed
+
+
 def test_no_cache_folder_means_no_file(project: Path) -> None:
     config = load_config(project / "mkdocs.yml")
     config = config.model_copy(update={"settings": config.settings.model_copy(
@@ -252,7 +275,7 @@ class _Planted:
 
 
 @pytest.mark.parametrize("damage", ["truncated", "not a pickle", "other key", "code",
-                                    "wrong types"])
+                                    "code as the key", "wrong types"])
 def test_a_damaged_kept_automaton_is_ignored_and_runs_nothing(
         project: Path, tmp_path: Path, damage: str) -> None:
     config, expected = listed_and_saved(project)
@@ -264,14 +287,18 @@ def test_a_damaged_kept_automaton_is_ignored_and_runs_nothing(
     elif damage == "not a pickle":
         path.write_bytes(b"\x00\xff" * 100)
     else:
-        data = pickle.loads(raw)
+        # The key, pickled by itself, then the finder.
+        handle = io.BytesIO(raw)
+        key, data = pickle.load(handle), pickle.load(handle)
         if damage == "other key":
-            data["key"]["code"] = "0" * 16
+            key["code"] = "0" * 16
         elif damage == "code":
             data["why"] = _Planted(planted)
+        elif damage == "code as the key":
+            key = _Planted(planted)
         else:
             data["groups"] = ["not a tuple"] * len(data["groups"])
-        path.write_bytes(pickle.dumps(data))
+        path.write_bytes(pickle.dumps(key) + pickle.dumps(data))
     damaged = RemovedCache.open(config, "public")
     assert damaged.kept_finder(config.settings.leakcheck) is None
     assert not planted.exists()
