@@ -33,9 +33,11 @@ class Memo:
     def __init__(self) -> None:
         self._store: dict[Hashable, tuple[Any, Any]] = {}
         self._used: set[Hashable] = set()
-        self._parts: dict[Hashable, tuple[Hashable, ...]] = {}
-        """The keys asked for while each output was made: kept while it is kept, so
-        that when it changes, only its parts that changed are made again."""
+        self._parts: dict[Hashable, frozenset[Hashable]] = {}
+        """The keys asked for while each output was made, and theirs in turn: kept
+        while it is kept, so that when it changes, only its parts that changed are
+        made again. Gathered when it is made, so that keeping them is one update (a
+        table kept whole holds every row of its pages)."""
         self._making: list[list[Hashable]] = []
         self.made: set[Hashable] = set()
         """Keys made since the owner last cleared it, over every build (a build that
@@ -66,17 +68,15 @@ class Memo:
         finally:
             parts = self._making.pop()
         self._store[key] = (inputs, made)
-        self._parts[key] = tuple(parts)
+        below = self._parts
+        self._parts[key] = frozenset(parts).union(*(below.get(part, ()) for part in parts))
         self.made.add(key)
         return made
 
     def _keep_parts(self, key: Hashable) -> None:
-        todo = list(self._parts.get(key, ()))
-        while todo:
-            part = todo.pop()
-            if part not in self._used:
-                self._used.add(part)
-                todo.extend(self._parts.get(part, ()))
+        parts = self._parts.get(key)
+        if parts:
+            self._used.update(parts)
 
     def inputs(self, key: Hashable) -> object:
         """What the output held for `key` was made from (KeyError when none is held)."""

@@ -969,15 +969,21 @@ def _source_keys(f: CaseFacts) -> list[tuple[str, str]]:
 
 
 def _source_detail(facts: list[CaseFacts], key: str) -> str:
-    public = sum(1 for f in facts for s in f.case.sources
-                 if s.type.value == key and s.visibility is Visibility.PUBLIC)
-    hidden = sum(1 for f in facts for s in f.case.sources
-                 if s.type.value == key and s.visibility is Visibility.NON_PUBLIC)
+    kind = SourceType(key)  # compared by identity: an enum's value is a slow attribute
+    public = hidden = 0
+    for f in facts:
+        for s in f.case.sources:
+            if s.type is kind:
+                if s.visibility is Visibility.PUBLIC:
+                    public += 1
+                elif s.visibility is Visibility.NON_PUBLIC:
+                    hidden += 1
     return f"{public} public, {hidden} non-public"
 
 
 def _source_extra(f: CaseFacts, key: str) -> str:
-    return str(sum(1 for s in f.case.sources if s.type.value == key))
+    kind = SourceType(key)
+    return str(sum(1 for s in f.case.sources if s.type is kind))
 
 
 NOT_RECORDED_KEY = "not-recorded"
@@ -998,6 +1004,7 @@ def _partner_term(partner: str | None) -> Term:
     return Term(partner)
 
 
+@functools.lru_cache(maxsize=4096)  # a few dozen forces, asked of every case at every build
 def _partner_key(partner: str | None) -> str:
     """The group of a partner force: its slug (names that differ only in case or
     punctuation share one), a hash for a name without letters or digits."""
@@ -1023,8 +1030,12 @@ def _country_keys(f: CaseFacts) -> list[tuple[str, str]]:
 
 
 def _month_keys(f: CaseFacts) -> list[tuple[str, str]]:
-    start = f.case.incident.date.start
-    return [(start.strftime("%Y-%m"), start.strftime("%B %Y"))]
+    return [_month(f.case.incident.date.start)]
+
+
+@functools.lru_cache(maxsize=4096)
+def _month(start: dt.date) -> tuple[str, str]:
+    return (start.strftime("%Y-%m"), start.strftime("%B %Y"))
 
 
 def _finding_keys(f: CaseFacts) -> list[tuple[str, str]]:
