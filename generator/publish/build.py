@@ -364,16 +364,22 @@ def build_site(config: Config, *, today: dt.date | None = None, profile: Profile
     del made
     site_dir = (in_child(run_mkdocs, config, extra, strict, level) if isolated
                 else run_mkdocs(config, extra, strict))
-    index_site(site_dir, part_pages=config.settings.search_part_pages)
+    try:
+        index_site(site_dir, part_pages=config.settings.search_part_pages)
 
-    # Prove that nothing the profile removed reached the site (its search index
-    # included); never leave one that leaks.
-    finder = Finder(removed)
-    built.unprovable = finder.unprovable
-    clean = CleanFiles.open(config, built.profile.name, finder)
-    with collector_paused():  # as for the listing: the scan's objects hold no cycles
-        leaks = scan_with(site_dir, finder, clean=clean) if removed.values else []
-    clean.save()
+        # Prove that nothing the profile removed reached the site (its search index
+        # included); never leave one that leaks.
+        finder = Finder(removed)
+        built.unprovable = finder.unprovable
+        clean = CleanFiles.open(config, built.profile.name, finder)
+        with collector_paused():  # as for the listing: the scan's objects hold no cycles
+            leaks = scan_with(site_dir, finder, clean=clean) if removed.values else []
+        clean.save()
+    except BaseException:
+        # Nor one that was not proven clean (the indexer failed, a file could not be
+        # read, the build was interrupted): the next step of a pipeline would publish it.
+        shutil.rmtree(site_dir, ignore_errors=True)
+        raise
     if leaks:
         shutil.rmtree(site_dir, ignore_errors=True)
         raise LeakError(leaks, finder.unprovable)

@@ -395,3 +395,23 @@ def test_a_child_that_dies_is_a_build_failure_with_a_message_not_a_traceback() -
     assert in_child(divmod, 7, 2) == (3, 1)
     with pytest.raises(ChildError, match="ran _exit ended without an answer"):
         in_child(os._exit, 9)
+
+
+@pytest.mark.parametrize("failing", ["index_site", "scan_with"])
+def test_a_site_not_proven_clean_is_not_left_on_disk(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, failing: str) -> None:
+    from mkdocs.config.defaults import MkDocsConfig
+
+    from generator.config import load_config
+    from generator.publish import build
+
+    def fails(*args: object, **kwargs: object) -> None:
+        raise OSError(f"{failing}: a file could not be read")
+
+    monkeypatch.setattr(MkDocsConfig.plugins, "plugin_cache", {})
+    monkeypatch.setattr(build, failing, fails)
+    project = copy_project(tmp_path)
+    monkeypatch.chdir(project)
+    with pytest.raises(OSError, match="could not be read"):
+        build.build_site(load_config(project / "mkdocs.yml"), today=TODAY, isolated=False)
+    assert not (project / "site").exists()
