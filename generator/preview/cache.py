@@ -60,7 +60,6 @@ class LoadCache:
         self.checked[record.path] = (record, ctx.today, found)
         return found
 
-
     def check_quality(self, record: CaseFile, config: Config) -> Sequence[Diagnostic]:
         """What the data-quality rules find in `record`, or found in the same record
         under the same tolerance (the one setting they read; they read no date)."""

@@ -2,14 +2,29 @@
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 from mkdocs.livereload import LiveReloadServer
 from watchdog.observers.polling import PollingObserver
 
-from generator.preview.notify import notified
+from generator.preview.notify import SETTLE_SECONDS, notified
+
+
+@contextlib.contextmanager
+def running(server: LiveReloadServer) -> Iterator[None]:
+    """The server's observer and rebuild loop, as `serve` runs them (no HTTP)."""
+    server.observer.start()
+    loop = threading.Thread(target=server._build_loop, daemon=True)
+    loop.start()
+    try:
+        yield
+    finally:
+        server.shutdown()
+        loop.join(10)
 
 
 def test_the_server_watches_the_same_paths_with_notices_and_hears_a_save(
@@ -32,10 +47,7 @@ def test_the_server_watches_the_same_paths_with_notices_and_hears_a_save(
     assert str(templates) in server._watched_paths
 
     # The server's own loop, as `serve` runs it: a save starts a rebuild.
-    server.observer.start()
-    loop = threading.Thread(target=server._build_loop, daemon=True)
-    loop.start()
-    try:
+    with running(server):
         saved = cases / "CH-2024-0001.md"
         saved.write_text("first\n", encoding="utf-8")
         assert built.wait(10)
@@ -46,14 +58,9 @@ def test_the_server_watches_the_same_paths_with_notices_and_hears_a_save(
         assert not built.wait(1.5)
         saved.write_text("saved\n", encoding="utf-8")
         assert built.wait(10)
-    finally:
-        server.shutdown()
-        loop.join(10)
 
 
 def test_a_save_made_of_several_writes_is_built_once(tmp_path: Path) -> None:
-    from generator.preview.notify import SETTLE_SECONDS
-
     cases = tmp_path / "cases"
     cases.mkdir()
     builds: list[float] = []
@@ -62,10 +69,7 @@ def test_a_save_made_of_several_writes_is_built_once(tmp_path: Path) -> None:
     server.watch(str(cases))
     assert notified(server)
     assert server.build_delay == SETTLE_SECONDS
-    server.observer.start()
-    loop = threading.Thread(target=server._build_loop, daemon=True)
-    loop.start()
-    try:
+    with running(server):
         saved = cases / "CH-2024-0001.md"
         saved.write_text("first\n", encoding="utf-8")
         time.sleep(1.0)
@@ -79,6 +83,3 @@ def test_a_save_made_of_several_writes_is_built_once(tmp_path: Path) -> None:
         temporary.replace(saved)
         time.sleep(1.0)
         assert len(builds) == 1
-    finally:
-        server.shutdown()
-        loop.join(10)

@@ -609,6 +609,7 @@ class SiteBuilder:
         by_country: dict[str, list[CaseFacts]] = defaultdict(list)
         for f in self.facts:
             by_country[f.case.incident.country].append(f)
+
         def read(case: Case, body: str) -> Features:
             # A saved case's country is scored again, from its other cases' words kept.
             return self.memo.get(("duplicate features", case.id), (case, body),
