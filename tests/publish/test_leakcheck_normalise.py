@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import html
 import re
+import sys
+import unicodedata
 from pathlib import PurePosixPath
 from urllib.parse import unquote
 
@@ -15,16 +17,17 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from generator.publish.leakcheck import (
+from generator.publish.leakcheck import Finder, _suffix
+from generator.publish.profiles import Removed, Withheld
+from generator.publish.reading import (
     _WORD_OR_MARK,
-    Finder,
     _folded,
-    _suffix,
     decoded,
+    format_characters,
+    narrative_sentences,
     normalise,
     normalise_each,
 )
-from generator.publish.profiles import Removed, Withheld, narrative_sentences
 from generator.records.markup import CITATION
 
 VALUES = ("Quokka Ministry cable XQ-7731", "Wombat Valley relay hotline transcript",
@@ -185,9 +188,14 @@ def plainly_decoded(text: str) -> str:
 
 def plainly_normalised(text: str, word: re.Pattern[str] = re.compile(r"[^\W_]+")) -> str:
     text = plainly_decoded(text)
+    first, second = (plainly_read(text, word, case_first) for case_first in (False, True))
+    return first if second == first else f"{first}\x1d{second}"
+
+
+def plainly_read(text: str, word: re.Pattern[str], case_first: bool) -> str:
     if not text.isascii():
-        text = (_folded(text) if "\u202d" in text or "\u202e" in text
-                else _PLAIN_RUN.sub(lambda m: _folded(m.group()), text))
+        text = (_folded(text, case_first) if "\u202d" in text or "\u202e" in text
+                else _PLAIN_RUN.sub(lambda m: _folded(m.group(), case_first), text))
     words = word.findall(text.lower())
     return " " + " ".join(words) + " " if words else " "
 
@@ -199,7 +207,7 @@ def plainly_normalised(text: str, word: re.Pattern[str] = re.compile(r"[^\W_]+")
 _PASTED = st.sampled_from([
     "a", "B", "7", " ", "\n", "é", "e\u0301", "Ñ", "ü", "\u2019", "\u201c", "\u00a0", "\u2014",
     "\u2013", "\u00b6", "\u2026", "ß", "İ", "Σ", "σ", "ς", "\u212a", "ﬁ", "Ⅸ", "٣", "中文", "𝐀",
-    "Ꭰ", "ꭰ", "Мinistry", "\u200b", "\u00ad", "\u202e", "\u202d", "\ud800", "\x1f", "_", "<p>",
+    "Ꭰ", "ꭰ", "Мinistry", "ΟΔΟΣ", "Ι", "\U0001d6ba", "ВОМВ", "\u200b", "\u00ad", "\u202e", "\u202d", "\ud800", "\x1f", "_", "<p>",
     "</a>", '<a href="/x y/" class="c">', " x='q'", " t = \"v\"", "&amp;", "&lt;", "&eacute;",
     "%20", "%C3%A9", "%", "&", "<", ">", "/", "=", '"', "'"])
 
@@ -236,3 +244,40 @@ def plain_sentences(body: str) -> list[str]:
     max_size=25).map("".join))
 def test_a_narrative_is_cut_into_the_sentences_the_plain_pattern_gives(body: str) -> None:
     assert narrative_sentences(body) == plain_sentences(body)
+
+
+def test_the_format_characters_kept_as_ranges_are_those_the_unicode_data_gives() -> None:
+    every = [c for c in range(sys.maxunicode + 1) if unicodedata.category(chr(c)) == "Cf"]
+    assert format_characters() == every
+    assert format_characters("another version") == every
+
+
+@pytest.mark.parametrize(("value", "texts"), [
+    # Greek in either case, its final sigma included, and a mathematical capital.
+    ("ΟΔΟΣ ΠΑΝΟΡΜΟΥ", ["οδος πανορμου", "Οδος Πανορμου", "οδοσ πανορμου"]),
+    ("Σοφια Ιωαννου", ["ΣΟΦΙΑ ΙΩΑΝΝΟΥ", "σοφια ιωαννου"]),
+    ("σοφια", ["ΣΟΦΙΑ", "\U0001d6ba\U0001d6b6\U0001d6bd\U0001d6b0\U0001d6a8"]),
+    # Cyrillic in either case, and its capitals as look-alikes of Latin letters.
+    ("Вода Кремль", ["ВОДА КРЕМЛЬ", "вода кремль"]),
+    ("BOMB TEAM", ["ВОМВ ТЕАМ"]),
+    ("ВОМВ ТЕАМ", ["bomb team", "вомв теам"]),
+])
+def test_a_value_is_found_whatever_its_case_and_look_alikes(value: str, texts: list[str]
+                                                           ) -> None:
+    finder = Finder(Removed(values={value: Withheld("CH-2026-0101", "title", "left out")}))
+    for text in texts:
+        assert [hit.value for hit in finder.find(normalise(f"<p>{text}</p>"))] == [value], text
+
+
+_GREEK_AND_CYRILLIC = st.text(alphabet=st.characters(min_codepoint=0x391, max_codepoint=0x44F,
+                                                     categories=("Lu", "Ll")),
+                              min_size=4, max_size=12)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_GREEK_AND_CYRILLIC, _GREEK_AND_CYRILLIC)
+def test_a_greek_or_cyrillic_value_is_found_in_any_case(first: str, second: str) -> None:
+    value = f"{first} {second}"
+    finder = Finder(Removed(values={value: Withheld("CH-2026-0101", "title", "left out")}))
+    for text in (value.upper(), value.lower(), value.casefold(), value.title()):
+        assert value in {hit.value for hit in finder.find(normalise(text))}, text

@@ -134,9 +134,10 @@ def site_with(root: Path, planted: dict[int, str]) -> Path:
     return root
 
 
-def scanned(site: Path, values: list[str]) -> tuple[list[leakcheck.Leak], dict[str, list[str]]]:
+def scanned(site: Path, values: list[str]
+            ) -> tuple[list[leakcheck.Leak], dict[str, tuple[str, bytes]]]:
     finder = Finder(Removed(values=dict.fromkeys(values, WHAT)))
-    clean = CleanFiles(None, {}, finder, {})
+    clean = CleanFiles(None, {}, {}, finder, {})
     return scan_with(site, finder, clean=clean), clean.used
 
 

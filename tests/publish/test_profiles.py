@@ -1003,3 +1003,65 @@ def test_every_handle_public_drops_is_a_removed_value_however_short() -> None:
     # too short to be told from ordinary text (tests/publish/test_leakcheck.py).
     values = removed_values([make_case()], {}, profile("public")).values
     assert {"ana", "bo", "cyd", "dee"} <= set(values)
+
+
+def _by(author: str) -> CaseHistory:
+    when = dt.datetime(2024, 3, 5, 12, tzinfo=dt.UTC)
+    return CaseHistory(path="cases/CH-2024-0100.md", commits=[
+        Commit(hash="c" * 40, author=author, email="", date=when, committed=when,
+               subject="Add the case", path="cases/CH-2024-0100.md", created=True)])
+
+
+def test_a_one_word_name_is_found_as_a_word_and_not_inside_other_words(
+        tmp_path: Path) -> None:
+    from generator.publish.leakcheck import Finder, scan_with
+
+    case = make_case()
+    removed = removed_values([case], {case.id: _by("Mark")}, profile("public"))
+    assert removed.values["Mark"].name
+    finder = Finder(removed)
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "index.html").write_text("<p>The marketing office, near the markets.</p>",
+                                     encoding="utf-8")
+    assert scan_with(site, finder) == [], "a clean build does not fail"
+    (site / "index.html").write_text("<p>Reviewed by Mark, and by mark's team.</p>",
+                                     encoding="utf-8")
+    assert [leak.value for leak in scan_with(site, finder)] == ["Mark"]
+
+
+def test_a_one_word_name_published_cases_use_as_a_word_cannot_be_proven_absent() -> None:
+    from generator.publish.leakcheck import Finder
+
+    case = make_case()
+    removed = removed_values([case], {case.id: _by("Mark")}, profile("public"),
+                             bodies={case.id: "A mark on the wall was photographed."})
+    assert "Mark" not in removed.values
+    assert [str(u) for u in Finder(removed).unprovable if u.value == "Mark"] == [
+        "cannot be proven absent: published cases use the word: history: author of "
+        "CH-2024-0100 (a name the profile drops): 'Mark'"]
+
+
+def test_in_drafts_mode_a_sentence_a_shown_draft_holds_is_public_through_its_page(
+        tmp_path: Path) -> None:
+    from generator.config import load_config
+    from generator.publish.build import generate
+    from generator.publish.reading import narrative_sentences
+
+    red = (SAMPLES / "CH-2024-0004.md").read_text(encoding="utf-8")
+    shared = next(s for s in narrative_sentences(red) if s.startswith("Three men travelling"))
+    # A draft whose front matter cannot be read, shown by the internal profile (it
+    # says AMBER) on a page of its own, narrative and all.
+    draft = f"---\nid: CH-2026-0999\ntitle: [unclosed\nsensitivity: AMBER\n---\n\n{shared}\n"
+    project = copy_project(tmp_path / "project", extra_cases={"CH-2026-0999": draft})
+    result = generate(load_config(project / "mkdocs.yml"), today=TODAY,
+                      with_history=False, drafts=True)
+    assert result.problems is not None
+    assert [d.rel for d in result.problems.drafts if d.shown] == ["cases/CH-2026-0999.md"]
+    assert "Three men travelling" in (project / ".generated" / "docs" / "cases"
+                                      / "CH-2026-0999.md").read_text(encoding="utf-8")
+    assert shared not in result.removed.values, "the draft's page publishes it"
+    # Without the draft, the red case's sentence is looked for.
+    (project / "cases" / "CH-2026-0999.md").unlink()
+    result = generate(load_config(project / "mkdocs.yml"), today=TODAY, with_history=False)
+    assert result.removed.values[shared].case == "CH-2024-0004"

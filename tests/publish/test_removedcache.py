@@ -16,6 +16,7 @@ import os
 import pickle
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -23,7 +24,7 @@ from conftest import copy_project
 from generator.checks.corpus import load_corpus
 from generator.config import Config, load_config
 from generator.history.reader import read_history
-from generator.publish import leakcheck
+from generator.publish import leakcheck, removedcache
 from generator.publish.leakcheck import Finder, builds_on
 from generator.publish.profiles import Removed, Withheld, profile, removed_values
 from generator.publish.removedcache import CleanFiles, RemovedCache
@@ -83,7 +84,19 @@ def listed_and_saved(project: Path) -> tuple[Config, Removed]:
 
 
 def cache_file(project: Path) -> Path:
-    return project / ".cache" / "casebook" / "removed-public.json"
+    return project / ".cache" / "casebook" / "removed-public.pickle"
+
+
+def read_saved(path: Path) -> tuple[dict[str, Any], dict[str, Any]]:
+    """A cache file's key, and what it holds under it (pickled one after the other)."""
+    handle = io.BytesIO(path.read_bytes())
+    key, data = pickle.load(handle), pickle.load(handle)
+    assert isinstance(key, dict) and isinstance(data, dict)
+    return key, data
+
+
+def write_saved(path: Path, key: object, data: object) -> None:
+    path.write_bytes(pickle.dumps(key) + pickle.dumps(data))
 
 
 def test_the_same_values_without_the_cache_cold_warm_and_after_an_edit(project: Path) -> None:
@@ -91,7 +104,7 @@ def test_the_same_values_without_the_cache_cold_warm_and_after_an_edit(project: 
     cold = RemovedCache.open(config, "public")
     assert_same(listed(config, cold), listed(config, None))
     cold.save()
-    saved = json.loads(cache_file(project).read_bytes())
+    _, saved = read_saved(cache_file(project))
     assert saved["sentences"] and saved["words"]
 
     warm = RemovedCache.open(config, "public")
@@ -110,30 +123,34 @@ def test_the_same_values_without_the_cache_cold_warm_and_after_an_edit(project: 
     assert_same(removed, listed(config, None))
     assert removed.values[sentence].case == AMBER_ID
     edited.save()
-    assert len(json.loads(cache_file(project).read_bytes())["sentences"]) == len(
-        saved["sentences"])
+    assert len(read_saved(cache_file(project))[1]["sentences"]) == len(saved["sentences"])
 
 
-@pytest.mark.parametrize("damage", ["truncated", "not json", "other key", "wrong types",
-                                    "a folder"])
-def test_a_damaged_cache_is_ignored_and_written_again(project: Path, damage: str) -> None:
+@pytest.mark.parametrize("damage", ["truncated", "not a pickle", "other key", "wrong types",
+                                    "code", "code as the key", "a folder"])
+def test_a_damaged_cache_is_ignored_and_written_again(project: Path, tmp_path: Path,
+                                                      damage: str) -> None:
     config, expected = listed_and_saved(project)
     path = cache_file(project)
     raw = path.read_bytes()
-    data = json.loads(raw)
+    key, data = read_saved(path)
+    planted = tmp_path / "planted"
     if damage == "truncated":
         path.write_bytes(raw[: len(raw) // 2])
-    elif damage == "not json":
+    elif damage == "not a pickle":
         path.write_bytes(b"\x00\xff" * 100)
     elif damage == "other key":
-        data["key"]["code"] = "0" * 16
-        path.write_text(json.dumps(data), encoding="ascii")
+        write_saved(path, {**key, "code": "0" * 16}, data)
     elif damage == "wrong types":
         data["sentences"] = {k: [[1, 2]] if i % 2 else "x"
                              for i, k in enumerate(data["sentences"])}
         data["words"] = dict.fromkeys(data["words"])
         data["texts"] = []
-        path.write_text(json.dumps(data), encoding="ascii")
+        write_saved(path, key, data)
+    elif damage == "code":
+        write_saved(path, key, {**data, "words": _Planted(planted)})
+    elif damage == "code as the key":
+        write_saved(path, _Planted(planted), data)
     else:
         path.unlink()
         path.mkdir()
@@ -148,24 +165,35 @@ def test_a_damaged_cache_is_ignored_and_written_again(project: Path, damage: str
 
 def test_a_cache_made_under_another_key_is_set_aside_by_its_key_alone(
         project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    # The first build at a new code: the file is not parsed whole to be thrown away.
+    # The first build at a new code: the file is not read whole to be thrown away.
     config, expected = listed_and_saved(project)
     path = cache_file(project)
-    saved = json.loads(path.read_bytes())
-    saved["key"]["code"] = "0" * 16
-    path.write_text(json.dumps(saved, separators=(",", ":")), encoding="utf-8")
-    parsed: list[int] = []
-    loads = json.loads
-    monkeypatch.setattr(json, "loads", lambda data, **kw: parsed.append(len(data)) or loads(
-        data, **kw))
+    key, saved = read_saved(path)
+    write_saved(path, {**key, "code": "0" * 16}, saved)
+    loaded: list[object] = []
+    load = removedcache._PlainUnpickler.load
+
+    def counting(self: pickle.Unpickler) -> object:
+        loaded.append(result := load(self))
+        return result
+
+    monkeypatch.setattr(removedcache._PlainUnpickler, "load", counting)
     stale = RemovedCache.open(config, "public")
-    assert stale.cached == {} and parsed == []
+    assert stale.cached == {} and len(loaded) == 1, "the key alone was read"
     assert_same(listed(config, stale), expected)
-    # Written with spaces, the key is not told from the head: the file is read whole.
-    saved["key"] = stale.key
-    path.write_text(json.dumps(saved), encoding="utf-8")
+    write_saved(path, stale.key, saved)
     assert RemovedCache.open(config, "public").cached["words"] == saved["words"]
-    assert parsed
+
+
+def test_the_file_an_earlier_version_wrote_in_json_goes(project: Path) -> None:
+    config = load_config(project / "mkdocs.yml")
+    old = cache_file(project).with_suffix(".json")
+    old.parent.mkdir(parents=True)
+    old.write_text('{"key": {"format": 1}}', encoding="utf-8")
+    cache = RemovedCache.open(config, "public")
+    listed(config, cache)
+    cache.save()
+    assert cache_file(project).is_file() and not old.exists()
 
 
 def test_no_cache_folder_means_no_file(project: Path) -> None:
@@ -255,7 +283,7 @@ def test_a_value_read_another_way_now_is_not_lent_by_the_earlier_finder() -> Non
     sentence = dataclasses.replace(field, field="narrative", sentence=True)
     now = Removed(values={"Quokka Ministry cable annex": sentence})
     borrowed, fresh = Finder(now, base=base), Finder(now)
-    assert borrowed.why == fresh.why and borrowed.sentence == fresh.sentence
+    assert borrowed.why == fresh.why and borrowed.reading == fresh.reading
     slug = " quokka ministry cable annex"  # the slug's words; a sentence has no slug
     assert list(base.find(slug)) and not list(fresh.find(slug))
     assert list(borrowed.find(slug)) == list(fresh.find(slug)) == []
@@ -306,6 +334,83 @@ def test_a_damaged_kept_automaton_is_ignored_and_runs_nothing(
     assert damaged.finder is not None, "a new automaton is made, and kept"
 
 
+def automaton_file(project: Path) -> Path:
+    return project / ".cache" / "casebook" / "automaton-removed-public.pickle"
+
+
+def test_at_a_new_code_an_automaton_over_the_same_keys_is_used_not_built_again(
+        project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    config, expected = listed_and_saved(project)
+    kept = automaton_file(project)
+    before = kept.stat().st_mtime_ns, kept.read_bytes()
+    monkeypatch.setattr(removedcache, "FORMAT", "a new code")
+    new = RemovedCache.open(config, "public")
+    assert new.kept_finder(config.settings.leakcheck) is None, "the finder's key changed"
+    removed = listed(config, new)
+    assert_same(removed, expected)
+    lent = removed.prepared
+    assert isinstance(lent, Finder) and new.automaton_kept == lent.tables[0].keys
+    new.save()
+    assert (kept.stat().st_mtime_ns, kept.read_bytes()) == before, "not written again"
+    # The finder is kept under the new key: the next build at this code lends it.
+    again = RemovedCache.open(config, "public")
+    assert again.kept_finder(config.settings.leakcheck) is not None
+    assert_same(listed(config, again), expected)
+    assert again.finder is None
+
+
+def test_an_automaton_over_other_keys_is_not_used(project: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    config, expected = listed_and_saved(project)
+    path = automaton_file(project)
+    handle = io.BytesIO(path.read_bytes())
+    head, automaton = pickle.load(handle), pickle.load(handle)
+    # Another automaton under this one's digest: what a build of other values kept.
+    other = leakcheck.Table.of([(" quokka relay", "Quokka relay", True, 0)]).automaton
+    path.write_bytes(pickle.dumps(head) + pickle.dumps(other))
+    monkeypatch.setattr(removedcache, "FORMAT", "a new code")
+    new = RemovedCache.open(config, "public")
+    removed = listed(config, new)
+    assert_same(removed, expected)
+    assert new.automaton_kept is None
+    new.save()
+    handle = io.BytesIO(path.read_bytes())
+    assert pickle.load(handle) == head and len(pickle.load(handle)) == len(automaton)
+
+
+@pytest.mark.parametrize("damage", ["truncated", "not a pickle", "other keys", "code",
+                                    "code as the head", "not an automaton"])
+def test_a_damaged_kept_automaton_file_is_ignored_and_runs_nothing(
+        project: Path, tmp_path: Path, damage: str) -> None:
+    config, expected = listed_and_saved(project)
+    path = automaton_file(project)
+    raw = path.read_bytes()
+    planted = tmp_path / "planted"
+    handle = io.BytesIO(raw)
+    head, automaton = pickle.load(handle), pickle.load(handle)
+    if damage == "truncated":
+        path.write_bytes(raw[: len(raw) // 2])
+    elif damage == "not a pickle":
+        path.write_bytes(b"\x00\xff" * 100)
+    else:
+        if damage == "other keys":
+            head["keys"] = "0" * 32
+        elif damage == "code":
+            automaton = _Planted(planted)
+        elif damage == "code as the head":
+            head = _Planted(planted)
+        else:
+            automaton = {"kind": "a dict"}
+        path.write_bytes(pickle.dumps(head) + pickle.dumps(automaton))
+    damaged = RemovedCache.open(config, "public")
+    assert damaged.kept_finder(config.settings.leakcheck) is None
+    assert not planted.exists()
+    assert_same(listed(config, damaged), expected)
+    assert damaged.finder is not None and damaged.automaton_kept is None
+    damaged.save()
+    assert RemovedCache.open(config, "public").kept_finder(config.settings.leakcheck)
+
+
 def test_a_file_read_clean_is_not_read_again_until_it_or_the_values_change(
         project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     config = load_config(project / "mkdocs.yml")
@@ -342,6 +447,45 @@ def site_of(tmp_path: Path, files: dict[str, str]) -> Path:
     return site
 
 
+
+def test_at_a_new_code_that_reads_text_the_same_the_kept_texts_are_searched_again(
+        project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    config = load_config(project / "mkdocs.yml")
+    site = site_of(tmp_path, {"index.html": "<p>Nothing here.</p>",
+                              "other.html": "<p>Nor here.</p>"})
+    what = Withheld("CH-2023-0001", "sources[S2].title", "a non-public source")
+    finder = Finder(Removed(values={"Quokka Ministry cable": what}))
+    assert scanned(config, site, finder, monkeypatch) == ([], ["index.html", "other.html"])
+    # A kept text that holds the value (as an earlier code's finder might have missed
+    # it): the same code trusts what it proved and reads nothing...
+    path = project / ".cache" / "casebook" / "scanned-public.pickle"
+    key, kept = read_saved(path)
+    digest, _ = kept["files"]["other.html"]
+    kept["files"]["other.html"] = (digest, removedcache.packed_words(" the quokka ministry cable "))
+    write_saved(path, key, kept)
+    assert scanned(config, site, finder, monkeypatch) == ([], [])
+    # ...and a new code that looks for values differently looks for every value in the
+    # kept texts, reading only the file whose kept text shows one.
+    monkeypatch.setattr(removedcache, "checking_code", lambda: "a new code")
+    assert scanned(config, site, finder, monkeypatch) == ([], ["other.html"])
+    assert scanned(config, site, finder, monkeypatch) == ([], [])
+    # A new code that reads text differently reads every file again.
+    monkeypatch.setattr(removedcache, "_READING", ("publish/leakcheck.py",))
+    assert scanned(config, site, finder, monkeypatch) == ([], ["index.html", "other.html"])
+
+
+def test_at_a_new_code_that_reads_text_the_same_the_texts_read_are_kept(
+        project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    config, expected = listed_and_saved(project)
+    monkeypatch.setattr(removedcache, "checking_code", lambda: "a new code")
+    new = RemovedCache.open(config, "public")
+    assert new.kept_finder(config.settings.leakcheck) is None, "its verdicts are set aside"
+    assert_same(listed(config, new), expected)
+    assert not new.added, "every text was read by the same code"
+    monkeypatch.setattr(removedcache, "_READING", ("publish/leakcheck.py",))
+    assert RemovedCache.open(config, "public").cached == {}
+
+
 def test_a_value_added_or_removed_is_looked_for_in_the_kept_text_of_unchanged_files(
         project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     config = load_config(project / "mkdocs.yml")
@@ -372,7 +516,7 @@ def test_a_damaged_list_of_clean_files_is_ignored(project: Path, tmp_path: Path,
     what = Withheld("CH-2023-0001", "title", "a case left out: AMBER")
     finder = Finder(Removed(values={"Quokka Ministry cable": what}))
     scanned(config, site, finder, monkeypatch)
-    path = project / ".cache" / "casebook" / "scanned-public.json"
+    path = project / ".cache" / "casebook" / "scanned-public.pickle"
     for damaged in (b"[1, 2]", b'{"key": 1}', path.read_bytes()[:40], b"\xff"):
         path.write_bytes(damaged)
         assert scanned(config, site, finder, monkeypatch) == ([], ["index.html"])
@@ -385,15 +529,15 @@ def test_a_damaged_kept_text_makes_its_file_read_again(
     what = Withheld("CH-2023-0001", "title", "a case left out: AMBER")
     scanned(config, site, Finder(Removed(values={"Quokka Ministry cable": what})),
             monkeypatch)
-    path = project / ".cache" / "casebook" / "scanned-public.json"
-    kept = json.loads(path.read_bytes())
+    path = project / ".cache" / "casebook" / "scanned-public.pickle"
+    key, kept = read_saved(path)
     more = Finder(Removed(values={"Quokka Ministry cable": what, "wombat relay": what}))
-    for text in ("!!not base64", "AAAA", kept["files"]["index.html"][1][:-8] + "AAAAAAAA"):
-        kept["files"]["index.html"][1] = text
-        path.write_text(json.dumps(kept), encoding="utf-8")
+    digest, packed = kept["files"]["index.html"]
+    for text in (b"not zlib", b"", packed[:-8] + b"\0" * 8, "a text, not bytes"):
+        kept["files"]["index.html"] = (digest, text)
+        write_saved(path, key, kept)
         leaks, read = scanned(config, site, more, monkeypatch)
         assert read == ["index.html"] and len(leaks) == 1 and "wombat relay" in leaks[0]
-        path.write_text(json.dumps(kept), encoding="utf-8")  # not rewritten: a leak
 
 
 def test_a_data_file_whose_hits_only_run_across_fields_is_kept_as_clean(
