@@ -52,6 +52,9 @@ FILE_NAME = "removed-{profile}.pickle"
 build of one profile does not set aside those of another."""
 # A text longer than this is kept by its digest: a narrative's is shorter than it.
 _LONG = 200
+# The file is written again when what a build learnt or left out is at least this
+# share of it (one entry in a hundred).
+_REWRITE_SHARE = 100
 
 # The modules whose code decides what a text reads as (`generator.publish.reading`,
 # and the citations a narrative's sentences lose): a change to either sets aside
@@ -178,6 +181,10 @@ class RemovedCache:
     """The narratives' digests, by narrative, as this build made them."""
     automaton_kept: str | None = None
     """The digest of the keys of the automaton this build read from the cache."""
+    learnt: int = 0
+    """How many entries this build read anew (`added`: whether any)."""
+    carried_over: bool = False
+    """Made by `carried`, from entries the file may not hold."""
 
     @classmethod
     def open(cls, config: Config, profile: str) -> RemovedCache:
@@ -209,6 +216,7 @@ class RemovedCache:
         pairs = read(body)
         self.used["sentences"][digest] = [text for pair in pairs for text in pair]
         self.added = True
+        self.learnt += 1
         return pairs
 
     def knows_sentences(self, body: str) -> bool:
@@ -233,6 +241,7 @@ class RemovedCache:
         if not isinstance(known, str):
             known = read(text)
             self.added = True
+            self.learnt += 1
         self.used[part][key] = known
         return str(known)
 
@@ -252,6 +261,7 @@ class RemovedCache:
             for i, words in zip(unread, read([texts[i] for i in unread]), strict=True):
                 found[i] = words
             self.added = True
+            self.learnt += len(unread)
         out: list[str] = []
         for (part, key), known in zip(keys, found, strict=True):
             self.used[part][key] = str(known)
@@ -295,7 +305,8 @@ class RemovedCache:
         used: the next build reuses what this one found in the cases it did not
         change (`Outputs`), without asking the cache for the texts read to find it."""
         return RemovedCache(self.path, self.key, cached=self.used,
-                            used={part: dict(entries) for part, entries in self.used.items()})
+                            used={part: dict(entries) for part, entries in self.used.items()},
+                            carried_over=True)
 
     def save(self) -> None:
         """Write the entries this build used, if it learnt something or left some out;
@@ -309,12 +320,27 @@ class RemovedCache:
                               _finder_key(self.key, self.finder.settings), self.finder,
                               self.automaton_kept)
             self.finder = None
-        if not self.changed():
+        if not self.changed() or self._barely_changed():
             return
         with collector_paused():
             written = _write_keyed(self.path, self.key, self.used)
         if written:
             self.added = False
+            self.learnt = 0
+
+    def _barely_changed(self) -> bool:
+        """Whether the file read differs from what this build used by so few entries
+        (an edit's narrative and title) that writing it again (tens of MB at 10,000
+        cases) would cost more than the next build reading those few texts again.
+        The entries it holds and this build no longer uses are never wrong: they are
+        kept by the text they were read from. A carried cache's file is older than
+        its entries (`carried`): it is written whatever changed."""
+        if self.carried_over:
+            return False
+        total = sum(map(len, self.cached.values()))
+        gone = sum(len(self.cached.get(p, {}).keys() - entries.keys())
+                   for p, entries in self.used.items())
+        return (self.learnt + gone) * _REWRITE_SHARE < total
 
 
 
@@ -437,16 +463,14 @@ def packed_words(words: str) -> bytes:
 
 
 def _value_ids(finder: Finder) -> dict[str, str]:
-    """Each value the finder looks for, by a digest of it and of how it is looked for
+    """Each value the finder looks for, by itself and how it is looked for
     (`Withheld.reading`: a sentence's slug is not, a name's last word does not run
-    on): the same value has the same id in every build under the same key."""
-    ids: dict[str, str] = {}
-    for value, why in finder.why.items():
-        if why is None:
-            reading = finder.removed.values[value].reading
-            text = f"{reading}\0{value}".encode("utf-8", "surrogatepass")
-            ids[hashlib.blake2b(text, digest_size=8).hexdigest()] = value
-    return ids
+    on): the same value has the same id in every build under the same key. The
+    value itself, not a digest of it: digesting 90,000 values cost more than the
+    megabytes they add to the file."""
+    values = finder.removed.values
+    return {f"{values[value].reading}\0{value}": value
+            for value, why in finder.why.items() if why is None}
 
 
 @dataclass(slots=True)
@@ -541,5 +565,5 @@ class CleanFiles:
         if self.path is not None and (self.used != self.cached or self.added is not None
                                       or self.proven != self.ids.keys()):
             with collector_paused():
-                _write_keyed(self.path, self.key, {"values": sorted(self.ids),
+                _write_keyed(self.path, self.key, {"values": list(self.ids),
                                                   "proof": self.proof, "files": self.used})

@@ -52,6 +52,16 @@ def project(tmp_path: Path) -> Path:
     return root
 
 
+def add_an_account(project: Path) -> str:
+    """A sentence appended to the narrative of a case left out, and committed."""
+    path = project / "cases" / f"{AMBER_ID}.md"
+    sentence = "A ninth account from the ferry landing described the same convoy at dusk."
+    path.write_text(path.read_text(encoding="utf-8").rstrip("\n") + f"\n\n{sentence}\n",
+                    encoding="utf-8")
+    git(project, "commit", "-q", "-am", "Add an account")
+    return sentence
+
+
 def listed(config: Config, cache: RemovedCache | None) -> Removed:
     """What the public profile removes from the project, as `generate` lists it."""
     corpus = load_corpus(config)
@@ -113,17 +123,42 @@ def test_the_same_values_without_the_cache_cold_warm_and_after_an_edit(project: 
 
     # One case left out of the public build is edited: its new sentence is looked
     # for, and the entry of its old narrative is no longer kept.
-    path = project / "cases" / f"{AMBER_ID}.md"
-    old_body = path.read_text(encoding="utf-8")
-    sentence = "A ninth account from the ferry landing described the same convoy at dusk."
-    path.write_text(old_body.rstrip("\n") + f"\n\n{sentence}\n", encoding="utf-8")
-    git(project, "commit", "-q", "-am", "Add an account")
+    sentence = add_an_account(project)
     edited = RemovedCache.open(config, "public")
     removed = listed(config, edited)
     assert_same(removed, listed(config, None))
     assert removed.values[sentence].case == AMBER_ID
     edited.save()
     assert len(read_saved(cache_file(project))[1]["sentences"]) == len(saved["sentences"])
+
+
+def test_a_file_that_differs_by_a_few_entries_is_not_written_again(
+        project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    config, _ = listed_and_saved(project)
+    path = cache_file(project)
+    before = path.read_bytes()
+    # An edit's few texts, beside many kept: the sample's hundreds of entries count as
+    # the tens of thousands of a large project.
+    monkeypatch.setattr(removedcache, "_REWRITE_SHARE", 1)
+    add_an_account(project)
+    edited = RemovedCache.open(config, "public")
+    removed = listed(config, edited)
+    assert edited.added and 0 < edited.learnt < 5
+    edited.save()
+    assert path.read_bytes() == before, "not written again"
+    # The next build reads those few texts again, and lists the same values.
+    again = RemovedCache.open(config, "public")
+    assert_same(listed(config, again), removed)
+    assert again.learnt == edited.learnt
+    # A cache carried over by a watching server may hold what its file does not.
+    carried = again.carried()
+    listed(config, carried)
+    carried.added = True
+    carried.save()
+    assert path.read_bytes() != before
+    fresh = RemovedCache.open(config, "public")
+    listed(config, fresh)
+    assert fresh.learnt == 0, "the carried cache wrote every entry it used"
 
 
 @pytest.mark.parametrize("damage", ["truncated", "not a pickle", "other key", "wrong types",
@@ -260,11 +295,7 @@ def test_the_automaton_is_kept_and_lent_to_the_next_build(project: Path) -> None
 
     # A case left out gains a sentence: only it is read into a table of its own, and
     # it is found as a fresh finder finds it.
-    path = project / "cases" / f"{AMBER_ID}.md"
-    sentence = "A ninth account from the ferry landing described the same convoy at dusk."
-    path.write_text(path.read_text(encoding="utf-8").rstrip("\n") + f"\n\n{sentence}\n",
-                    encoding="utf-8")
-    git(project, "commit", "-q", "-am", "Add an account")
+    sentence = add_an_account(project)
     edited = RemovedCache.open(config, "public")
     removed = listed(config, edited)
     assert_same(removed, listed(config, None))
