@@ -30,6 +30,7 @@ import os
 import pickle
 import platform
 import re
+import threading
 import unicodedata
 import zlib
 from collections.abc import Callable, Iterator
@@ -127,6 +128,7 @@ def _read_keyed(path: Path | None, key: dict[str, Any]) -> dict[str, Any]:
     itself: the rest (tens of MB) is not read to be thrown away."""
     if path is None:
         return {}
+    _written(path)
     try:
         with path.open("rb") as handle:
             if _PlainUnpickler(handle).load() != key:
@@ -137,14 +139,51 @@ def _read_keyed(path: Path | None, key: dict[str, Any]) -> dict[str, Any]:
     return raw if isinstance(raw, dict) else {}
 
 
-def _write_keyed(path: Path, key: dict[str, Any], parts: dict[str, Any]) -> bool:
+def _write_keyed(path: Path, key: dict[str, Any], parts: dict[str, Any]) -> None:
     """Replace the cache file `path` with `key`, then `parts`, each pickled (plain
     data only: reading and writing them costs a fraction of JSON's, at tens of MB
-    a build), through a temporary file and a rename. The file an earlier version
-    wrote in JSON beside it goes."""
+    a build), through a temporary file and a rename (`_write_behind`). The file an
+    earlier version wrote in JSON beside it goes."""
     with contextlib.suppress(OSError):
         path.with_suffix(".json").unlink(missing_ok=True)
-    return write_cache_file(path, _pickled(key) + _pickled(parts))
+    _write_behind([(path, _pickled(key) + _pickled(parts))])
+
+
+# The files being written by a thread of this process, each by its path.
+_WRITING: dict[Path, threading.Thread] = {}
+
+
+def _write_behind(files: list[tuple[Path, bytes]]) -> None:
+    """Write these files (`write_cache_file`), one after the other, in a thread: the
+    system's work of writing tens of MB (a second at times on this file system) is
+    done while the build goes on, which its pickling, in this thread, is not.
+    A reader in this process waits for it (`_written`); one in another process
+    reads the file as it was until the rename. The thread is not a daemon: the
+    process ends only once every file is written or given up."""
+    def write() -> None:
+        for path, data in files:
+            if not write_cache_file(path, data):
+                return  # the files after it refer to it
+
+    for path, _ in files:
+        _written(path)  # an older write of the same file ends first
+    thread = threading.Thread(target=write, name="casebook cache writer")
+    thread.start()
+    for path, _ in files:
+        _WRITING[path] = thread
+
+
+def _written(path: Path) -> None:
+    """Wait until this process has written the file it is writing at `path`, if any."""
+    thread = _WRITING.pop(path, None)
+    if thread is not None:
+        thread.join()
+
+
+def flush() -> None:
+    """Wait until this process has written every cache file it is writing."""
+    for path in list(_WRITING):
+        _written(path)
 
 
 class _PlainUnpickler(pickle.Unpickler):
@@ -323,10 +362,9 @@ class RemovedCache:
         if not self.changed() or self._barely_changed():
             return
         with collector_paused():
-            written = _write_keyed(self.path, self.key, self.used)
-        if written:
-            self.added = False
-            self.learnt = 0
+            _write_keyed(self.path, self.key, self.used)
+        self.added = False  # written, or given up: either way a later build reads it
+        self.learnt = 0
 
     def _barely_changed(self) -> bool:
         """Whether the file read differs from what this build used by so few entries
@@ -391,6 +429,7 @@ def _read_finder(path: Path, key: dict[str, Any], settings: LeakCheckSettings,
                  automata: Callable[[str, int], Any]) -> Finder | None:
     from generator.publish.leakcheck import Finder, Table
 
+    _written(path)
     try:
         with collector_paused(), path.open("rb") as handle:
             # The key is pickled first, by itself: a finder made under another (the
@@ -417,6 +456,7 @@ def _read_finder(path: Path, key: dict[str, Any], settings: LeakCheckSettings,
 def _read_automaton(path: Path, digest: str, count: int) -> Any:
     import ahocorasick
 
+    _written(path)
     try:
         with collector_paused(), path.open("rb") as handle:
             if _FinderUnpickler(handle).load() != _automaton_head(digest, count):
@@ -436,13 +476,14 @@ def _write_finder(path: Path, automaton_path: Path, key: dict[str, Any], finder:
     if len(finder.tables) != 1:
         return  # only a finder made afresh, with one table of every value, is kept
     table = finder.tables[0]
+    files: list[tuple[Path, bytes]] = []
     if table.keys != kept:  # the automaton file holds another: this one is kept
         head = _automaton_head(table.keys, len(table.groups))
-        if not write_cache_file(automaton_path, _pickled(head) + _pickled(table.automaton)):
-            return
+        files.append((automaton_path, _pickled(head) + _pickled(table.automaton)))
     data = {"why": finder.why, "reading": finder.reading, "groups": table.groups,
             "keys": table.keys}
-    write_cache_file(path, _pickled(key) + _pickled(data))
+    files.append((path, _pickled(key) + _pickled(data)))
+    _write_behind(files)
 
 
 def _pickled(data: object) -> bytes:

@@ -15,6 +15,7 @@ import json
 import os
 import pickle
 import subprocess
+import time
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +32,21 @@ from generator.publish.removedcache import CleanFiles, RemovedCache
 
 PUBLIC = profile("public")
 AMBER_ID = "CH-2023-0001"  # a case the public profile leaves out
+
+
+@pytest.fixture(autouse=True)
+def writes_at_once(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The cache files are written before `save` returns, so that a test may read
+    them as files (a build writes them in a thread: see the test of that)."""
+    if "being_written" in request.node.name:
+        return
+    behind = removedcache._write_behind
+
+    def at_once(files: list[tuple[Path, bytes]]) -> None:
+        behind(files)
+        removedcache.flush()
+
+    monkeypatch.setattr(removedcache, "_write_behind", at_once)
 
 
 def git(project: Path, *args: str) -> None:
@@ -218,6 +234,30 @@ def test_a_cache_made_under_another_key_is_set_aside_by_its_key_alone(
     assert_same(listed(config, stale), expected)
     write_saved(path, stale.key, saved)
     assert RemovedCache.open(config, "public").cached["words"] == saved["words"]
+
+
+def test_a_file_being_written_is_waited_for_by_a_reader_in_the_same_process(
+        project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    config = load_config(project / "mkdocs.yml")
+    written: list[Path] = []
+    write = removedcache.write_cache_file
+
+    def slowly(path: Path, data: bytes) -> bool:
+        time.sleep(0.3)  # the system writing tens of MB
+        written.append(path)
+        return write(path, data)
+
+    monkeypatch.setattr(removedcache, "write_cache_file", slowly)
+    first = RemovedCache.open(config, "public")
+    expected = listed(config, first)
+    first.save()
+    assert written == [], "the build goes on while the files are written"
+    again = RemovedCache.open(config, "public")
+    assert again.cached and again.kept_finder(config.settings.leakcheck) is not None
+    assert {p.name for p in written} == {"removed-public.pickle", "finder-removed-public.pickle",
+                                         "automaton-removed-public.pickle"}
+    assert_same(listed(config, again), expected)
+    assert not again.added
 
 
 def test_the_file_an_earlier_version_wrote_in_json_goes(project: Path) -> None:
