@@ -168,6 +168,33 @@ def test_a_memoised_build_writes_what_a_build_from_nothing_writes(
         assert again.removed.values.keys() != first.removed.values.keys()
 
 
+@pytest.mark.parametrize("edit", ["new_title", "made_red", "shared_sentence", "deleted"])
+def test_what_the_public_build_removes_is_found_again_as_from_nothing(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, edit: str) -> None:
+    """With the history read and the published cases gathered two by two: a save
+    gathers again only its block, and the blocks joined decide as the whole does."""
+    from generator.publish import profiles
+    from generator.publish.build import profile_named
+
+    monkeypatch.setattr(profiles, "_BLOCK", 2)
+    warm = project(tmp_path / "warm")
+    steps = CachingPipeline()
+    config = load_config(warm / "mkdocs.yml")
+    public = profile_named(config, "public")
+    generate(config, today=TODAY, steps=steps, profile=public)
+    EDITS[edit](warm)
+    again = generate(load_config(warm / "mkdocs.yml"), today=TODAY, steps=steps,
+                     profile=public)
+    assert steps.memo.hits > 0
+
+    cold = project(tmp_path / "cold")
+    EDITS[edit](cold)
+    fresh = generate(load_config(cold / "mkdocs.yml"), today=TODAY, profile=public)
+    assert list(again.removed.values.items()) == list(fresh.removed.values.items())
+    assert again.removed.unprovable == fresh.removed.unprovable
+    assert again.removed.values  # the public profile removes something to look for
+
+
 def test_nothing_is_reused_on_another_day(tmp_path: Path) -> None:
     warm = project(tmp_path / "warm")
     steps = CachingPipeline()
