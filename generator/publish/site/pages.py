@@ -321,10 +321,12 @@ class SiteBuilder:
         assert first is not None
         return _Listing(first, tuple(later), tuple(files))
 
+    @functools.cached_property
+    def _stage_counts(self) -> Counter[Stage]:
+        return Counter(f.case.stage for f in self.facts)  # for every page's pipeline
+
     def pipeline(self, page: str, current: Stage | None = None) -> list[StageCount]:
-        counts = dict.fromkeys(Stage, 0)
-        for f in self.facts:
-            counts[f.case.stage] += 1
+        counts = self._stage_counts
         return [StageCount(stage.value, stage.label, counts[stage],
                            rel(page, f"stages/{stage.value}.md"), stage is current)
                 for stage in Stage]
@@ -514,9 +516,12 @@ class SiteBuilder:
         index = "stages/index.md"
         self.add(Page(index, "stages.md.j2", "Stages", StagesPage(
             site=self.site, pipeline=self.pipeline(index), gates=gate_facts()), search=False))
+        by_stage: dict[Stage, list[CaseFacts]] = defaultdict(list)
+        for f in self.facts:
+            by_stage[f.case.stage].append(f)
         for stage in Stage:
             path = f"stages/{stage.value}.md"
-            members = [f for f in self.facts if f.case.stage is stage]
+            members = by_stage[stage]
             self.add(Page(path, "stage.md.j2", stage.label, StagePage(
                 site=self.site, label=stage.label, description=stage.description,
                 pipeline=self.pipeline(path, stage),
