@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -193,6 +194,35 @@ def test_what_the_public_build_removes_is_found_again_as_from_nothing(
     assert list(again.removed.values.items()) == list(fresh.removed.values.items())
     assert again.removed.unprovable == fresh.removed.unprovable
     assert again.removed.values  # the public profile removes something to look for
+
+
+def test_a_save_lays_out_again_only_the_tables_that_list_the_saved_case(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from generator.publish.site.pages import SiteBuilder
+
+    warm = project(tmp_path)
+    steps = CachingPipeline()
+    generate(load_config(warm / "mkdocs.yml"), today=TODAY, steps=steps, with_history=False)
+    new_title(warm)  # CH-2023-0003
+    listed: dict[object, set[str]] = {}
+    made: list[object] = []
+    real_table, real_laid_out = SiteBuilder.table, SiteBuilder._laid_out
+
+    def table(self: SiteBuilder, place: Any, facts: Any, *args: Any, **kwargs: Any) -> Any:
+        given = tuple(facts)
+        listed[place] = {f.case.id for f in given}
+        return real_table(self, place, given, *args, **kwargs)
+
+    def laid_out(self: SiteBuilder, place: Any, *args: Any) -> Any:
+        made.append(place)
+        return real_laid_out(self, place, *args)
+
+    monkeypatch.setattr(SiteBuilder, "table", table)
+    monkeypatch.setattr(SiteBuilder, "_laid_out", laid_out)
+    generate(load_config(warm / "mkdocs.yml"), today=TODAY, steps=steps, with_history=False)
+    listing_it = {place for place, ids in listed.items() if "CH-2023-0003" in ids}
+    assert listing_it and len(listing_it) < len(listed)
+    assert sorted(map(repr, made)) == sorted(map(repr, listing_it))
 
 
 def test_nothing_is_reused_on_another_day(tmp_path: Path) -> None:
