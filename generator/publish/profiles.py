@@ -364,8 +364,50 @@ _BOILERPLATE = 1
 
 
 # What a watching server keeps between builds (`Outputs`), by these keys.
-_SHOWN, _CANDIDATES, _FINDER, _SHOWS = (
-    "removed: shown", "removed: candidates", "removed: finder", "removed: shows")
+_SHOWN, _CANDIDATES, _FINDER, _SHOWS, _LEFT_OUT, _HISTORY = (
+    "removed: shown", "removed: candidates", "removed: finder", "removed: shows",
+    "removed: left out", "removed: history")
+
+_Pending = tuple["Withheld", str, str]
+"""A candidate's record, its field, and how published cases may show it: `exact`,
+`identity` (an id or a title), `sentence`, `name`, or `words`."""
+
+
+def _candidate(path: str, withheld: Withheld, exact: bool = False) -> _Pending:
+    how = ("name" if withheld.name else "exact" if exact
+           else "identity" if path in ("id", "title")
+           else "sentence" if withheld.sentence else "words")
+    return (withheld, path, how)
+
+
+_BLOCK = 64
+"""Published cases whose findings `_Collector.finish` gathers as one."""
+_GATHERED = "removed: gathered"
+
+
+@dataclass(frozen=True, slots=True)
+class _Gathered:
+    """What a block of published cases shows of the candidates, together."""
+
+    fields: Mapping[str, frozenset[str]]
+    """The fields each candidate is found in."""
+    holders: Mapping[str, int]
+    """How many of the cases' narratives hold each candidate."""
+    words: frozenset[str]
+    titles: frozenset[str]
+
+
+def _gathered(shows: Sequence[_Shows]) -> _Gathered:
+    fields: dict[str, set[str]] = {}
+    holders: dict[str, int] = {}
+    for one in shows:
+        for value, path in one.fields:
+            fields.setdefault(value, set()).add(path)
+        for value in one.held:
+            holders[value] = holders.get(value, 0) + 1
+    return _Gathered({value: frozenset(paths) for value, paths in fields.items()}, holders,
+                     frozenset().union(*(one.words for one in shows)),
+                     frozenset().union(*(one.titles for one in shows)))
 
 
 @dataclass(frozen=True, slots=True)
@@ -425,9 +467,8 @@ class _Collector:
         """The narratives published on draft pages (`removed_values`' `drafts`)."""
         self.read_ahead: dict[str, list[tuple[str, str]]] = {}
         """Narratives' sentences with their words, read before they were asked for."""
-        self.pending: dict[str, tuple[Withheld, str, str]] = {}
-        """Each candidate with its field and how published cases may show it: `exact`,
-        `identity` (an id or a title), `sentence`, or `words`."""
+        self.pending: dict[str, _Pending] = {}
+        """Each candidate, as `_Pending` holds it."""
 
     def add(self, value: str, path: str, withheld: Withheld, *, exact: bool = False) -> None:
         """`exact`: a value a published case removes (a non-public source's, a
@@ -435,25 +476,38 @@ class _Collector:
         written; inside a longer public value it is a leak (`XQ-7731_x`)."""
         text = value.strip()
         if text and text not in self.pending:
-            how = ("name" if withheld.name else "exact" if exact
-                   else "identity" if path in ("id", "title")
-                   else "sentence" if withheld.sentence else "words")
-            self.pending[text] = (withheld, path, how)
+            self.pending[text] = _candidate(path, withheld, exact)
+
+    def _add_each(self, entries: Iterable[tuple[str, _Pending]]) -> None:
+        """`add` of what was worked out already: the first of a value stands."""
+        pending = self.pending
+        for text, entry in entries:
+            if text not in pending:
+                pending[text] = entry
 
     def case(self, case: Case, body: str, reason: str) -> None:
-        """Every value of a case the profile leaves out."""
-        for path, where, value in _withheld_strings(case):
-            self.add(value, path, Withheld(case.id, where, reason))
+        """Every value of a case the profile leaves out (a watching server's memo keeps
+        them while the case, its narrative and the reason are as they were)."""
+        entries, words = self.outputs.get((_LEFT_OUT, case.id), (case, body, reason),
+                                          functools.partial(self._left_out, case, body, reason))
+        self._add_each(entries)
+        for sentence, read in words:
+            self.words.setdefault(sentence, read)
+
+    def _left_out(self, case: Case, body: str, reason: str
+                  ) -> tuple[tuple[tuple[str, _Pending], ...], tuple[tuple[str, str], ...]]:
+        """The candidates of a case left out, in order, and its sentences' words."""
+        entries = [(text, _candidate(path, Withheld(case.id, where, reason)))
+                   for path, where, value in _withheld_strings(case)
+                   if (text := value.strip())]
         read = self._sentences
-        pending = self.pending
-        for sentence, words in read(body) if self.cache is None else self.cache.sentences(
-                body, read):
-            # `add`, without making where it comes from for a sentence met before (a
-            # template's: most of a narrative's are).
-            if (text := sentence.strip()) and text not in pending:
-                pending[text] = (Withheld(case.id, "narrative", reason, sentence=True), "",
-                                 "sentence")
-            self.words.setdefault(sentence, words)
+        sentences = tuple(read(body) if self.cache is None
+                          else self.cache.sentences(body, read))
+        # One place for all the sentences of one narrative: it only names the case.
+        narrative = (Withheld(case.id, "narrative", reason, sentence=True), "", "sentence")
+        entries += [(text, narrative) for sentence, _ in sentences
+                    if (text := sentence.strip())]
+        return tuple(entries), sentences
 
     def _sentences(self, body: str) -> list[tuple[str, str]]:
         ahead = self.read_ahead.pop(body, None)
@@ -497,22 +551,21 @@ class _Collector:
         looked_for = same(self.outputs, _CANDIDATES, (candidates.settings, tuple(
             (v, w, known.get(v)) for v, (w, _, _) in self.pending.items())))
         finder = self.outputs.get(_FINDER, (looked_for,), lambda: self._finder(candidates))
+        shows = [self._shows_of(view.id, looked_for, finder) for view in self.views]
+        # Gathered by blocks of cases: a watching server gathers again only the block
+        # of the case saved, and joins a few dozen blocks, not every case's words.
+        blocks = [self.outputs.get((_GATHERED, at), tuple(shows[at:at + _BLOCK]),
+                                   functools.partial(_gathered, shows[at:at + _BLOCK]))
+                  for at in range(0, len(shows), _BLOCK)]
         in_fields: dict[str, set[str]] = {}
         holders: dict[str, int] = {}
-        words: set[str] = set()
-        titles: set[str] = set()
-        for view in self.views:
-            body = self.bodies.get(view.id, "")
-            # What `_shows` read went through the cache (a watching server's carries
-            # it over to its next build, with what its earlier ones read).
-            shows = self.outputs.get((_SHOWS, view.id), (self.shown[view.id], body, looked_for),
-                                     functools.partial(self._shows, view.id, body, finder))
-            for value, path in shows.fields:
-                in_fields.setdefault(value, set()).add(path)
-            for value in shows.held:
-                holders[value] = holders.get(value, 0) + 1
-            words.update(shows.words)
-            titles.update(shows.titles)
+        for block in blocks:
+            for value, paths in block.fields.items():
+                in_fields.setdefault(value, set()).update(paths)
+            for value, count in block.holders.items():
+                holders[value] = holders.get(value, 0) + count
+        words = set().union(*(block.words for block in blocks))
+        titles = set().union(*(block.titles for block in blocks))
         for body in self.drafts:
             for value in {hit.value for hit in finder.find(self.normalise(body))}:
                 holders[value] = holders.get(value, 0) + 1
@@ -540,6 +593,13 @@ class _Collector:
         finder = Finder(candidates, kept=cache.kept_automaton)
         cache.keep_finder(finder)
         return finder
+
+    def _shows_of(self, case_id: str, looked_for: object, finder: Finder) -> _Shows:
+        # What `_shows` read went through the cache (a watching server's carries it
+        # over to its next build, with what its earlier ones read).
+        body = self.bodies.get(case_id, "")
+        return self.outputs.get((_SHOWS, case_id), (self.shown[case_id], body, looked_for),
+                                functools.partial(self._shows, case_id, body, finder))
 
     def _shows(self, case_id: str, body: str, finder: Finder) -> _Shows:
         """What one published case shows of the candidates, as `finish` counts it."""
@@ -575,7 +635,15 @@ class _Collector:
 
     def history(self, view: Case, history: CaseHistory, chosen: Profile) -> None:
         """Every value the case had only in versions above the profile's sensitivity:
-        not one a version it shows holds, nor one inside what the case shows now."""
+        not one a version it shows holds, nor one inside what the case shows now (a
+        watching server's memo keeps them while the case and its history are as they
+        were)."""
+        self._add_each(self.outputs.get(
+            (_HISTORY, view.id), (view, history, chosen),
+            functools.partial(self._from_history, view, history, chosen)))
+
+    def _from_history(self, view: Case, history: CaseHistory, chosen: Profile
+                      ) -> tuple[tuple[str, _Pending], ...]:
         levels = _levels(history)
         known: dict[str | None, bool] = {}
 
@@ -586,7 +654,7 @@ class _Collector:
             return known[key]
 
         if not any(above(before) or above(after) for _, before, after in levels):
-            return  # every version was one the profile shows
+            return ()  # every version was one the profile shows
         shown: set[str] = set()
         hidden: list[tuple[str, str, str]] = []
         for commit, before, after in levels:
@@ -601,17 +669,18 @@ class _Collector:
                 else:
                     shown.update(v for _, v in olds + news)
         if not hidden:
-            return
+            return ()
         shown_now: dict[str, list[str]] = {path: [] for path in withheld_fields()}
         for path, _, value in self.shown[view.id]:
             shown_now[path].append(self.normalise(value))
         now = {path: "|".join(texts) for path, texts in shown_now.items()}
-        for where, value, level in hidden:
-            path = re.sub(r"\[[^]]*\]", "", where)
-            if (path in withheld_fields() and path != "id" and value not in shown
-                    and self.normalise(value) not in now[path]):
-                self.add(value, path, Withheld(view.id, f"{where} (history)",
-                                               f"a version of the case while {level}"))
+        return tuple(
+            (text, _candidate(path, Withheld(view.id, f"{where} (history)",
+                                             f"a version of the case while {level}")))
+            for where, value, level in hidden
+            if (path := re.sub(r"\[[^]]*\]", "", where)) in withheld_fields()
+            and path != "id" and value not in shown
+            and self.normalise(value) not in now[path] and (text := value.strip()))
 
 
 # Below this much text to read, starting processes would cost more than it saves;

@@ -115,3 +115,60 @@ def test_the_indexing_waits_while_a_rebuild_runs_at_its_next_part_and_file(
     serving.release()
     assert serving.wait(30)
     assert read == ["a.html", "b.html", "c.html"]
+
+
+def _state(pid: int) -> str:
+    """A process's state as Linux reports it: T when stopped."""
+    stat = Path(f"/proc/{pid}/stat").read_text(encoding="ascii")
+    return stat.rpartition(")")[2].split()[0]
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="Linux lists children by thread")
+def test_a_rebuild_stops_the_indexer_process_until_it_ends(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    from generator.publish.search import Indexed
+
+    started, finish = threading.Event(), threading.Event()
+    indexer: list[subprocess.Popen[bytes]] = []
+
+    def indexing_site(site_dir: Path, **options: Any) -> Any:
+        # The indexer is a process of its own, started by the indexing thread.
+        indexer.append(subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"]))
+        started.set()
+        assert finish.wait(30)
+        indexer[0].kill()
+        indexer[0].wait()
+        return Indexed(1, 1)
+
+    monkeypatch.setattr(indexing, "index_site", indexing_site)
+    serving = indexing.BackgroundIndex()
+    serving.request(tmp_path, Removed())
+    try:
+        assert started.wait(30)
+        pid = indexer[0].pid
+        assert _state(pid) != "T"
+        serving.hold()  # a save: its rebuild begins
+        assert _wait_for(lambda: _state(pid) == "T")
+        serving.release()  # the rebuild ended
+        assert _wait_for(lambda: _state(pid) != "T")
+        serving.hold()
+        assert _wait_for(lambda: _state(pid) == "T")
+        serving.stop(timeout=0)  # a server that stops lets the part under way finish
+        assert _wait_for(lambda: _state(pid) != "T")
+    finally:
+        finish.set()
+        assert serving.wait(30)
+
+
+def _wait_for(condition: Any, seconds: float = 10.0) -> bool:
+    import time
+
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.01)
+    return True

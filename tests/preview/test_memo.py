@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -166,6 +167,62 @@ def test_a_memoised_build_writes_what_a_build_from_nothing_writes(
     assert again.removed.unprovable == fresh.removed.unprovable
     if edit in ("made_red", "shared_sentence"):
         assert again.removed.values.keys() != first.removed.values.keys()
+
+
+@pytest.mark.parametrize("edit", ["new_title", "made_red", "shared_sentence", "deleted"])
+def test_what_the_public_build_removes_is_found_again_as_from_nothing(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, edit: str) -> None:
+    """With the history read and the published cases gathered two by two: a save
+    gathers again only its block, and the blocks joined decide as the whole does."""
+    from generator.publish import profiles
+    from generator.publish.build import profile_named
+
+    monkeypatch.setattr(profiles, "_BLOCK", 2)
+    warm = project(tmp_path / "warm")
+    steps = CachingPipeline()
+    config = load_config(warm / "mkdocs.yml")
+    public = profile_named(config, "public")
+    generate(config, today=TODAY, steps=steps, profile=public)
+    EDITS[edit](warm)
+    again = generate(load_config(warm / "mkdocs.yml"), today=TODAY, steps=steps,
+                     profile=public)
+    assert steps.memo.hits > 0
+
+    cold = project(tmp_path / "cold")
+    EDITS[edit](cold)
+    fresh = generate(load_config(cold / "mkdocs.yml"), today=TODAY, profile=public)
+    assert list(again.removed.values.items()) == list(fresh.removed.values.items())
+    assert again.removed.unprovable == fresh.removed.unprovable
+    assert again.removed.values  # the public profile removes something to look for
+
+
+def test_a_save_lays_out_again_only_the_tables_that_list_the_saved_case(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from generator.publish.site.pages import SiteBuilder
+
+    warm = project(tmp_path)
+    steps = CachingPipeline()
+    generate(load_config(warm / "mkdocs.yml"), today=TODAY, steps=steps, with_history=False)
+    new_title(warm)  # CH-2023-0003
+    listed: dict[object, set[str]] = {}
+    made: list[object] = []
+    real_table, real_laid_out = SiteBuilder.table, SiteBuilder._laid_out
+
+    def table(self: SiteBuilder, place: Any, facts: Any, *args: Any, **kwargs: Any) -> Any:
+        given = tuple(facts)
+        listed[place] = {f.case.id for f in given}
+        return real_table(self, place, given, *args, **kwargs)
+
+    def laid_out(self: SiteBuilder, place: Any, *args: Any) -> Any:
+        made.append(place)
+        return real_laid_out(self, place, *args)
+
+    monkeypatch.setattr(SiteBuilder, "table", table)
+    monkeypatch.setattr(SiteBuilder, "_laid_out", laid_out)
+    generate(load_config(warm / "mkdocs.yml"), today=TODAY, steps=steps, with_history=False)
+    listing_it = {place for place, ids in listed.items() if "CH-2023-0003" in ids}
+    assert listing_it and len(listing_it) < len(listed)
+    assert sorted(map(repr, made)) == sorted(map(repr, listing_it))
 
 
 def test_nothing_is_reused_on_another_day(tmp_path: Path) -> None:

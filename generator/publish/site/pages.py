@@ -251,24 +251,30 @@ class SiteBuilder:
         """The cases as the table on `place.base` shows them, overdue and stalled first:
         every row, or when they are more than a page holds, the first page's (the later
         pages are added, with every page's rows file)."""
-        given, rank = tuple(facts), self._rank
+        given = tuple(facts)
+        # A save changes a few of the site's hundreds of tables: a watching server
+        # sorts and lays out again only those whose cases (or their columns) changed.
+        # `extra` is compared too: a function of the case alone, or an `_Extra`.
+        made = self.memo.get(
+            ("table", place), (given, extra, columns, intro, self.site,
+                               self.config.settings.listing_page_size),
+            functools.partial(self._laid_out, place, given, columns, extra, intro))
+        return self._placed(made)
+
+    def _laid_out(self, place: Place, given: tuple[CaseFacts, ...], columns: Columns,
+                  extra: Callable[[CaseFacts], str] | None, intro: str) -> _Listing[CaseRow]:
+        rank = self._rank
         try:
-            ordered = tuple(sorted(given, key=lambda f: rank[id(f)]))
+            ordered = sorted(given, key=lambda f: rank[id(f)])
         except KeyError:  # a fact the builder was not given: by the order itself
-            ordered = tuple(sorted(given, key=_table_order))
-        extras = tuple(map(extra, ordered)) if extra else ("",) * len(ordered)
+            ordered = sorted(given, key=_table_order)
+        extras = list(map(extra, ordered)) if extra else [""] * len(ordered)
 
         def rows(path: str, chunk: Sequence[tuple[CaseFacts, str]]) -> list[CaseRow]:
             return [self.row(path, f, more) for f, more in chunk]
 
-        # A save changes a few of the site's hundreds of tables: a watching server
-        # lays out again only those whose cases (or their columns) changed.
-        made = self.memo.get(
-            ("table", place), (ordered, extras, columns, intro, self.site,
-                               self.config.settings.listing_page_size),
-            lambda: self._pages_of(place, list(zip(ordered, extras, strict=True)), rows,
-                                   columns, intro, lambda row: case_cells(row, columns)))
-        return self._placed(made)
+        return self._pages_of(place, list(zip(ordered, extras, strict=True)), rows,
+                              columns, intro, lambda row: case_cells(row, columns))
 
     def _split(self, place: Place, items: Sequence[T],
                rows: Callable[[str, Sequence[T]], list[R]], columns: Columns | None, intro: str,
@@ -315,10 +321,12 @@ class SiteBuilder:
         assert first is not None
         return _Listing(first, tuple(later), tuple(files))
 
+    @functools.cached_property
+    def _stage_counts(self) -> Counter[Stage]:
+        return Counter(f.case.stage for f in self.facts)  # for every page's pipeline
+
     def pipeline(self, page: str, current: Stage | None = None) -> list[StageCount]:
-        counts = dict.fromkeys(Stage, 0)
-        for f in self.facts:
-            counts[f.case.stage] += 1
+        counts = self._stage_counts
         return [StageCount(stage.value, stage.label, counts[stage],
                            rel(page, f"stages/{stage.value}.md"), stage is current)
                 for stage in Stage]
@@ -508,9 +516,12 @@ class SiteBuilder:
         index = "stages/index.md"
         self.add(Page(index, "stages.md.j2", "Stages", StagesPage(
             site=self.site, pipeline=self.pipeline(index), gates=gate_facts()), search=False))
+        by_stage: dict[Stage, list[CaseFacts]] = defaultdict(list)
+        for f in self.facts:
+            by_stage[f.case.stage].append(f)
         for stage in Stage:
             path = f"stages/{stage.value}.md"
-            members = [f for f in self.facts if f.case.stage is stage]
+            members = by_stage[stage]
             self.add(Page(path, "stage.md.j2", stage.label, StagePage(
                 site=self.site, label=stage.label, description=stage.description,
                 pipeline=self.pipeline(path, stage),
@@ -520,11 +531,16 @@ class SiteBuilder:
                 stalled_days=self.stalled_days), search=False))
 
     def groupings(self) -> None:
-        for grouping in GROUPINGS:
+        # Each case's groups in every grouping, asked once (a watching server's memo
+        # keeps them while the case's facts are as they were).
+        keys_of = [(f, self.memo.get(("group keys", f.case.id), (f,),
+                                     functools.partial(_group_keys, f)))
+                   for f in self.facts]
+        for number, grouping in enumerate(GROUPINGS):
             members: dict[str, list[CaseFacts]] = defaultdict(list)
             labels: dict[str, str] = {}
-            for f in self.facts:
-                for key, label in grouping.keys(f):
+            for f, keys in keys_of:
+                for key, label in keys[number]:
                     members[key].append(f)
                     labels[key] = label
             index = f"{grouping.slug}/index.md"
@@ -532,11 +548,12 @@ class SiteBuilder:
             groups = []
             for key in grouping.order(list(members)):
                 path = f"{grouping.slug}/{slugs[key]}.md"
-                facts = members[key]
+                facts = tuple(members[key])
                 hint = grouping.hint(key) if grouping.hint else ""
-                groups.append(Group(labels[key], rel(index, path), len(facts),
-                                    grouping.detail(facts, key) if grouping.detail else "",
-                                    hint))
+                detail = "" if grouping.detail is None else self.memo.get(
+                    ("group detail", grouping.slug, key), (facts,),
+                    functools.partial(grouping.detail, facts, key))
+                groups.append(Group(labels[key], rel(index, path), len(facts), detail, hint))
                 self.add(Page(path, "group.md.j2", f"{grouping.title}: {labels[key]}", GroupPage(
                     site=self.site, title=f"{grouping.singular}: {labels[key]}",
                     intro=grouping.intro, up=Link(grouping.title, rel(path, index)),
@@ -639,9 +656,7 @@ class SiteBuilder:
     @property
     def _assignee_cell(self) -> Callable[[CaseFacts], str] | None:
         """The review tables' Assignee column, where the build names people."""
-        if not self.shows_assignees:
-            return None
-        return lambda f: f.case.assignee or "nobody"
+        return _assignee_of if self.shows_assignees else None
 
     def _assignees_links(self, page: str, label: str) -> list[Link]:
         return [Link(label, rel(page, ASSIGNEES))] if self.shows_assignees else []
@@ -763,6 +778,10 @@ class SiteBuilder:
             hidden=sum(1 for d in problems.drafts if not d.shown),
             elsewhere=[_problem_row(d, ()) for d in problems.elsewhere]), search=False))
         return pages
+
+
+def _assignee_of(f: CaseFacts) -> str:
+    return f.case.assignee or "nobody"
 
 
 def _table_order(f: CaseFacts) -> tuple[bool, bool, str]:
@@ -946,7 +965,7 @@ class Grouping:
     """The groups a case belongs to, as (key, label)."""
     order: Callable[[list[str]], list[str]] = sorted
     detail_header: str = ""
-    detail: Callable[[list[CaseFacts], str], str] | None = None
+    detail: Callable[[Sequence[CaseFacts], str], str] | None = None
     extra_header: str = ""
     extra: Callable[[CaseFacts, str], str] | None = None
     hint: Callable[[str], str] | None = None
@@ -958,10 +977,24 @@ class Grouping:
 
     def extra_for(self, key: str) -> Callable[[CaseFacts], str] | None:
         """The extra column's value for the cases of group `key`."""
-        extra = self.extra
-        if extra is None:
-            return None
-        return lambda f: extra(f, key)
+        return None if self.extra is None else _Extra(self.extra, key)
+
+
+@dataclass(frozen=True, slots=True)
+class _Extra:
+    """The extra column of one group's table. Equal for the same group at every build
+    (where a closure would not be): a table is laid out again only when it changes."""
+
+    cell: Callable[[CaseFacts, str], str]
+    key: str
+
+    def __call__(self, f: CaseFacts) -> str:
+        return self.cell(f, self.key)
+
+
+def _group_keys(f: CaseFacts) -> tuple[list[tuple[str, str]], ...]:
+    """The groups of a case in each of `GROUPINGS`, in their order."""
+    return tuple(grouping.keys(f) for grouping in GROUPINGS)
 
 
 def _source_keys(f: CaseFacts) -> list[tuple[str, str]]:
@@ -969,7 +1002,7 @@ def _source_keys(f: CaseFacts) -> list[tuple[str, str]]:
     return [(t.value, t.label) for t in types]
 
 
-def _source_detail(facts: list[CaseFacts], key: str) -> str:
+def _source_detail(facts: Sequence[CaseFacts], key: str) -> str:
     kind = SourceType(key)  # compared by identity: an enum's value is a slow attribute
     public = hidden = 0
     for f in facts:
