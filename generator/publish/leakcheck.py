@@ -51,17 +51,17 @@ import ahocorasick
 
 from generator.publish.profiles import Removed, Withheld
 from generator.publish.reading import (
-    _CBOR,
-    _STRING,
-    _TAG,
+    CBOR,
     PAGEFIND_SUFFIXES,
+    STRING,
+    TAG,
     Piece,
-    _fast_text,
-    _html_regions,
-    _read,
+    fast_text,
+    html_regions,
     normalise,
     normalise_each,
     readings,
+    site_text,
 )
 
 if TYPE_CHECKING:
@@ -464,13 +464,13 @@ def _url(rel: str) -> str:
 
 def _label(raw: str) -> str:
     """A short readable label from a bit of HTML."""
-    return " ".join(html.unescape(_TAG.sub(" ", raw)).replace("\u00b6", " ").split())[:80]
+    return " ".join(html.unescape(TAG.sub(" ", raw)).replace("\u00b6", " ").split())[:80]
 
 
 def _html(rel: str, text: str) -> list[Piece]:
     url = _url(rel)
     pieces: list[Piece] = []
-    for kind, raw in _html_regions(rel, text):
+    for kind, raw in html_regions(rel, text):
         if kind == "content":
             pieces += _blocks(url, raw)
         else:
@@ -573,12 +573,12 @@ def _lines(rel: str, text: str) -> list[Piece]:
 
 
 def _strings(rel: str, text: str) -> list[Piece]:
-    return [(f"string {n}", string) for n, string in enumerate(text.split(_STRING), start=1)]
+    return [(f"string {n}", string) for n, string in enumerate(text.split(STRING), start=1)]
 
 
 _READERS: dict[str, Callable[[str, str], list[Piece]]] = {
     ".html": _html, ".htm": _html, ".json": _json, ".geojson": _json, ".csv": _csv,
-    ".xml": _xml, ".svg": _lines, _CBOR: _strings,
+    ".xml": _xml, ".svg": _lines, CBOR: _strings,
 }
 
 
@@ -589,8 +589,8 @@ def scan_file(path: Path, rel: str, finder: Finder, clean: CleanFiles | None = N
     data = path.read_bytes()
     if clean is not None and clean.clean(rel, data):
         return []
-    text, suffix = _read(path, data)
-    return _scan_read(rel, data, text, suffix, normalise(_fast_text(rel, text, suffix)),
+    text, suffix = site_text(path, data)
+    return _scan_read(rel, data, text, suffix, normalise(fast_text(rel, text, suffix)),
                       finder, clean)
 
 
@@ -616,7 +616,7 @@ def _scan_read(rel: str, data: bytes, text: str, suffix: str, read_as: str, find
     return [placed[v] for v in sorted(placed)]
 
 
-_SEPARATE_PIECES = frozenset({".csv", ".json", ".geojson", _CBOR})
+_SEPARATE_PIECES = frozenset({".csv", ".json", ".geojson", CBOR})
 
 
 def _placed(rel: str, pieces: list[Piece], values: Iterable[str], finder: Finder
@@ -716,7 +716,7 @@ def _scan_read_elsewhere(path: Path, rel: str, finder: Finder, clean: CleanFiles
     data = path.read_bytes()
     if file_digest(data) != digest:
         return scan_file(path, rel, finder, clean)
-    text, suffix = _read(path, data)
+    text, suffix = site_text(path, data)
     return _scan_read(rel, data, text, suffix, read_as, finder, clean)
 
 
@@ -780,8 +780,8 @@ def _read_files(files: list[tuple[str, str]], pack: bool) -> list[_Read | None]:
         except FileNotFoundError:
             out.append(None)
             continue
-        text, suffix = _read(Path(path), data)
-        read_as = normalise(_fast_text(rel, text, suffix))
+        text, suffix = site_text(Path(path), data)
+        read_as = normalise(fast_text(rel, text, suffix))
         out.append((file_digest(data), read_as, packed_words(read_as) if pack else None))
     return out
 

@@ -35,7 +35,7 @@ Piece = tuple[str | Callable[[], str], str]
 # --------------------------------------------------------------------------
 # Reading text as a reader would see it.
 
-_TAG = re.compile(r"""<[A-Za-z/!?](?:[^<>"']|"[^"]*"|'[^']*')*>""")
+TAG = re.compile(r"""<[A-Za-z/!?](?:[^<>"']|"[^"]*"|'[^']*')*>""")
 # A tag becomes its attributes' values, in three passes over the text (no call back
 # into Python for each of a site's millions of tags): class and style name the
 # theme's vocabulary, never a case's text, and go; every other quoted value stays;
@@ -351,8 +351,8 @@ _HEAD_TEXT = re.compile(r"<title>.*?</title>|<meta\s[^>]*\bname=\"description\"[
 # The strings of a Pagefind chunk (`_pagefind`): its index lists words in their sorted
 # order, so words that run on from one into the next (`qaluzan`, `quarter`) are no
 # value; a value inside one string (a filter's, a title in the metadata) is read whole.
-_CBOR = ".cbor"
-_STRING = "\x1e"  # ASCII's record separator: no word, and no letter of one
+CBOR = ".cbor"
+STRING = "\x1e"  # ASCII's record separator: no word, and no letter of one
 
 
 def _pagefind(raw: bytes) -> tuple[str, list[str] | None]:
@@ -412,12 +412,12 @@ def _items_that_are_not_strings() -> re.Pattern[bytes]:
 _NOT_STRINGS = _items_that_are_not_strings()
 
 
-def _read(path: Path, raw: bytes) -> tuple[str, str]:
+def site_text(path: Path, raw: bytes) -> tuple[str, str]:
     """The file's text, and the suffix that says how to read it (a .gz by what is inside)."""
     suffix = path.suffix
     if suffix in PAGEFIND_SUFFIXES:
         text, strings = _pagefind(raw)
-        return (text, ".txt") if strings is None else (_STRING.join(strings), _CBOR)
+        return (text, ".txt") if strings is None else (STRING.join(strings), CBOR)
     if suffix == ".gz":
         raw = gzip.decompress(raw)
         suffix = Path(path.stem).suffix
@@ -444,15 +444,15 @@ def _json_unescaped(escape: re.Match[str]) -> str:
 _JSON_ESCAPE = re.compile(r'(?:\\u[0-9a-fA-F]{4})+|\\["\\/bfnrt]')
 
 
-def _fast_text(rel: str, text: str, suffix: str) -> str:
+def fast_text(rel: str, text: str, suffix: str) -> str:
     if suffix in (".html", ".htm"):
-        return " \n ".join(raw for _, raw in _html_regions(rel, text))
+        return " \n ".join(raw for _, raw in html_regions(rel, text))
     if suffix in (".json", ".geojson"):
         return _json_text(text)
     return text
 
 
-def _html_regions(rel: str, text: str) -> list[Piece]:
+def html_regions(rel: str, text: str) -> list[Piece]:
     """The page's title, description and address, and its content; not the theme's
     header, navigation and footer (a page that is not the theme's: all of it)."""
     article = _ARTICLE.search(text)

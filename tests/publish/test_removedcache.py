@@ -298,13 +298,13 @@ def scanned(config: Config, site: Path, finder: Finder,
             monkeypatch: pytest.MonkeyPatch) -> tuple[list[str], list[str]]:
     """The leaks a scan finds (as text), and the files it read."""
     read: list[str] = []
-    reader = leakcheck._read
+    reader = leakcheck.site_text
 
     def counting(path: Path, raw: bytes) -> tuple[str, str]:
         read.append(path.relative_to(site).as_posix())
         return reader(path, raw)
 
-    monkeypatch.setattr(leakcheck, "_read", counting)
+    monkeypatch.setattr(leakcheck, "site_text", counting)
     clean = CleanFiles.open(config, "public", finder)
     leaks = [str(leak) for leak in leakcheck.scan_with(site, finder, clean=clean)]
     clean.save()
