@@ -16,7 +16,7 @@ import dataclasses
 import enum
 import functools
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -364,9 +364,9 @@ _BOILERPLATE = 1
 
 
 # What a watching server keeps between builds (`Outputs`), by these keys.
-_SHOWN, _CANDIDATES, _FINDER, _SHOWS, _LEFT_OUT, _HISTORY = (
+_SHOWN, _CANDIDATES, _FINDER, _SHOWS, _LEFT_OUT, _SENTENCES, _HISTORY, _HISTORY_KEPT = (
     "removed: shown", "removed: candidates", "removed: finder", "removed: shows",
-    "removed: left out", "removed: history")
+    "removed: left out", "removed: sentences", "removed: history", "removed: history kept")
 
 _Pending = tuple["Withheld", str, str]
 """A candidate's record, its field, and how published cases may show it: `exact`,
@@ -423,6 +423,55 @@ class _Shows:
     """Its id and title, read as the leak check reads them."""
 
 
+@dataclass(frozen=True, slots=True)
+class LeftOut:
+    """A case the profile leaves out, as the leak check lists it."""
+
+    case: str
+    entries: tuple[tuple[str, _Pending], ...]
+    """Its fields' values, in the order of `withheld_fields`."""
+    body: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class Shown:
+    """A published case, as the leak check holds what it shows against what it removes."""
+
+    case: str
+    strings: tuple[tuple[str, str, str], ...]
+    """(path, where, value) of what it shows in the withheld fields."""
+    body: str
+    entries: tuple[tuple[str, _Pending], ...]
+    """What the profile removes from it: its non-public sources, its restricted fields."""
+    history: tuple[tuple[str, _Pending, str, str], ...]
+    """(text, record, path, value) of what it had only while above the profile, before
+    the values it shows now are held against them (`_Collector.history`)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Withholding:
+    """Every candidate a profile withholds from a build, gathered from the cases and
+    their history as plain data, before any text is read (`withholding`). What the
+    leak check then reads and decides of it (`removed_from`) needs nothing else: the
+    build gathers it where the cases are, and decides it in the process that checks
+    the site, while mkdocs builds the site beside it."""
+
+    settings: LeakCheckSettings
+    left_out: tuple[LeftOut, ...]
+    people: tuple[tuple[str, _Pending], ...]
+    published: tuple[Shown, ...]
+    drafts: tuple[str, ...]
+    """The narratives of the case files with errors shown on pages of their own."""
+
+
+def _entry(value: object, path: str, withheld: Withheld, exact: bool = False
+           ) -> Iterator[tuple[str, _Pending]]:
+    text = value.strip() if isinstance(value, str) else ""
+    if text:
+        yield text, _candidate(path, withheld, exact)
+
+
 class _Collector:
     """Adds removed values, except those published cases show on their own.
 
@@ -437,9 +486,8 @@ class _Collector:
     check's automaton over every candidate (`finish`).
     """
 
-    def __init__(self, removed: Removed, views: Iterable[Case],
-                 bodies: Mapping[str, str], cache: RemovedCache | None = None,
-                 outputs: Outputs | None = None) -> None:
+    def __init__(self, removed: Removed, published: Sequence[Shown],
+                 cache: RemovedCache | None = None, outputs: Outputs | None = None) -> None:
         from generator.publish.reading import normalise, normalise_each
 
         self.cache = cache
@@ -453,61 +501,48 @@ class _Collector:
             else functools.partial(cache.words_each, read=_in_passes)
         self.words: dict[str, str] = {}
         self.removed = removed
-        self.views = list(views)
-        self.bodies = bodies
-        self.shown = {view.id: self.outputs.get((_SHOWN, view.id), (view,),
-                                                functools.partial(_withheld_strings, view))
-                      for view in self.views}
-        """What each published case shows of the withheld fields, read once."""
+        self.ids = [one.case for one in published]
+        self.bodies = {one.case: one.body for one in published}
+        self.shown = {one.case: one.strings for one in published}
+        """What each published case shows of the withheld fields."""
         self.exact: dict[str, set[str]] = {}
         for strings in self.shown.values():
             for path, _, value in strings:
                 self.exact.setdefault(path, set()).add(value.strip())
         self.drafts: list[str] = []
-        """The narratives published on draft pages (`removed_values`' `drafts`)."""
+        """The narratives published on draft pages (`Withholding.drafts`)."""
         self.read_ahead: dict[str, list[tuple[str, str]]] = {}
         """Narratives' sentences with their words, read before they were asked for."""
         self.pending: dict[str, _Pending] = {}
         """Each candidate, as `_Pending` holds it."""
 
-    def add(self, value: str, path: str, withheld: Withheld, *, exact: bool = False) -> None:
-        """`exact`: a value a published case removes (a non-public source's, a
-        restricted field's) is public only where a published case shows it as
-        written; inside a longer public value it is a leak (`XQ-7731_x`)."""
-        text = value.strip()
-        if text and text not in self.pending:
-            self.pending[text] = _candidate(path, withheld, exact)
-
-    def _add_each(self, entries: Iterable[tuple[str, _Pending]]) -> None:
-        """`add` of what was worked out already: the first of a value stands."""
+    def add_each(self, entries: Iterable[tuple[str, _Pending]]) -> None:
+        """Each candidate of `entries`: the first of a value stands."""
         pending = self.pending
         for text, entry in entries:
             if text not in pending:
                 pending[text] = entry
 
-    def case(self, case: Case, body: str, reason: str) -> None:
+    def case(self, one: LeftOut) -> None:
         """Every value of a case the profile leaves out (a watching server's memo keeps
-        them while the case, its narrative and the reason are as they were)."""
-        entries, words = self.outputs.get((_LEFT_OUT, case.id), (case, body, reason),
-                                          functools.partial(self._left_out, case, body, reason))
-        self._add_each(entries)
+        its sentences while its narrative and the reason are as they were)."""
+        self.add_each(one.entries)
+        entries, words = self.outputs.get((_SENTENCES, one.case), (one.body, one.reason),
+                                          functools.partial(self._narrative, one))
+        self.add_each(entries)
         for sentence, read in words:
             self.words.setdefault(sentence, read)
 
-    def _left_out(self, case: Case, body: str, reason: str
-                  ) -> tuple[tuple[tuple[str, _Pending], ...], tuple[tuple[str, str], ...]]:
-        """The candidates of a case left out, in order, and its sentences' words."""
-        entries = [(text, _candidate(path, Withheld(case.id, where, reason)))
-                   for path, where, value in _withheld_strings(case)
-                   if (text := value.strip())]
+    def _narrative(self, one: LeftOut
+                   ) -> tuple[tuple[tuple[str, _Pending], ...], tuple[tuple[str, str], ...]]:
+        """The candidates of a narrative left out, in order, and its sentences' words."""
         read = self._sentences
-        sentences = tuple(read(body) if self.cache is None
-                          else self.cache.sentences(body, read))
+        sentences = tuple(read(one.body) if self.cache is None
+                          else self.cache.sentences(one.body, read))
         # One place for all the sentences of one narrative: it only names the case.
-        narrative = (Withheld(case.id, "narrative", reason, sentence=True), "", "sentence")
-        entries += [(text, narrative) for sentence, _ in sentences
-                    if (text := sentence.strip())]
-        return tuple(entries), sentences
+        narrative = (Withheld(one.case, "narrative", one.reason, sentence=True), "", "sentence")
+        return tuple((text, narrative) for sentence, _ in sentences
+                     if (text := sentence.strip())), sentences
 
     def _sentences(self, body: str) -> list[tuple[str, str]]:
         ahead = self.read_ahead.pop(body, None)
@@ -551,7 +586,7 @@ class _Collector:
         looked_for = same(self.outputs, _CANDIDATES, (candidates.settings, tuple(
             (v, w, known.get(v)) for v, (w, _, _) in self.pending.items())))
         finder = self.outputs.get(_FINDER, (looked_for,), lambda: self._finder(candidates))
-        shows = [self._shows_of(view.id, looked_for, finder) for view in self.views]
+        shows = [self._shows_of(case_id, looked_for, finder) for case_id in self.ids]
         # Gathered by blocks of cases: a watching server gathers again only the block
         # of the case saved, and joins a few dozen blocks, not every case's words.
         blocks = [self.outputs.get((_GATHERED, at), tuple(shows[at:at + _BLOCK]),
@@ -633,55 +668,55 @@ class _Collector:
         return "published cases use the word" if len(alone) == 1 and alone[0] in words \
             else None
 
-    def history(self, view: Case, history: CaseHistory, chosen: Profile) -> None:
-        """Every value the case had only in versions above the profile's sensitivity:
-        not one a version it shows holds, nor one inside what the case shows now (a
-        watching server's memo keeps them while the case and its history are as they
-        were)."""
-        self._add_each(self.outputs.get(
-            (_HISTORY, view.id), (view, history, chosen),
-            functools.partial(self._from_history, view, history, chosen)))
+    def history(self, one: Shown) -> None:
+        """What a published case had only in versions above the profile, but for what
+        it shows now (a watching server's memo keeps them while both are as they were)."""
+        self.add_each(self.outputs.get((_HISTORY_KEPT, one.case), (one.history, one.strings),
+                                       functools.partial(self._not_shown_now, one)))
 
-    def _from_history(self, view: Case, history: CaseHistory, chosen: Profile
-                      ) -> tuple[tuple[str, _Pending], ...]:
-        levels = _levels(history)
-        known: dict[str | None, bool] = {}
-
-        def above(level: object) -> bool:  # a case's history has few levels, read often
-            key = None if level is None else str(level)
-            if key not in known:
-                known[key] = _is_above(level, chosen)
-            return known[key]
-
-        if not any(above(before) or above(after) for _, before, after in levels):
-            return ()  # every version was one the profile shows
-        shown: set[str] = set()
-        hidden: list[tuple[str, str, str]] = []
-        for commit, before, after in levels:
-            era = above(after)
-            for change in commit.changes:
-                olds = _leaves(change.old, change.field)
-                news = _leaves(change.new, change.field)
-                if era or above(before):
-                    level = str(after if era else before)
-                    hidden += [(w, v, level) for w, v in olds + (news if era else [])]
-                    shown.update(v for _, v in ([] if era else news))
-                else:
-                    shown.update(v for _, v in olds + news)
-        if not hidden:
-            return ()
+    def _not_shown_now(self, one: Shown) -> tuple[tuple[str, _Pending], ...]:
         shown_now: dict[str, list[str]] = {path: [] for path in withheld_fields()}
-        for path, _, value in self.shown[view.id]:
+        for path, _, value in one.strings:
             shown_now[path].append(self.normalise(value))
         now = {path: "|".join(texts) for path, texts in shown_now.items()}
-        return tuple(
-            (text, _candidate(path, Withheld(view.id, f"{where} (history)",
-                                             f"a version of the case while {level}")))
-            for where, value, level in hidden
-            if (path := re.sub(r"\[[^]]*\]", "", where)) in withheld_fields()
-            and path != "id" and value not in shown
-            and self.normalise(value) not in now[path] and (text := value.strip()))
+        return tuple((text, pending) for text, pending, path, value in one.history
+                     if self.normalise(value) not in now[path])
 
+
+def _hidden_history(view: Case, history: CaseHistory, chosen: Profile
+                    ) -> tuple[tuple[str, _Pending, str, str], ...]:
+    """Every value the case had only in versions above the profile's sensitivity: not
+    one a version it shows holds (`Shown.history`)."""
+    levels = _levels(history)
+    known: dict[str | None, bool] = {}
+
+    def above(level: object) -> bool:  # a case's history has few levels, read often
+        key = None if level is None else str(level)
+        if key not in known:
+            known[key] = _is_above(level, chosen)
+        return known[key]
+
+    if not any(above(before) or above(after) for _, before, after in levels):
+        return ()  # every version was one the profile shows
+    shown: set[str] = set()
+    hidden: list[tuple[str, str, str]] = []
+    for commit, before, after in levels:
+        era = above(after)
+        for change in commit.changes:
+            olds = _leaves(change.old, change.field)
+            news = _leaves(change.new, change.field)
+            if era or above(before):
+                level = str(after if era else before)
+                hidden += [(w, v, level) for w, v in olds + (news if era else [])]
+                shown.update(v for _, v in ([] if era else news))
+            else:
+                shown.update(v for _, v in olds + news)
+    return tuple(
+        (text, _candidate(path, Withheld(view.id, f"{where} (history)",
+                                         f"a version of the case while {level}")), path, value)
+        for where, value, level in hidden
+        if (path := re.sub(r"\[[^]]*\]", "", where)) in withheld_fields()
+        and path != "id" and value not in shown and (text := value.strip()))
 
 # Below this much text to read, starting processes would cost more than it saves;
 # a process is given this much at a time.
@@ -733,57 +768,104 @@ def removed_values(cases: Iterable[Case], histories: Mapping[str, CaseHistory | 
     `outputs`: where a watching server keeps what it found in each published case;
     `drafts`: the narratives of the case files with errors that the build shows on
     pages of their own (drafts mode), as published as a case's for the boilerplate
-    rule: a sentence one holds is public through its page."""
+    rule: a sentence one holds is public through its page.
+
+    The two halves, `withholding` and `removed_from`, may run in two processes."""
+    gathered = withholding(cases, histories, profile, bodies=bodies, settings=settings,
+                           views=views, outputs=outputs, drafts=drafts)
+    return removed_from(gathered, cache=cache, outputs=outputs)
+
+
+def withholding(cases: Iterable[Case], histories: Mapping[str, CaseHistory | None],
+                profile: Profile, *, bodies: Mapping[str, str] | None = None,
+                settings: LeakCheckSettings | None = None,
+                views: Mapping[str, Case] | None = None, outputs: Outputs | None = None,
+                drafts: Iterable[str] = ()) -> Withholding:
+    """The candidates of `removed_values`, gathered from the cases and their history
+    without reading any text (its arguments are `removed_values`')."""
     from generator.publish.removedcache import collector_paused
 
-    with collector_paused():
-        return _removed_values(cases, histories, profile, bodies=bodies, settings=settings,
-                               views=views, cache=cache, outputs=outputs, drafts=drafts)
-
-
-def _removed_values(cases: Iterable[Case], histories: Mapping[str, CaseHistory | None],
-                    profile: Profile, *, bodies: Mapping[str, str] | None,
-                    settings: LeakCheckSettings | None, views: Mapping[str, Case] | None,
-                    cache: RemovedCache | None, outputs: Outputs | None,
-                    drafts: Iterable[str]) -> Removed:
-    removed = Removed(settings=settings or LeakCheckSettings())
+    outputs = outputs or Fresh()
     bodies = bodies or {}
-    every = list(cases)
-    published = [c for c in every if profile.publishes(c)]
-    published_ids = {c.id for c in published}
-    # The published cases as the profile shows them, unless the build has them already.
-    views = {c.id: views[c.id] if views and c.id in views else profile.view(c, published_ids)
-             for c in published}
-    collect = _Collector(removed, views.values(), bodies, cache, outputs)
-    collect.drafts = [body for body in drafts if body]
-    left_out = [case for case in every if case.id not in published_ids]
-    collect.read_before(bodies.get(case.id, "") for case in left_out)
-    for case in left_out:
-        collect.case(case, bodies.get(case.id, ""), f"a case left out: {case.sensitivity.value}")
-    settings_ = profile.settings
-    if settings_.drop_people:
-        for case in every:
-            for where, person in _people(case, histories.get(case.id)):
-                collect.add(person, "", Withheld(case.id, where, "a name the profile drops",
-                                                 name=True))
-    for case in published:
-        if settings_.redact_non_public_sources:
-            for source in case.sources:
-                if source.visibility is Visibility.NON_PUBLIC:
-                    for name in ("title", "url", "archive_url", "publisher"):
-                        collect.add(str(getattr(source, name) or ""), f"sources.{name}",
-                                    Withheld(case.id, f"sources[{source.key}].{name}",
-                                             "a non-public source"), exact=True)
-        for dotted in settings_.restricted_fields:
-            for where, value in _strings(case, dotted.split(".")):
-                # Free text only: a date proves nothing, and stands in other fields too.
-                if not _DATE.fullmatch(value):
-                    collect.add(value, dotted,
-                                Withheld(case.id, where, "a restricted field"), exact=True)
-        history = histories.get(case.id)
-        if history is not None:
-            collect.history(views[case.id], history, profile)
-    collect.finish()
+    with collector_paused():
+        every = list(cases)
+        published = [c for c in every if profile.publishes(c)]
+        published_ids = {c.id for c in published}
+        # The published cases as the profile shows them, unless the build has them already.
+        views = {c.id: views[c.id] if views and c.id in views
+                 else profile.view(c, published_ids) for c in published}
+        left_out = tuple(
+            outputs.get((_LEFT_OUT, case.id), (case, body, reason),
+                        functools.partial(_left_out, case, body, reason))
+            for case in every if case.id not in published_ids
+            for body, reason in [(bodies.get(case.id, ""),
+                                  f"a case left out: {case.sensitivity.value}")])
+        chosen = profile.settings
+        people: list[tuple[str, _Pending]] = []
+        if chosen.drop_people:
+            for case in every:
+                for where, person in _people(case, histories.get(case.id)):
+                    people += _entry(person, "", Withheld(case.id, where,
+                                                          "a name the profile drops", name=True))
+        shown = tuple(_shown(case, views[case.id], histories.get(case.id), profile,
+                             bodies.get(case.id, ""), outputs) for case in published)
+    return Withholding(settings=settings or LeakCheckSettings(), left_out=left_out,
+                       people=tuple(people), published=shown,
+                       drafts=tuple(body for body in drafts if body))
+
+
+def _left_out(case: Case, body: str, reason: str) -> LeftOut:
+    return LeftOut(case.id, tuple(
+        (text, _candidate(path, Withheld(case.id, where, reason)))
+        for path, where, value in _withheld_strings(case) if (text := value.strip())),
+        body, reason)
+
+
+def _shown(case: Case, view: Case, history: CaseHistory | None, chosen: Profile, body: str,
+           outputs: Outputs) -> Shown:
+    """A published case: what it shows, and what the profile removes from it."""
+    settings = chosen.settings
+    entries: list[tuple[str, _Pending]] = []
+    if settings.redact_non_public_sources:
+        for source in case.sources:
+            if source.visibility is Visibility.NON_PUBLIC:
+                for name in ("title", "url", "archive_url", "publisher"):
+                    entries += _entry(str(getattr(source, name) or ""), f"sources.{name}",
+                                      Withheld(case.id, f"sources[{source.key}].{name}",
+                                               "a non-public source"), exact=True)
+    for dotted in settings.restricted_fields:
+        for where, value in _strings(case, dotted.split(".")):
+            # Free text only: a date proves nothing, and stands in other fields too.
+            if not _DATE.fullmatch(value):
+                entries += _entry(value, dotted, Withheld(case.id, where, "a restricted field"),
+                                  exact=True)
+    hidden = () if history is None else outputs.get(
+        (_HISTORY, case.id), (view, history, chosen),
+        functools.partial(_hidden_history, view, history, chosen))
+    strings = outputs.get((_SHOWN, case.id), (view,),
+                          lambda: tuple(_withheld_strings(view)))
+    return Shown(case.id, strings, body, tuple(entries), hidden)
+
+
+def removed_from(withheld: Withholding, *, cache: RemovedCache | None = None,
+                 outputs: Outputs | None = None) -> Removed:
+    """What `removed_values` lists of what `withholding` gathered: each candidate read,
+    and decided from what the published cases show (`cache` and `outputs` as there)."""
+    from generator.publish.removedcache import collector_paused
+
+    removed = Removed(settings=withheld.settings)
+    with collector_paused():
+        collect = _Collector(removed, withheld.published, cache, outputs)
+        collect.drafts = list(withheld.drafts)
+        collect.read_before(one.body for one in withheld.left_out)
+        for left_out in withheld.left_out:
+            collect.case(left_out)
+        collect.add_each(withheld.people)
+        for shown in withheld.published:
+            collect.add_each(shown.entries)
+            if shown.history:
+                collect.history(shown)
+        collect.finish()
     return removed
 
 
