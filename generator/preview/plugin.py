@@ -217,6 +217,7 @@ class CasebookPlugin(BasePlugin[LegacyConfig]):  # type: ignore[no-untyped-call]
         if self.generated is None:
             return
         removed = self.generated.removed
+        assert removed is not None  # the plugin's generation lists what it removed
         site_dir = Path(config.site_dir)
         # A dirty rebuild rewrites only what changed, and the pipeline reads only that.
         # The indexing of an earlier rebuild may be swapping its folders meanwhile.

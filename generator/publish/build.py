@@ -18,6 +18,7 @@ A build for readers refuses to publish anything while a case has errors.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
 import logging
@@ -35,9 +36,17 @@ from generator.checks.rules import check_history
 from generator.config import Config
 from generator.history.reader import CaseHistory, History
 from generator.progress import progress
-from generator.publish.leakcheck import Finder, Leak, Unprovable, scan_with
-from generator.publish.profiles import DEFAULT_PROFILE, Profile, Removed, profile, removed_values
-from generator.publish.removedcache import CleanFiles, collector_paused
+from generator.publish.leakcheck import Finder, Leak, Unprovable, cores_taken, scan_with
+from generator.publish.profiles import (
+    DEFAULT_PROFILE,
+    Profile,
+    Removed,
+    Withholding,
+    profile,
+    removed_from,
+    withholding,
+)
+from generator.publish.removedcache import CleanFiles, RemovedCache, collector_paused
 from generator.publish.search import index_site
 from generator.publish.steps import Outputs, Steps, same
 from generator.records.diagnostics import Diagnostic, Report, Severity
@@ -99,8 +108,11 @@ class Generated:
     published: int
     today: dt.date
     history: History | None = None
-    removed: Removed = field(default_factory=Removed)
-    """What the profile left out: the leak check looks for it in the built site."""
+    removed: Removed | None = None
+    """What the profile left out: the leak check looks for it in the built site (None
+    when the caller lists it from `withheld`: `generate`'s `check_later`)."""
+    withheld: Withholding | None = None
+    """What the profile withholds, gathered (with `check_later` only)."""
     written: list[str] = field(default_factory=list)
     unchanged: int = 0
     removed_files: list[str] = field(default_factory=list)
@@ -128,13 +140,17 @@ def profile_named(config: Config, name: str | None) -> Profile:
 
 def generate(config: Config, *, today: dt.date | None = None, profile: Profile | None = None,
              with_history: bool = True, show_progress: bool = False,
-             steps: Steps | None = None, drafts: bool = False) -> Generated:
+             steps: Steps | None = None, drafts: bool = False,
+             check_later: bool = False) -> Generated:
     """Validate the cases and write the site's source files; raise BuildError on errors.
 
     `steps` does the expensive work (plain `Steps` by default): a watching server
     passes steps that reuse what is unchanged since its last generation. `drafts`
     (the live preview only) publishes the valid cases and shows each case file
-    with errors on a page of its own, with its problems, instead of raising."""
+    with errors on a page of its own, with its problems, instead of raising.
+    `check_later`: what the profile withholds is gathered (`Generated.withheld`), not
+    yet read and decided (`Generated.removed` is None): `build_site` does that
+    while mkdocs builds."""
     from generator.publish.site.assets import asset_files
     from generator.publish.site.context import Site
     from generator.publish.site.exports import EXPORTS_FOLDER, build_exports
@@ -170,14 +186,17 @@ def generate(config: Config, *, today: dt.date | None = None, profile: Profile |
     histories = {f.case.id: in_git.get(f.rel) for f in corpus.files if f.case is not None}
     views, facts = _published(files, histories, profile, today,
                               config.settings.stalled_days, outputs)
-    cache = steps.removed_cache(config, profile.name)
-    removed = removed_values(corpus.cases, histories, profile,
-                             bodies={f.case.id: f.body for f in corpus.files if f.case},
-                             settings=config.settings.leakcheck, views=views, cache=cache,
-                             outputs=outputs, drafts=[d.body for d in problems.drafts
-                                                      if d.shown] if problems else ())
-    steps.keep(cache)
-    del cache  # its decoded entries, tens of MiB at 10,000 cases, are not needed again
+    withheld = withholding(corpus.cases, histories, profile,
+                           bodies={f.case.id: f.body for f in corpus.files if f.case},
+                           settings=config.settings.leakcheck, views=views, outputs=outputs,
+                           drafts=[d.body for d in problems.drafts
+                                   if d.shown] if problems else ())
+    removed: Removed | None = None
+    if not check_later:
+        cache = steps.removed_cache(config, profile.name)
+        removed = removed_from(withheld, cache=cache, outputs=outputs)
+        steps.keep(cache)
+        del cache  # its decoded entries, tens of MiB at 10,000 cases, are not needed again
 
     # 4. Write the exports, then plan every page: what making the exports holds for
     #    a while is then room for the plans. Each file that changed is written as it
@@ -202,7 +221,9 @@ def generate(config: Config, *, today: dt.date | None = None, profile: Profile |
         tree.put(rel_path, content)
     done = tree.finish()
     return Generated(corpus=corpus, profile=profile, published=len(facts), today=today,
-                     history=history, removed=removed, written=done.written,
+                     history=history, removed=removed,
+                     withheld=withheld if check_later else None,
+                     written=done.written,
                      unchanged=done.unchanged, removed_files=done.removed, problems=problems)
 
 
@@ -361,16 +382,17 @@ def build_site(config: Config, *, today: dt.date | None = None, profile: Profile
     # room the generation freed, and the generation's largest step is its own.
     made = (in_child(generate_site, config, build_date(today), chosen, show_progress, level)
             if isolated else generate_site(config, build_date(today), chosen, show_progress))
-    built, removed, extra = made
+    built, withheld, extra = made
     del made
-    site_dir = (in_child(run_mkdocs, config, extra, strict, level) if isolated
-                else run_mkdocs(config, extra, strict))
+    site_dir, finder = _site_and_finder(config, chosen, withheld, extra, strict, level,
+                                        isolated)
+    del withheld
+    removed = finder.removed
     try:
         index_site(site_dir, part_pages=config.settings.search_part_pages)
 
         # Prove that nothing the profile removed reached the site (its search index
         # included); never leave one that leaks.
-        finder = Finder(removed)
         built.unprovable = finder.unprovable
         clean = CleanFiles.open(config, built.profile.name, finder)
         with collector_paused():  # as for the listing: the scan's objects hold no cycles
@@ -387,21 +409,55 @@ def build_site(config: Config, *, today: dt.date | None = None, profile: Profile
     return built
 
 
+def _site_and_finder(config: Config, chosen: Profile, withheld: Withholding,
+                     extra: dict[str, str], strict: bool, level: int, isolated: bool
+                     ) -> tuple[Path, Finder]:
+    """mkdocs' build of the site (`run_mkdocs`), and the leak check's finder of what
+    the profile removed: when isolated, mkdocs builds in a child while this process
+    lists the values, on the core mkdocs leaves free (listing them from nothing,
+    at 10,000 cases, takes seconds of the build's time otherwise)."""
+    from generator.publish.isolate import beside
+
+    if not isolated:
+        return run_mkdocs(config, extra, strict), Finder(list_removed(config, chosen, withheld))
+    with beside(run_mkdocs, config, extra, strict, level) as running:
+        try:
+            with cores_taken(1):
+                finder = Finder(list_removed(config, chosen, withheld))
+        except BaseException:
+            # mkdocs ends its site all the same: a site never checked is not left.
+            with contextlib.suppress(Exception):
+                shutil.rmtree(running.result(), ignore_errors=True)
+            raise
+        return running.result(), finder
+
+
+def list_removed(config: Config, chosen: Profile, withheld: Withholding) -> Removed:
+    """What the profile removed, as the leak check looks for it, read through what
+    earlier builds of the profile read (`RemovedCache`, kept for the next)."""
+    cache = RemovedCache.open(config, chosen.name)
+    removed = removed_from(withheld, cache=cache)
+    cache.save()
+    return removed
+
+
 def generate_site(config: Config, today: dt.date, profile: Profile, show_progress: bool,
-                  log_level: int | None = None) -> tuple[Built, Removed, dict[str, str]]:
+                  log_level: int | None = None) -> tuple[Built, Withholding, dict[str, str]]:
     """`generate`, and of what it read only what the build needs afterwards: what it
-    reports, what the profile removed, and what the theme is told (`theme_extra`).
+    reports, what the profile withholds, and what the theme is told (`theme_extra`).
 
     `log_level`, in a child process, logs mkdocs' messages as the command does."""
     if log_level is not None:
         log_mkdocs(log_level)
-    generated = generate(config, today=today, profile=profile, show_progress=show_progress)
+    generated = generate(config, today=today, profile=profile, show_progress=show_progress,
+                         check_later=True)
     history = generated.history
+    assert generated.withheld is not None  # generated for a later check
     built = Built(report=generated.corpus.report(), profile=generated.profile,
                   published=generated.published, today=generated.today,
                   written=len(generated.written),
                   history_message=history.message if history is not None else None)
-    return built, generated.removed, theme_extra(generated)
+    return built, generated.withheld, theme_extra(generated)
 
 
 def run_mkdocs(config: Config, extra: dict[str, str], strict: bool,

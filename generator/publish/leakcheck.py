@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import bisect
 import concurrent.futures
+import contextlib
 import csv
 import dataclasses
 import functools
@@ -124,14 +125,32 @@ _log = logging.getLogger("mkdocs.plugins.casebook")
 _MOST_WORKERS = 3
 
 
+_taken = 0
+"""Cores another process of the build uses now (`cores_taken`)."""
+
+
 def spare_cores() -> int:
     """How many worker processes to start beside this one: a core each, this
-    process's own left to it; none on one core."""
+    process's own left to it, and those `cores_taken` says are in use; none on one
+    core."""
     try:
         cores = len(os.sched_getaffinity(0))
     except (AttributeError, OSError):  # pragma: no cover - not Linux
         cores = os.cpu_count() or 1
-    return max(0, min(cores - 1, _MOST_WORKERS))
+    return max(0, min(cores - 1 - _taken, _MOST_WORKERS))
+
+
+@contextlib.contextmanager
+def cores_taken(count: int) -> Iterator[None]:
+    """Within the block, `count` cores are another process's (mkdocs building the site
+    while this one lists what the leak check looks for): workers started for the
+    check would only slow it down."""
+    global _taken
+    _taken += count
+    try:
+        yield
+    finally:
+        _taken -= count
 
 
 _Share = TypeVar("_Share")

@@ -36,12 +36,12 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return project
 
 
-def _published_ids() -> list[str]:
+def _published_ids(name: str = "internal") -> list[str]:
     from generator.checks.corpus import load_corpus
     from generator.publish.profiles import profile
 
     corpus = load_corpus(sample_config(), today=TODAY)
-    return sorted(c.id for c in corpus.cases if profile("internal").publishes(c))
+    return sorted(c.id for c in corpus.cases if profile(name).publishes(c))
 
 
 class _Links(HTMLParser):
@@ -397,9 +397,12 @@ def test_a_child_that_dies_is_a_build_failure_with_a_message_not_a_traceback() -
         in_child(os._exit, 9)
 
 
-@pytest.mark.parametrize("failing", ["index_site", "scan_with"])
+@pytest.mark.parametrize(("failing", "isolated"), [
+    ("index_site", False), ("scan_with", False),
+    # Listing what the profile removed fails while mkdocs builds in its child.
+    ("list_removed", True)])
 def test_a_site_not_proven_clean_is_not_left_on_disk(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, failing: str) -> None:
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, failing: str, isolated: bool) -> None:
     from mkdocs.config.defaults import MkDocsConfig
 
     from generator.config import load_config
@@ -413,5 +416,38 @@ def test_a_site_not_proven_clean_is_not_left_on_disk(
     project = copy_project(tmp_path)
     monkeypatch.chdir(project)
     with pytest.raises(OSError, match="could not be read"):
-        build.build_site(load_config(project / "mkdocs.yml"), today=TODAY, isolated=False)
+        build.build_site(load_config(project / "mkdocs.yml"), today=TODAY, isolated=isolated)
     assert not (project / "site").exists()
+
+
+def test_the_command_lists_what_the_profile_removed_while_mkdocs_builds_the_site(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Listing every removed value from nothing takes seconds at 10,000 cases: the
+    # command does it on the core that mkdocs, building in its child, leaves free,
+    # and starts no reading worker there.
+    import time
+
+    from generator.config import load_config
+    from generator.publish import build, leakcheck
+
+    listing = build.list_removed
+    seen: dict[str, object] = {}
+    project = copy_project(tmp_path)
+
+    def list_removed(*args: object, **kwargs: object) -> object:
+        seen["spare"] = leakcheck.spare_cores()
+        deadline = time.monotonic() + 120
+        # The site appears while this step has not returned: mkdocs is building it.
+        while not (project / "site" / "sitemap.xml").exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        seen["site"] = (project / "site" / "sitemap.xml").exists()
+        return listing(*args, **kwargs)
+
+    monkeypatch.setattr(build, "list_removed", list_removed)
+    monkeypatch.chdir(project)
+    config = load_config(project / "mkdocs.yml")
+    result = build.build_site(config, today=TODAY, profile=build.profile_named(config, "public"),
+                              isolated=True)
+    assert seen == {"spare": max(0, min(len(os.sched_getaffinity(0)) - 2, 3)), "site": True}
+    assert result.published == len(_published_ids("public"))
+    assert leakcheck.spare_cores() == max(0, min(len(os.sched_getaffinity(0)) - 1, 3))
