@@ -110,7 +110,8 @@ class Generated:
     history: History | None = None
     removed: Removed | None = None
     """What the profile left out: the leak check looks for it in the built site (None
-    when the caller lists it from `withheld`: `generate`'s `check_later`)."""
+    with `generate`'s `check_later`: `build_site` reads and decides `withheld` while
+    mkdocs builds)."""
     withheld: Withholding | None = None
     """What the profile withholds, gathered (with `check_later` only)."""
     written: list[str] = field(default_factory=list)
@@ -148,9 +149,7 @@ def generate(config: Config, *, today: dt.date | None = None, profile: Profile |
     passes steps that reuse what is unchanged since its last generation. `drafts`
     (the live preview only) publishes the valid cases and shows each case file
     with errors on a page of its own, with its problems, instead of raising.
-    `check_later`: what the profile withholds is gathered (`Generated.withheld`), not
-    yet read and decided (`Generated.removed` is None): `build_site` does that
-    while mkdocs builds."""
+    `check_later`: what the profile withholds is only gathered (see `Generated`)."""
     from generator.publish.site.assets import asset_files
     from generator.publish.site.context import Site
     from generator.publish.site.exports import EXPORTS_FOLDER, build_exports
@@ -191,12 +190,7 @@ def generate(config: Config, *, today: dt.date | None = None, profile: Profile |
                            settings=config.settings.leakcheck, views=views, outputs=outputs,
                            drafts=[d.body for d in problems.drafts
                                    if d.shown] if problems else ())
-    removed: Removed | None = None
-    if not check_later:
-        cache = steps.removed_cache(config, profile.name)
-        removed = removed_from(withheld, cache=cache, outputs=outputs)
-        steps.keep(cache)
-        del cache  # its decoded entries, tens of MiB at 10,000 cases, are not needed again
+    removed = None if check_later else _removed(config, profile, withheld, steps)
 
     # 4. Write the exports, then plan every page: what making the exports holds for
     #    a while is then room for the plans. Each file that changed is written as it
@@ -225,6 +219,14 @@ def generate(config: Config, *, today: dt.date | None = None, profile: Profile |
                      withheld=withheld if check_later else None,
                      written=done.written,
                      unchanged=done.unchanged, removed_files=done.removed, problems=problems)
+
+
+def _removed(config: Config, chosen: Profile, withheld: Withholding, steps: Steps) -> Removed:
+    """What the profile removed, read through the steps' cache (kept for the next)."""
+    cache = steps.removed_cache(config, chosen.name)
+    removed = removed_from(withheld, cache=cache, outputs=steps.outputs)
+    steps.keep(cache)
+    return removed  # the cache's decoded entries, tens of MiB at 10,000, go with it
 
 
 def _held_against(corpus: Corpus, history: History | None, config: Config, outputs: Outputs
