@@ -164,9 +164,9 @@ def test_search_by_case_id_puts_that_case_first_and_says_so(page: tuple[Page, Wa
         tab.keyboard.press("Tab")
     expect(box).to_be_focused()
     fetched = fetched_parts(tab)
-    # The id arrives in one input event: typed key by key on a loaded machine, a
-    # pause of the box's 150 ms would search a half-typed id as words, in every part.
-    box.fill(target.lower())
+    # Typed at a reader's pace, a pause after each key: the start of an id is not
+    # searched as words, which would read every part.
+    tab.keyboard.type(target.lower(), delay=150)
     results = tab.locator(".cb-search__results")
     first = results.locator(".cb-search__item a").first
     expect(first.locator(".cb-search__badge")).to_have_text("Case id", timeout=60000)
@@ -184,6 +184,25 @@ def test_search_by_case_id_puts_that_case_first_and_says_so(page: tuple[Page, Wa
     expect(results.locator(".cb-search__meta")).to_contain_text(
         "No case has the id CH-1999-9999 in this build", timeout=60000)
     expect(results.locator(".cb-search__badge")).to_have_count(0)
+
+
+def test_enter_goes_to_the_case_of_the_id_in_the_box_not_an_earlier_result(
+        page: tuple[Page, Watch], server: Server) -> None:
+    tab, _ = page
+    tab.goto(server.base + "about/")
+    box = tab.locator(".md-header__inner .cb-search__input")
+    results = tab.locator(".cb-search__results")
+    box.fill("northfield")  # not in the text of the case below
+    expect(results.locator(".cb-search__meta")).to_have_text(
+        re.compile(r"^\d+ cases match$"), timeout=60000)
+    first = str(results.locator(".cb-search__item a").first.get_attribute("href"))
+    target = "CH-2024-0006"
+    assert not first.rstrip("/").endswith(target)
+    # Enter before the box's pause has passed: the id is searched then, and its case
+    # opened, not the first of the results still listed.
+    box.fill(target)
+    box.press("Enter")
+    tab.wait_for_url(f"**/cases/{target}/", timeout=60000)
 
 
 def test_a_word_search_ranks_cases_from_several_parts_in_one_list(page: tuple[Page, Watch],

@@ -23,6 +23,7 @@
   var bundles = {};
   var everything = null;
   var latest = 0;
+  var shownFor = null; // the query whose results the panel lists
   // The box is written after the theme's header, not in a copy of it: its place
   // is the header's bar, before the repository link when there is one.
   var bar = document.querySelector(".md-header__inner");
@@ -108,6 +109,7 @@
   // `found` is null for an id found: the other cases are not searched for.
   function show(query, byId, found) {
     panel.textContent = "";
+    shownFor = query;
     var list = element("ul", "cb-search__list");
     var said;
     if (byId) {
@@ -164,19 +166,22 @@
     });
   }
 
+  // The search of what the box holds; done when its results are shown (or not
+  // shown, a later search having begun).
   function run() {
     var query = input.value.trim();
     var ticket = ++latest;
-    if (!query) { panel.hidden = true; return; }
+    if (!query) { panel.hidden = true; shownFor = null; return Promise.resolve(); }
     var current = function () { return ticket === latest; };
     var id = query.toUpperCase();
     var work = idPattern.test(id) ? byId(query, id, current) :
       allParts().then(function (pf) { return words(pf, query); }).then(function (found) {
         if (current()) show(query, null, found);
       });
-    work.catch(function (err) {
+    return work.catch(function (err) {
       if (!current()) return;
       panel.textContent = "";
+      shownFor = null;
       panel.appendChild(element("p", "cb-search__meta", "Search is unavailable: " + err));
       panel.hidden = false;
     });
@@ -194,19 +199,54 @@
     lookup.catch(function () {}); // the search itself says why
   }
 
+  // Whether the query is the start of some case's id: a part's run, cut to the
+  // query's length, holds it (`C`, `CH-20`, `CH-2024-00`). Searched as words, a
+  // half-typed id would load every part for a loose match of its pieces.
+  function startOfId(list, query) {
+    var start = query.toUpperCase();
+    if (/\s/.test(start) || idPattern.test(start)) return false;
+    return list.some(function (p) {
+      return p.first.slice(0, start.length) <= start && start <= p.last.slice(0, start.length);
+    });
+  }
+
+  // The pause after the last keystroke before a search: longer while the query may
+  // be an id still being typed (readers type at 150-300 ms a key), so that its
+  // pieces are not searched as words; the whole id is searched after the short one.
+  var PAUSE_MS = 150;
+  var PAUSE_IN_ID_MS = 800;
   var timer = null;
+  var keystroke = 0;
   // A reader who comes to the box is about to search: the list of parts is on its
   // way before the first keystroke, and nothing is fetched for one who never does.
   input.addEventListener("focus", function () { manifest().catch(function () {}); });
   input.addEventListener("input", function () {
+    var query = input.value.trim();
+    var ticket = ++keystroke;
     clearTimeout(timer);
-    if (input.value.trim()) warm(input.value.trim());
-    timer = setTimeout(run, 150);
+    if (query) warm(query);
+    var wait = function (ms) {
+      if (ticket === keystroke) timer = setTimeout(run, ms);
+    };
+    if (!query) { wait(0); return; }
+    manifest().then(function (list) {
+      wait(startOfId(list, query) ? PAUSE_IN_ID_MS : PAUSE_MS);
+    }, function () { wait(PAUSE_MS); }); // the search says why the index is missing
   });
   input.addEventListener("keydown", function (event) {
     if (event.key === "Enter") {
-      var first = panel.querySelector("a");
-      if (first) { event.preventDefault(); window.location.href = first.href; }
+      event.preventDefault();
+      var go = function () {
+        var first = panel.querySelector("a");
+        if (first) window.location.href = first.href;
+      };
+      // Enter during the pause searches now, and goes to the first result of what
+      // the box holds, never of an earlier query still listed.
+      if (shownFor === input.value.trim()) { go(); return; }
+      var query = input.value.trim();
+      clearTimeout(timer);
+      keystroke++;
+      run().then(function () { if (shownFor === query) go(); });
     } else if (event.key === "Escape") {
       panel.hidden = true;
     }
