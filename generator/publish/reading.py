@@ -9,7 +9,8 @@ read still good. Both sides are read the same way, by `normalise`: tags removed
 (their attributes' values kept as text), HTML entities and percent-encoding
 decoded until nothing changes, invisible and format characters removed, Unicode
 NFKC, look-alike letters replaced by the letter they imitate (the confusables
-skeleton of Unicode TR39), case folded, and the text cut into words.
+skeleton of Unicode TR39), case folded, accents of Latin, Greek and Cyrillic
+letters removed, and the text cut into words.
 """
 
 from __future__ import annotations
@@ -147,7 +148,24 @@ def _folded(text: str, case_first: bool = False) -> str:
     text = unicodedata.normalize("NFKC", text.translate(ignorable))
     if case_first:  # as NFKC_Casefold: a folded letter may decompose (`ΰ`)
         text = unicodedata.normalize("NFKC", text.casefold())
-    return text.translate(skeleton).casefold().translate(skeleton)
+    # Accents go before the look-alikes are replaced (an `ό` is an `ο` is an `o`) and
+    # after the case is folded (an `İ` folds to an `i` and a dot above).
+    return _unaccented(_unaccented(text).translate(skeleton).casefold().translate(skeleton))
+
+
+# The combining accents of the Latin, Greek and Cyrillic letters (the blocks of
+# combining diacritical marks: their supplements, those for symbols, half marks).
+# A value retyped without its accents (`Οδος` for `Οδός`, `Ministere` for
+# `Ministère`) is the same value to a reader. The marks of scripts that write
+# vowels with them (Devanagari, Arabic, Hebrew) are in their own blocks and stay.
+_ACCENTS = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff"
+                      "\ufe20-\ufe2f]")
+
+
+def _unaccented(text: str) -> str:
+    decomposed = unicodedata.normalize("NFD", text)
+    bare = _ACCENTS.sub("", decomposed)
+    return text if bare == decomposed else unicodedata.normalize("NFC", bare)
 
 
 _folded_short = functools.lru_cache(maxsize=4096)(_folded)

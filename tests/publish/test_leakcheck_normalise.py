@@ -222,8 +222,8 @@ def test_text_with_characters_outside_ascii_is_read_as_plainly_as_before(text: s
 
 
 @pytest.mark.parametrize(("text", "words"), [
-    ("Caf\u00e9 N\u00fambat\u00a0Crossing \u00b6", " café númbat crossing "),
-    ("Dvořák \u201cTaiz\u201d \u2013 r\u00e9sum\u00e9", " dvořák taiz résumé "),
+    ("Caf\u00e9 N\u00fambat\u00a0Crossing \u00b6", " cafe numbat crossing "),
+    ("Dvořák \u201cTaiz\u201d \u2013 r\u00e9sum\u00e9", " dvorak taiz resume "),
     ("<h2>Qaluzan<a class=\"headerlink\" href=\"#q\">\u00b6</a></h2>", " qaluzan q "),
 ])
 def test_pasted_text_is_read_into_its_words(text: str, words: str) -> None:
@@ -261,6 +261,11 @@ def test_the_format_characters_kept_as_ranges_are_those_the_unicode_data_gives()
     ("Вода Кремль", ["ВОДА КРЕМЛЬ", "вода кремль"]),
     ("BOMB TEAM", ["ВОМВ ТЕАМ"]),
     ("ВОМВ ТЕАМ", ["bomb team", "вомв теам"]),
+    # With or without its accents, composed or not: a value retyped without them.
+    ("Οδός Πανόρμου", ["Οδος Πανορμου", "ΟΔΟΣ ΠΑΝΟΡΜΟΥ", "οδο\u0301ς πανο\u0301ρμου"]),
+    ("Ministère de l'Intérieur", ["Ministere de l'Interieur", "MINISTÈRE DE L\u2019INTÉRIEUR"]),
+    ("Dvorak Crossing", ["Dvořák Crossing", "DVOŘÁK CROSSING"]),
+    ("Ёлка Кремль", ["елка кремль"]),
 ])
 def test_a_value_is_found_whatever_its_case_and_look_alikes(value: str, texts: list[str]
                                                            ) -> None:
