@@ -187,18 +187,6 @@
     });
   }
 
-  // What a search will need starts loading at the keystroke, not after the pause
-  // the box waits for. A short query, or one with a digit or a hyphen, may be the
-  // start of an id: only the list of parts is fetched for it, not every part.
-  function warm(query) {
-    var id = query.toUpperCase();
-    var lookup = manifest().then(function (list) {
-      if (idPattern.test(id)) return partOf(list, id);
-      return query.length < 3 || /[0-9-]/.test(query) ? null : allParts();
-    });
-    lookup.catch(function () {}); // the search itself says why
-  }
-
   // Whether the query is the start of some case's id: a part's run, cut to the
   // query's length, holds it (`C`, `CH-20`, `CH-2024-00`). Searched as words, a
   // half-typed id would load every part for a loose match of its pieces.
@@ -215,6 +203,20 @@
   // pieces are not searched as words; the whole id is searched after the short one.
   var PAUSE_MS = 150;
   var PAUSE_IN_ID_MS = 800;
+
+  // What a search will need starts loading at the keystroke, not after the pause:
+  // an id's part, or every part for words; for the start of an id, nothing but the
+  // list of parts. Answers the pause to wait.
+  function prepare(query) {
+    var id = query.toUpperCase();
+    return manifest().then(function (list) {
+      var loading = idPattern.test(id) ? partOf(list, id) :
+        startOfId(list, query) ? null : allParts();
+      if (loading) loading.catch(function () {}); // the search itself says why
+      return loading ? PAUSE_MS : PAUSE_IN_ID_MS;
+    });
+  }
+
   var timer = null;
   var keystroke = 0;
   // A reader who comes to the box is about to search: the list of parts is on its
@@ -224,14 +226,12 @@
     var query = input.value.trim();
     var ticket = ++keystroke;
     clearTimeout(timer);
-    if (query) warm(query);
     var wait = function (ms) {
       if (ticket === keystroke) timer = setTimeout(run, ms);
     };
     if (!query) { wait(0); return; }
-    manifest().then(function (list) {
-      wait(startOfId(list, query) ? PAUSE_IN_ID_MS : PAUSE_MS);
-    }, function () { wait(PAUSE_MS); }); // the search says why the index is missing
+    // Without a list of parts, the search says why the index is missing.
+    prepare(query).then(wait, function () { wait(PAUSE_MS); });
   });
   input.addEventListener("keydown", function (event) {
     if (event.key === "Enter") {
